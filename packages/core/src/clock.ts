@@ -1,0 +1,97 @@
+/** A handle returned by {@link Clock.setTimeout}. */
+export type TimerHandle = { readonly id: number } | ReturnType<typeof setTimeout>;
+
+/**
+ * Time, injected. Production code uses {@link systemClock}; tests use {@link createManualClock} and
+ * move time by hand, so timeouts and backoff are exact and no test sleeps.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch (or since the manual clock's start). */
+  now(): number;
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** The real clock: `Date.now` and the host's timers. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** A clock that moves only when told to. */
+export interface ManualClock extends Clock {
+  /** Moves time forward, firing due timers in order of their due time, then of scheduling. */
+  advance(ms: number): void;
+  /** Moves time to the next due timer and fires it; false when none is pending. */
+  runNext(): boolean;
+  /** Timers scheduled and not yet fired or cleared. */
+  pending(): number;
+}
+
+interface ManualTimer {
+  id: number;
+  due: number;
+  callback: () => void;
+}
+
+/**
+ * A manual clock for tests and simulations.
+ *
+ * @example
+ * const clock = createManualClock();
+ * clock.setTimeout(() => console.log('fired'), 100);
+ * clock.advance(100); // prints "fired"
+ */
+export function createManualClock(start = 0): ManualClock {
+  let now = start;
+  let nextId = 1;
+  const timers: ManualTimer[] = [];
+
+  const dueFirst = (): ManualTimer | undefined => {
+    let first: ManualTimer | undefined;
+    for (const timer of timers) {
+      if (
+        first === undefined ||
+        timer.due < first.due ||
+        (timer.due === first.due && timer.id < first.id)
+      ) {
+        first = timer;
+      }
+    }
+    return first;
+  };
+  const fire = (timer: ManualTimer) => {
+    timers.splice(timers.indexOf(timer), 1);
+    now = Math.max(now, timer.due);
+    timer.callback();
+  };
+
+  return {
+    now: () => now,
+    setTimeout(callback, ms) {
+      const timer = { id: nextId++, due: now + Math.max(0, ms), callback };
+      timers.push(timer);
+      return { id: timer.id };
+    },
+    clearTimeout(handle) {
+      const id = (handle as { id?: number }).id;
+      const index = timers.findIndex((timer) => timer.id === id);
+      if (index >= 0) timers.splice(index, 1);
+    },
+    advance(ms) {
+      const target = now + ms;
+      for (let timer = dueFirst(); timer !== undefined && timer.due <= target; timer = dueFirst()) {
+        fire(timer);
+      }
+      now = target;
+    },
+    runNext() {
+      const timer = dueFirst();
+      if (timer === undefined) return false;
+      fire(timer);
+      return true;
+    },
+    pending: () => timers.length,
+  };
+}

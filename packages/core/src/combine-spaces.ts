@@ -1,0 +1,120 @@
+import { InvalidArgumentError, describeValue } from './errors';
+import { deepFreeze } from './internal/json';
+import type { JsonValue, Variable, VariableConstraint } from './variable';
+import {
+  type Configuration,
+  type SpaceConstraint,
+  type VariableSpace,
+  type VariableSpaceOptions,
+  createVariableSpace,
+} from './variable-space';
+
+function invalid(path: string, message: string, value: unknown): never {
+  throw new InvalidArgumentError({
+    code: 'INVALID_ARGUMENT',
+    message: `combineSpaces: ${path} ${message} (got ${describeValue(value)})`,
+    issues: [{ path, message, value }],
+  });
+}
+
+/** The values of one part, with the part's prefix taken off their keys. */
+function partOf<T>(values: Readonly<Record<string, T>>, prefix: string): Record<string, T> {
+  const out: Record<string, T> = {};
+  const start = prefix.length;
+  for (const key in values) {
+    if (key.startsWith(prefix)) out[key.slice(start)] = values[key] as T;
+  }
+  return out;
+}
+
+function prefixVariable(variable: Variable, prefix: string): Variable {
+  const rename = (id: string) => prefix + id;
+  const copy: Record<string, unknown> = {
+    ...variable,
+    id: rename(variable.id),
+    dependencies: variable.dependencies.map(rename),
+  };
+  if (variable.condition !== undefined) {
+    copy.condition = { variable: rename(variable.condition.variable), when: variable.condition.when };
+  }
+  // The part's own callbacks were written against its own ids; they see their part un-prefixed.
+  copy.constraints = variable.constraints.map(
+    (constraint): VariableConstraint => ({
+      message: constraint.message,
+      check: (value, configuration) => constraint.check(value, partOf(configuration, prefix)),
+    }),
+  );
+  if (variable.kind === 'composite') {
+    const compute = variable.compute;
+    copy.compute = (values: Readonly<Record<string, unknown>>) => compute(partOf(values, prefix));
+  }
+  return deepFreeze(copy) as unknown as Variable;
+}
+
+function prefixConstraint(constraint: SpaceConstraint, prefix: string): SpaceConstraint {
+  return {
+    name: prefix + constraint.name,
+    paths: constraint.paths.map((path) => prefix + path),
+    check: (configuration) => constraint.check(partOf(configuration, prefix)),
+  };
+}
+
+/**
+ * Joins several spaces into one whose ids carry their part's name (`coder.temperature`), so an
+ * optimizer can search a whole team at once. Dependencies and conditions point at the prefixed
+ * ids; composites, variable constraints and space constraints of a part still receive that part's
+ * values under their own ids. `options.constraints` add rules across parts, on prefixed paths.
+ *
+ * @example
+ * const team = combineSpaces({ coder: coderSpace, reviewer: reviewerSpace });
+ * const configuration = team.sample(createRandom(1)); // { 'coder.temperature': 0.4, ... }
+ * splitConfiguration(configuration).coder; // { temperature: 0.4, ... }
+ */
+export function combineSpaces(
+  parts: Readonly<Record<string, VariableSpace>>,
+  options: VariableSpaceOptions = {},
+): VariableSpace {
+  if (typeof parts !== 'object' || parts === null || Array.isArray(parts)) {
+    invalid('parts', 'must be an object of named spaces', parts);
+  }
+  const variables: Variable[] = [];
+  const constraints: SpaceConstraint[] = [];
+  for (const [name, space] of Object.entries(parts)) {
+    if (name === '' || name.includes('.') || name === '__proto__') {
+      invalid(`parts.${name}`, 'name must be non-empty, free of "." and not "__proto__"', name);
+    }
+    if (!Array.isArray(space?.variables) || !Array.isArray(space?.constraints)) {
+      invalid(`parts.${name}`, 'must be a VariableSpace', space);
+    }
+    const prefix = `${name}.`;
+    for (const variable of space.variables) variables.push(prefixVariable(variable, prefix));
+    for (const constraint of space.constraints) constraints.push(prefixConstraint(constraint, prefix));
+  }
+  const combined: VariableSpaceOptions = {
+    constraints: [...constraints, ...(options.constraints ?? [])],
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  };
+  return createVariableSpace(variables, combined);
+}
+
+/**
+ * Splits a configuration of a combined space back into one configuration per part, the inverse
+ * of {@link combineSpaces}'s prefixing.
+ *
+ * @example
+ * splitConfiguration({ 'coder.temperature': 0.4, 'team.size': 3 });
+ * // { coder: { temperature: 0.4 }, team: { size: 3 } }
+ */
+export function splitConfiguration(configuration: Configuration): Record<string, Configuration> {
+  const out: Record<string, Record<string, JsonValue>> = {};
+  for (const [key, value] of Object.entries(configuration)) {
+    const dot = key.indexOf('.');
+    const part = key.slice(0, dot);
+    if (dot <= 0 || part === '__proto__') {
+      invalid(key, 'is not a prefixed id of a combined space', key);
+    }
+    if (!Object.hasOwn(out, part)) out[part] = {};
+    (out[part] as Record<string, JsonValue>)[key.slice(dot + 1)] = value;
+  }
+  return out;
+}

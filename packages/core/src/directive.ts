@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { agentIdSchema } from './agent-ref';
+
+/** What a directive tells an agent to do. */
+export const AGENT_ACTIONS = [
+  'start',
+  'stop',
+  'reconfigure',
+  'migrate',
+  'scaleUp',
+  'scaleDown',
+  'changeRole',
+  'updateCommunication',
+  'adjustParameters',
+] as const;
+export type AgentAction = (typeof AGENT_ACTIONS)[number];
+
+export const agentDirectiveSchema = z.object({
+  agent: agentIdSchema,
+  action: z.enum(AGENT_ACTIONS),
+  parameters: z.record(z.string(), z.unknown()),
+  /** Higher first. */
+  priority: z.number().int().positive(),
+  /** Milliseconds the runtime may spend applying it. */
+  timeout: z.number().int().positive(),
+});
+
+/**
+ * One instruction to one agent, produced by coordinating an orchestration variable. A runtime
+ * applies directives in priority order, highest first.
+ */
+export type AgentDirective = z.infer<typeof agentDirectiveSchema>;
+
+export const DEFAULT_DIRECTIVE_PRIORITY = 50;
+export const DEFAULT_DIRECTIVE_TIMEOUT_MS = 5_000;
+
+/** Builds a directive with the default priority and timeout. */
+export function directive(
+  agent: string,
+  action: AgentAction,
+  parameters: Record<string, unknown> = {},
+  options: { priority?: number; timeout?: number } = {},
+): AgentDirective {
+  return {
+    agent,
+    action,
+    parameters,
+    priority: options.priority ?? DEFAULT_DIRECTIVE_PRIORITY,
+    timeout: options.timeout ?? DEFAULT_DIRECTIVE_TIMEOUT_MS,
+  };
+}
+
+/** Sorts directives for application: higher priority first, stable for equal priorities. */
+export function byPriority(directives: readonly AgentDirective[]): AgentDirective[] {
+  return directives
+    .map((d, index) => ({ d, index }))
+    .sort((a, b) => b.d.priority - a.d.priority || a.index - b.index)
+    .map(({ d }) => d);
+}

@@ -1,0 +1,72 @@
+import type { AdaptationEvent } from './adaptation';
+import type { CoordinationPattern } from './coordination-graph';
+import type { AgentDirective } from './directive';
+import { VarplaneError } from './errors';
+
+/** An error as it travels in events: plain data, safe to serialize. */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+/** Why an agent ended: normally, by shutdown, killed without cleanup, or by an error. */
+export type ExitReason = 'normal' | 'shutdown' | 'killed' | { error: ErrorInfo };
+
+/** Counters one agent keeps; the runtime publishes them periodically, not per message. */
+export interface AgentStats {
+  agent: string;
+  mailboxDepth: number;
+  messagesHandled: number;
+  errors: number;
+  restarts: number;
+}
+
+interface At {
+  /** Clock time of the event, in ms. */
+  at: number;
+}
+
+/**
+ * Everything a running space reports on `events$`, as a discriminated union on `type`
+ * (noun-then-verb). Errors are events here, never thrown into the stream.
+ */
+export type RuntimeEvent =
+  | (At & { type: 'space-started'; spaceId: string })
+  | (At & { type: 'space-stopped'; spaceId: string })
+  | (At & { type: 'agent-started'; agent: string; behaviour: string })
+  | (At & { type: 'agent-stopped'; agent: string; reason: ExitReason })
+  | (At & { type: 'agent-crashed'; agent: string; error: ErrorInfo })
+  | (At & { type: 'agent-restarted'; agent: string; restarts: number; delayMs: number })
+  | (At & { type: 'agent-resumed'; agent: string; error: ErrorInfo })
+  | (At & { type: 'agent-swapped'; agent: string; behaviour: string })
+  | (At & { type: 'agent-scaled'; agent: string; instances: number; previous: number })
+  | (At & { type: 'supervisor-escalated'; supervisor: string; reason: ErrorInfo })
+  | (At & {
+      type: 'mailbox-overflowed';
+      agent: string;
+      policy: 'reject' | 'drop_oldest';
+      dropped: number;
+    })
+  | (At & {
+      type: 'budget-exhausted';
+      agent: string;
+      resource: string;
+      requested: number;
+      available: number;
+    })
+  | (At & { type: 'directive-applied'; directive: AgentDirective })
+  | (At & { type: 'directive-failed'; directive: AgentDirective; error: ErrorInfo })
+  | (At & { type: 'topology-changed'; topology: CoordinationPattern; edges: number })
+  | (At & { type: 'adaptation-recorded'; event: AdaptationEvent })
+  | (At & { type: 'stats-reported'; stats: readonly AgentStats[] });
+
+export type RuntimeEventType = RuntimeEvent['type'];
+
+/** Turns anything thrown into plain error data for an event. */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (VarplaneError.isInstance(error))
+    return { name: error.name, message: error.message, code: error.code };
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: typeof error === 'string' ? error : String(error) };
+}

@@ -1,0 +1,499 @@
+import { castDraft, type Draft, produce } from 'immer';
+import { z } from 'zod';
+import {
+  type AdaptationEvent,
+  type AdaptationEventInput,
+  adaptationEventSchema,
+} from './adaptation';
+import {
+  AGENT_STATUSES,
+  type AgentConfig,
+  type AgentConfigInput,
+  type AgentStatus,
+  agentConfigSchema,
+} from './agent-config';
+import { agentIdSchema } from './agent-ref';
+import { checkOrchestrationValue } from './coordinate';
+import {
+  COORDINATION_PATTERNS,
+  type CoordinationGraph,
+  type CoordinationPattern,
+  EDGE_TYPES,
+  type EdgeType,
+  topologyEdges,
+} from './coordination-graph';
+import { describeValue, formatIssues, SpaceTransitionError } from './errors';
+import { parseOrThrow } from './internal/parse';
+import {
+  emptyMetrics,
+  type PerformanceMetrics,
+  performanceMetricsSchema,
+  type ResourcePool,
+  resourcePoolSchema,
+  unlimitedResourcePool,
+} from './metrics';
+import type { OrchestrationVariable } from './orchestration-variable';
+import {
+  type FaultRecoveryConfig,
+  type FaultRecoveryConfigInput,
+  faultRecoveryConfigSchema,
+  type ScalingPolicy,
+  type ScalingPolicyInput,
+  scalingPolicySchema,
+} from './scaling';
+import type { VariableSpace } from './variable-space';
+
+/**
+ * A whole team as one immutable value: its agents, the orchestration variables that coordinate
+ * them, resources, who talks to whom, how it performs and how it has changed. Every function here
+ * returns a new space and leaves the old one untouched (structurally shared), so optimizers can
+ * make thousands of candidate teams cheaply.
+ */
+export interface MultiAgentSpace {
+  readonly id: string;
+  readonly name: string;
+  readonly agents: Readonly<Record<string, AgentConfig>>;
+  readonly orchestrationVariables: Readonly<Record<string, OrchestrationVariable>>;
+  /** Each agent's own variables (temperature, demos...), when it has any. */
+  readonly localVariables: Readonly<Record<string, VariableSpace>>;
+  readonly resourcePool: ResourcePool;
+  readonly coordinationGraph: CoordinationGraph;
+  readonly performanceMetrics: PerformanceMetrics;
+  readonly adaptationHistory: readonly AdaptationEvent[];
+  readonly faultRecovery: FaultRecoveryConfig;
+  readonly scalingPolicies: readonly ScalingPolicy[];
+  /** Counts transitions: a cheap way to tell two versions of a space apart. */
+  readonly version: number;
+}
+
+const fail = (o: { code: string; message: string; issues?: readonly import('./errors').Issue[] }) =>
+  new SpaceTransitionError(o);
+
+const createOptionsSchema = z.object({
+  id: agentIdSchema,
+  name: z.string().optional(),
+  resourcePool: resourcePoolSchema.partial().optional(),
+  faultRecovery: faultRecoveryConfigSchema.optional(),
+  scalingPolicies: z.array(scalingPolicySchema).optional(),
+  topology: z.enum(COORDINATION_PATTERNS).optional(),
+  hub: agentIdSchema.optional(),
+});
+
+export interface CreateSpaceOptions {
+  id: string;
+  name?: string;
+  /** What the team may use; anything left out is unlimited. */
+  resourcePool?: Partial<ResourcePool>;
+  faultRecovery?: FaultRecoveryConfigInput;
+  scalingPolicies?: readonly ScalingPolicyInput[];
+  /** The pattern new agents are wired by (default `custom`: wire them yourself). */
+  topology?: CoordinationPattern;
+  hub?: string;
+}
+
+/**
+ * An empty team.
+ *
+ * @example
+ * let space = createMultiAgentSpace({ id: 'software_team', topology: 'star' });
+ * space = registerAgent(space, { id: 'planner', behaviour: 'planner', role: 'coordinator' });
+ */
+export function createMultiAgentSpace(options: CreateSpaceOptions): MultiAgentSpace {
+  const parsed = parseOrThrow(createOptionsSchema, options, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'createMultiAgentSpace',
+    error: fail,
+  });
+  return produce(
+    {
+      id: parsed.id,
+      name: parsed.name ?? parsed.id,
+      agents: {},
+      orchestrationVariables: {},
+      localVariables: {},
+      resourcePool: { ...unlimitedResourcePool(), ...definedOnly(parsed.resourcePool ?? {}) },
+      coordinationGraph: {
+        nodes: [],
+        edges: [],
+        topology: parsed.topology ?? 'custom',
+        ...(parsed.hub ? { hub: parsed.hub } : {}),
+      },
+      performanceMetrics: emptyMetrics(),
+      adaptationHistory: [],
+      faultRecovery: parsed.faultRecovery ?? faultRecoveryConfigSchema.parse({}),
+      scalingPolicies: parsed.scalingPolicies ?? [],
+      version: 0,
+    } satisfies MultiAgentSpace,
+    () => {},
+  );
+}
+
+// zod's partial() types absent keys as `undefined`; a pool must never hold one.
+function definedOnly(
+  pool: Partial<Record<keyof ResourcePool, number | undefined>>,
+): Partial<ResourcePool> {
+  return Object.fromEntries(
+    Object.entries(pool).filter(([, v]) => v !== undefined),
+  ) as Partial<ResourcePool>;
+}
+
+function transition(
+  space: MultiAgentSpace,
+  recipe: (draft: Draft<MultiAgentSpace>) => void,
+): MultiAgentSpace {
+  return produce(space, (draft) => {
+    recipe(draft);
+    draft.version += 1;
+  });
+}
+
+function requireAgent(space: MultiAgentSpace, id: unknown, path = 'agent'): string {
+  if (typeof id !== 'string' || space.agents[id] === undefined) {
+    throw new SpaceTransitionError({
+      code: 'SPACE_AGENT_UNKNOWN',
+      message: `${path}: no agent ${describeValue(id)} in space ${describeValue(space.id)}; agents: ${Object.keys(space.agents).join(', ') || '(none)'}`,
+      issues: [{ path, message: 'unknown agent', value: id }],
+    });
+  }
+  return id;
+}
+
+function requireVariable(space: MultiAgentSpace, id: unknown): OrchestrationVariable {
+  const found = typeof id === 'string' ? space.orchestrationVariables[id] : undefined;
+  if (found === undefined) {
+    throw new SpaceTransitionError({
+      code: 'SPACE_VARIABLE_UNKNOWN',
+      message: `variableId: no orchestration variable ${describeValue(id)} in space ${describeValue(space.id)}; variables: ${Object.keys(space.orchestrationVariables).join(', ') || '(none)'}`,
+      issues: [{ path: 'variableId', message: 'unknown variable', value: id }],
+    });
+  }
+  return found;
+}
+
+// Lays the space's pattern over its nodes again, keeping edges of other types as they were.
+function relayTopology(draft: Draft<MultiAgentSpace>): void {
+  const graph = draft.coordinationGraph;
+  if (graph.topology === 'custom') return;
+  const kept = graph.edges.filter((edge) => edge.type !== 'coordination');
+  const hub = graph.hub !== undefined && graph.nodes.includes(graph.hub) ? graph.hub : undefined;
+  graph.edges = [
+    ...kept,
+    ...topologyEdges(graph.topology, graph.nodes, hub === undefined ? {} : { hub }),
+  ];
+}
+
+function requireAgents(space: MultiAgentSpace, variable: OrchestrationVariable): void {
+  variable.agents.forEach((agent, i) => {
+    requireAgent(space, agent, `${variable.id}.agents[${i}]`);
+  });
+}
+
+/**
+ * Adds an agent. Its local configuration is validated (and completed with defaults) by its local
+ * variable space when one is given. New agents join the space's topology.
+ */
+export function registerAgent(
+  space: MultiAgentSpace,
+  config: AgentConfigInput,
+  options: { localVariables?: VariableSpace } = {},
+): MultiAgentSpace {
+  const parsed = parseOrThrow(agentConfigSchema, config, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'registerAgent',
+    error: fail,
+  });
+  if (space.agents[parsed.id] !== undefined) {
+    throw new SpaceTransitionError({
+      code: 'SPACE_AGENT_DUPLICATE',
+      message: `registerAgent: agent ${describeValue(parsed.id)} is already in space ${describeValue(space.id)}`,
+      issues: [{ path: 'id', message: 'already registered', value: parsed.id }],
+    });
+  }
+  const local = options.localVariables;
+  let agent: AgentConfig = parsed;
+  if (local !== undefined) {
+    const result = local.check(parsed.localConfiguration);
+    if (!result.ok) {
+      const issues = result.issues.map((issue) => ({
+        ...issue,
+        path: `localConfiguration.${issue.path}`,
+      }));
+      throw new SpaceTransitionError({
+        code: 'INVALID_ARGUMENT',
+        message: `registerAgent ${describeValue(parsed.id)}: ${formatIssues(issues)}`,
+        issues,
+      });
+    }
+    agent = { ...parsed, localConfiguration: { ...result.configuration } };
+  }
+  return transition(space, (draft) => {
+    draft.agents[agent.id] = castDraft(agent);
+    if (local !== undefined) draft.localVariables[agent.id] = castDraft(local);
+    draft.coordinationGraph.nodes.push(agent.id);
+    relayTopology(draft);
+  });
+}
+
+/** Removes an agent, its edges, and its place in every orchestration variable's agents. */
+export function removeAgent(space: MultiAgentSpace, agentId: string): MultiAgentSpace {
+  requireAgent(space, agentId, 'agentId');
+  const users = Object.values(space.orchestrationVariables).filter((v) =>
+    v.agents.includes(agentId),
+  );
+  if (users.length > 0) {
+    throw new SpaceTransitionError({
+      code: 'SPACE_EDGE_INVALID',
+      message: `removeAgent: agent ${describeValue(agentId)} is still coordinated by ${users.map((v) => v.id).join(', ')}; remove those variables first`,
+    });
+  }
+  return transition(space, (draft) => {
+    delete draft.agents[agentId];
+    delete draft.localVariables[agentId];
+    const graph = draft.coordinationGraph;
+    graph.nodes = graph.nodes.filter((node) => node !== agentId);
+    graph.edges = graph.edges.filter((edge) => edge.from !== agentId && edge.to !== agentId);
+    relayTopology(draft);
+  });
+}
+
+export function setAgentStatus(
+  space: MultiAgentSpace,
+  agentId: string,
+  status: AgentStatus,
+): MultiAgentSpace {
+  requireAgent(space, agentId, 'agentId');
+  if (!AGENT_STATUSES.includes(status)) {
+    throw new SpaceTransitionError({
+      code: 'INVALID_ARGUMENT',
+      message: `setAgentStatus: status must be one of ${AGENT_STATUSES.join(', ')} (got ${describeValue(status)})`,
+    });
+  }
+  if (space.agents[agentId]?.status === status) return space;
+  return transition(space, (draft) => {
+    (draft.agents[agentId] as Draft<AgentConfig>).status = status;
+  });
+}
+
+/** Replaces an agent's local configuration, validated by its local variable space. */
+export function setLocalConfiguration(
+  space: MultiAgentSpace,
+  agentId: string,
+  configuration: Readonly<Record<string, unknown>>,
+): MultiAgentSpace {
+  requireAgent(space, agentId, 'agentId');
+  const local = space.localVariables[agentId];
+  let next: Record<string, unknown> = { ...configuration };
+  if (local !== undefined) {
+    const result = local.check(configuration);
+    if (!result.ok) {
+      const issues = result.issues.map((issue) => ({ ...issue, path: `${agentId}.${issue.path}` }));
+      throw new SpaceTransitionError({
+        code: 'INVALID_ARGUMENT',
+        message: `setLocalConfiguration: ${formatIssues(issues)}`,
+        issues,
+      });
+    }
+    next = { ...result.configuration };
+  }
+  return transition(space, (draft) => {
+    (draft.agents[agentId] as Draft<AgentConfig>).localConfiguration = next;
+  });
+}
+
+/** Adds an orchestration variable; every agent it names must be registered. */
+export function addOrchestrationVariable(
+  space: MultiAgentSpace,
+  variable: OrchestrationVariable,
+): MultiAgentSpace {
+  if (
+    typeof variable !== 'object' ||
+    variable === null ||
+    typeof variable.id !== 'string' ||
+    variable.domain === undefined
+  ) {
+    throw new SpaceTransitionError({
+      code: 'INVALID_ARGUMENT',
+      message: `addOrchestrationVariable: expected an orchestration variable (got ${describeValue(variable)})`,
+    });
+  }
+  if (space.orchestrationVariables[variable.id] !== undefined) {
+    throw new SpaceTransitionError({
+      code: 'SPACE_VARIABLE_DUPLICATE',
+      message: `addOrchestrationVariable: variable ${describeValue(variable.id)} is already in space ${describeValue(space.id)}`,
+    });
+  }
+  requireAgents(space, variable);
+  return transition(space, (draft) => {
+    draft.orchestrationVariables[variable.id] = castDraft(variable);
+  });
+}
+
+/** Replaces an orchestration variable (after `adapt`, say) keeping its id. */
+export function replaceOrchestrationVariable(
+  space: MultiAgentSpace,
+  variable: OrchestrationVariable,
+): MultiAgentSpace {
+  requireVariable(space, variable.id);
+  requireAgents(space, variable);
+  if (space.orchestrationVariables[variable.id] === variable) return space;
+  return transition(space, (draft) => {
+    draft.orchestrationVariables[variable.id] = castDraft(variable);
+  });
+}
+
+/** Sets an orchestration variable's value, checked against its domain. */
+export function setVariableValue(
+  space: MultiAgentSpace,
+  variableId: string,
+  value: unknown,
+): MultiAgentSpace {
+  const variable = requireVariable(space, variableId);
+  const checked = checkOrchestrationValue(variable, value);
+  return transition(space, (draft) => {
+    draft.orchestrationVariables[variableId] = castDraft({ ...variable, value: checked });
+  });
+}
+
+/** Adds a typed, directed edge between two registered agents (once; repeats are ignored). */
+export function connectAgents(
+  space: MultiAgentSpace,
+  from: string,
+  to: string,
+  type: EdgeType = 'data',
+): MultiAgentSpace {
+  requireAgent(space, from, 'from');
+  requireAgent(space, to, 'to');
+  if (from === to || !EDGE_TYPES.includes(type)) {
+    throw new SpaceTransitionError({
+      code: 'SPACE_EDGE_INVALID',
+      message:
+        from === to
+          ? `connectAgents: an agent cannot be connected to itself (got ${describeValue(from)})`
+          : `connectAgents: type must be one of ${EDGE_TYPES.join(', ')} (got ${describeValue(type)})`,
+    });
+  }
+  if (space.coordinationGraph.edges.some((e) => e.from === from && e.to === to && e.type === type))
+    return space;
+  return transition(space, (draft) => {
+    draft.coordinationGraph.edges.push({ from, to, type });
+  });
+}
+
+/** Removes the edges from `from` to `to` (of one type, or of every type). */
+export function disconnectAgents(
+  space: MultiAgentSpace,
+  from: string,
+  to: string,
+  type?: EdgeType,
+): MultiAgentSpace {
+  requireAgent(space, from, 'from');
+  requireAgent(space, to, 'to');
+  return transition(space, (draft) => {
+    const graph = draft.coordinationGraph;
+    graph.edges = graph.edges.filter(
+      (e) => !(e.from === from && e.to === to && (type === undefined || e.type === type)),
+    );
+  });
+}
+
+/**
+ * Lays `pattern` over every agent: `coordination` edges are replaced by the pattern's, other edge
+ * types are kept. `custom` keeps the edges as they are.
+ */
+export function setTopology(
+  space: MultiAgentSpace,
+  pattern: CoordinationPattern,
+  options: { hub?: string } = {},
+): MultiAgentSpace {
+  if (!COORDINATION_PATTERNS.includes(pattern)) {
+    throw new SpaceTransitionError({
+      code: 'INVALID_ARGUMENT',
+      message: `setTopology: pattern must be one of ${COORDINATION_PATTERNS.join(', ')} (got ${describeValue(pattern)})`,
+    });
+  }
+  if (options.hub !== undefined) requireAgent(space, options.hub, 'hub');
+  return transition(space, (draft) => {
+    draft.coordinationGraph.topology = pattern;
+    if (options.hub !== undefined) draft.coordinationGraph.hub = options.hub;
+    relayTopology(draft);
+  });
+}
+
+export function updateMetrics(
+  space: MultiAgentSpace,
+  metrics: PerformanceMetrics,
+): MultiAgentSpace {
+  const parsed = parseOrThrow(performanceMetricsSchema, metrics, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'updateMetrics',
+    error: fail,
+  });
+  return transition(space, (draft) => {
+    draft.performanceMetrics = parsed;
+  });
+}
+
+export function updateResourcePool(
+  space: MultiAgentSpace,
+  pool: Partial<ResourcePool>,
+): MultiAgentSpace {
+  const parsed = parseOrThrow(resourcePoolSchema.partial(), pool, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'updateResourcePool',
+    error: fail,
+  });
+  return transition(space, (draft) => {
+    Object.assign(draft.resourcePool, definedOnly(parsed));
+  });
+}
+
+export function addScalingPolicy(
+  space: MultiAgentSpace,
+  policy: ScalingPolicyInput,
+): MultiAgentSpace {
+  const parsed = parseOrThrow(scalingPolicySchema, policy, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'addScalingPolicy',
+    error: fail,
+  });
+  requireAgent(space, parsed.agent, 'agent');
+  return transition(space, (draft) => {
+    draft.scalingPolicies = [
+      ...draft.scalingPolicies.filter((p) => p.agent !== parsed.agent),
+      parsed,
+    ];
+  });
+}
+
+/** Appends an adaptation event to the history. Event ids are unique within a space. */
+export function recordAdaptation(
+  space: MultiAgentSpace,
+  event: AdaptationEventInput,
+): MultiAgentSpace {
+  const parsed = parseOrThrow(adaptationEventSchema, event, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'recordAdaptation',
+    error: fail,
+  });
+  if (space.adaptationHistory.some((e) => e.id === parsed.id)) {
+    throw new SpaceTransitionError({
+      code: 'INVALID_ARGUMENT',
+      message: `recordAdaptation: event id ${describeValue(parsed.id)} is already in the history`,
+    });
+  }
+  return transition(space, (draft) => {
+    draft.adaptationHistory.push(castDraft(parsed));
+  });
+}
+
+/** The event with this id, or a `SPACE_EVENT_UNKNOWN` error. */
+export function findAdaptation(space: MultiAgentSpace, eventId: string): AdaptationEvent {
+  const found = space.adaptationHistory.find((e) => e.id === eventId);
+  if (found === undefined) {
+    throw new SpaceTransitionError({
+      code: 'SPACE_EVENT_UNKNOWN',
+      message: `no adaptation event ${describeValue(eventId)} in space ${describeValue(space.id)}`,
+    });
+  }
+  return found;
+}
