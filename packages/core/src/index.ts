@@ -48,6 +48,7 @@ export {
 export type { Clock, ManualClock, TimerHandle } from './clock';
 // Time and randomness
 export { createManualClock, systemClock } from './clock';
+export { combineSpaces, splitConfiguration } from './combine-spaces';
 export type { OrchestrationRunOptions } from './coordinate';
 export { adapt, checkOrchestrationValue, coordinate } from './coordinate';
 export type {
@@ -109,6 +110,17 @@ export {
   resourcePoolSchema,
   unlimitedResourcePool,
 } from './metrics';
+export type { LanguageModelChoice, LanguageModelSpaceOptions, PresetOptions } from './ml-presets';
+export {
+  frequencyPenalty,
+  languageModelSpace,
+  maxTokens,
+  presencePenalty,
+  REASONING_STRATEGIES,
+  reasoningStrategy,
+  temperature,
+  topP,
+} from './ml-presets';
 export type { CreateSpaceOptions, MultiAgentSpace } from './multi-agent-space';
 // The multi-agent space
 export {
@@ -238,4 +250,22 @@ export type {
   Dimensionality,
   SpaceConstraint,
   VariableSpace,
+  VariableSpaceOptions,
 } from './variable-space';
+export { createVariableSpace } from './variable-space';
+export type { BooleanOptions } from './variables/boolean';
+export { boolean } from './variables/boolean';
+export type { ChoiceOptions } from './variables/choice';
+export { choice } from './variables/choice';
+export type { CompositeOptions } from './variables/composite';
+export { composite } from './variables/composite';
+export type { DemosOptions } from './variables/demos';
+export { demos } from './variables/demos';
+export type { FloatOptions } from './variables/float';
+export { float } from './variables/float';
+export type { IntegerOptions } from './variables/integer';
+export { integer } from './variables/integer';
+export type { ModuleOptions } from './variables/module';
+export { module } from './variables/module';
+export type { TextOptions } from './variables/text';
+export { text } from './variables/text';
