@@ -1,12 +1,12 @@
-import { InvalidArgumentError, describeValue } from './errors';
+import { describeValue, InvalidArgumentError } from './errors';
 import { deepFreeze } from './internal/json';
 import type { JsonValue, Variable, VariableConstraint } from './variable';
 import {
   type Configuration,
+  createVariableSpace,
   type SpaceConstraint,
   type VariableSpace,
   type VariableSpaceOptions,
-  createVariableSpace,
 } from './variable-space';
 
 function invalid(path: string, message: string, value: unknown): never {
@@ -35,7 +35,10 @@ function prefixVariable(variable: Variable, prefix: string): Variable {
     dependencies: variable.dependencies.map(rename),
   };
   if (variable.condition !== undefined) {
-    copy.condition = { variable: rename(variable.condition.variable), when: variable.condition.when };
+    copy.condition = {
+      variable: rename(variable.condition.variable),
+      when: variable.condition.when,
+    };
   }
   // The part's own callbacks were written against its own ids; they see their part un-prefixed.
   copy.constraints = variable.constraints.map(
@@ -63,7 +66,8 @@ function prefixConstraint(constraint: SpaceConstraint, prefix: string): SpaceCon
  * Joins several spaces into one whose ids carry their part's name (`coder.temperature`), so an
  * optimizer can search a whole team at once. Dependencies and conditions point at the prefixed
  * ids; composites, variable constraints and space constraints of a part still receive that part's
- * values under their own ids. `options.constraints` add rules across parts, on prefixed paths.
+ * values under their own ids. `options.constraints` add rules across parts, on prefixed paths;
+ * `options.maxAttempts` defaults to 1000.
  *
  * @example
  * const team = combineSpaces({ coder: coderSpace, reviewer: reviewerSpace });
@@ -88,11 +92,14 @@ export function combineSpaces(
     }
     const prefix = `${name}.`;
     for (const variable of space.variables) variables.push(prefixVariable(variable, prefix));
-    for (const constraint of space.constraints) constraints.push(prefixConstraint(constraint, prefix));
+    for (const constraint of space.constraints)
+      constraints.push(prefixConstraint(constraint, prefix));
   }
   const combined: VariableSpaceOptions = {
     constraints: [...constraints, ...(options.constraints ?? [])],
-    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    // A joint draw must satisfy every part's constraints at once, so it is rejected about as often
+    // as the parts' rejection rates multiplied: allow more tries than one space's 100.
+    maxAttempts: options.maxAttempts ?? 1000,
   };
   return createVariableSpace(variables, combined);
 }

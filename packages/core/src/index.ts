@@ -92,6 +92,7 @@ export type { AgentStats, ErrorInfo, ExitReason, RuntimeEvent, RuntimeEventType 
 export { toErrorInfo } from './events';
 export type {
   LanguageModel,
+  LanguageModelCapabilities,
   LanguageModelMessage,
   LanguageModelRequest,
   LanguageModelResponse,
@@ -243,6 +244,7 @@ export type {
   Variable,
   VariableConstraint,
   VariableKind,
+  VariableOptions,
 } from './variable';
 export type {
   CheckResult,

@@ -9,7 +9,17 @@ export interface LanguageModel {
   /** `openai`, `ollama`, `simulated`... */
   readonly provider: string;
   readonly modelId: string;
+  /** What the model supports beyond plain text; absent means neither. */
+  readonly capabilities?: LanguageModelCapabilities;
   generate(request: LanguageModelRequest): Promise<LanguageModelResponse>;
+}
+
+/** Optional features of a model, so callers ask only for what it can do. */
+export interface LanguageModelCapabilities {
+  /** Honours `responseFormat: 'json'` (a JSON object answer). */
+  readonly jsonMode?: boolean;
+  /** Honours `responseSchema` (an answer that follows a JSON Schema). */
+  readonly structuredOutput?: boolean;
 }
 
 export const languageModelMessageSchema = z.object({
@@ -28,6 +38,20 @@ export const languageModelRequestSchema = z.object({
   seed: z.number().int().optional(),
   /** Ask for a JSON object answer where the provider supports it. */
   responseFormat: z.enum(['text', 'json']).optional(),
+  /**
+   * With `responseFormat: 'json'`: the JSON Schema the answer must follow, where the model supports
+   * structured output (`capabilities.structuredOutput`); other models get plain JSON mode.
+   */
+  responseSchema: z
+    .object({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()) })
+    .optional(),
+  /**
+   * Tells apart repeated samples of the same request (record/replay caches key on it). Never sent
+   * to a provider.
+   */
+  rolloutId: z.string().optional(),
+  /** The agent making the call, for accounting, budgets and simulation. Never sent to a provider. */
+  agentId: z.string().optional(),
 });
 
 export type LanguageModelMessage = z.infer<typeof languageModelMessageSchema>;

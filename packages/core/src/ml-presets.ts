@@ -4,10 +4,10 @@ import { functionSchema } from './internal/define-variable';
 import { parseOrThrow } from './internal/parse';
 import type { ChoiceVariable, FloatVariable, IntegerVariable } from './variable';
 import {
+  createVariableSpace,
   type SpaceConstraint,
   type VariableSpace,
   type VariableSpaceOptions,
-  createVariableSpace,
 } from './variable-space';
 import { type ChoiceOptions, choice } from './variables/choice';
 import { type FloatOptions, float } from './variables/float';
@@ -41,7 +41,11 @@ function presetFloat(
  */
 export function temperature(options: PresetOptions<FloatOptions> = {}): FloatVariable {
   const description = 'Sampling temperature: higher is more varied.';
-  return presetFloat('temperature', { range: [0, 2], default: 0.7, precision: 2, description }, options);
+  return presetFloat(
+    'temperature',
+    { range: [0, 2], default: 0.7, precision: 2, description },
+    options,
+  );
 }
 
 /** Nucleus sampling mass, 0 to 1 (default 1, two decimals). */
@@ -53,13 +57,21 @@ export function topP(options: PresetOptions<FloatOptions> = {}): FloatVariable {
 /** Penalty on tokens by how often they appeared, -2 to 2 (default 0). */
 export function frequencyPenalty(options: PresetOptions<FloatOptions> = {}): FloatVariable {
   const description = 'Penalizes tokens by how often they already appeared.';
-  return presetFloat('frequencyPenalty', { range: [-2, 2], default: 0, precision: 2, description }, options);
+  return presetFloat(
+    'frequencyPenalty',
+    { range: [-2, 2], default: 0, precision: 2, description },
+    options,
+  );
 }
 
 /** Penalty on tokens that appeared at all, -2 to 2 (default 0). */
 export function presencePenalty(options: PresetOptions<FloatOptions> = {}): FloatVariable {
   const description = 'Penalizes tokens that already appeared at all.';
-  return presetFloat('presencePenalty', { range: [-2, 2], default: 0, precision: 2, description }, options);
+  return presetFloat(
+    'presencePenalty',
+    { range: [-2, 2], default: 0, precision: 2, description },
+    options,
+  );
 }
 
 /** Most tokens a completion may produce, 1 to 4096 by default (default 1024). */
@@ -119,7 +131,13 @@ const optionsSchema = z.strictObject({
     .strictObject({ range: z.tuple([z.int(), z.int()]).optional(), default: z.int().optional() })
     .optional(),
   constraints: z
-    .array(z.strictObject({ name: z.string(), paths: z.array(z.string()), check: functionSchema<SpaceConstraint['check']>() }))
+    .array(
+      z.strictObject({
+        name: z.string(),
+        paths: z.array(z.string()),
+        check: functionSchema<SpaceConstraint['check']>(),
+      }),
+    )
     .optional(),
   maxAttempts: z.int().positive().optional(),
 });
@@ -162,7 +180,8 @@ export function languageModelSpace(options: LanguageModelSpaceOptions): Variable
   const first = parsed.models[0] as LanguageModelChoice;
   const largest = Math.max(...parsed.models.map((entry) => entry.contextWindow));
   const range = parsed.maxTokens?.range ?? [1, Math.min(largest, 16384)];
-  const tokensDefault = parsed.maxTokens?.default ?? Math.max(range[0], Math.min(1024, first.contextWindow, range[1]));
+  const tokensDefault =
+    parsed.maxTokens?.default ?? Math.max(range[0], Math.min(1024, first.contextWindow, range[1]));
 
   const variables = [
     choice('provider', {
@@ -179,7 +198,11 @@ export function languageModelSpace(options: LanguageModelSpaceOptions): Variable
     topP(),
     frequencyPenalty(),
     presencePenalty(),
-    reasoningStrategy(parsed.reasoningStrategies ? { choices: parsed.reasoningStrategies, default: parsed.reasoningStrategies[0] as string } : {}),
+    reasoningStrategy(
+      parsed.reasoningStrategies
+        ? { choices: parsed.reasoningStrategies, default: parsed.reasoningStrategies[0] as string }
+        : {},
+    ),
   ];
   const constraints: SpaceConstraint[] = [
     {
@@ -208,6 +231,9 @@ export function languageModelSpace(options: LanguageModelSpaceOptions): Variable
     },
     ...(parsed.constraints ?? []),
   ];
-  const spaceOptions: VariableSpaceOptions = { constraints, maxAttempts: parsed.maxAttempts ?? 1000 };
+  const spaceOptions: VariableSpaceOptions = {
+    constraints,
+    maxAttempts: parsed.maxAttempts ?? 1000,
+  };
   return createVariableSpace(variables, spaceOptions);
 }

@@ -39,7 +39,13 @@ export interface StrategyContext {
 
 /** A question a strategy puts to a live agent. */
 export type AgentQuestion =
-  | { type: 'preference'; variableId: string; constraints: ValueConstraints }
+  | {
+      type: 'preference';
+      variableId: string;
+      constraints: ValueConstraints;
+      /** What others want, when the agent decides for them (a coordinator over subordinates). */
+      preferences?: readonly { agent: string; value: unknown; weight: number }[];
+    }
   | { type: 'utility'; variableId: string; value: unknown }
   | { type: 'bid'; item: string; round: number; askingPrice?: number }
   | { type: 'vote'; proposalId: string; changes: Readonly<Record<string, unknown>> };

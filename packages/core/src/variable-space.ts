@@ -1,12 +1,12 @@
 import {
   ConfigurationError,
+  describeValue,
+  formatIssues,
   InvalidArgumentError,
   type Issue,
   SamplingError,
-  describeValue,
-  formatIssues,
 } from './errors';
-import { type SpaceNode, compileSpace } from './internal/compile-space';
+import { compileSpace, type SpaceNode } from './internal/compile-space';
 import { type Draw, evaluate, readValue } from './internal/evaluate';
 import type { Random } from './random';
 import type { JsonValue, Variable } from './variable';
@@ -45,10 +45,12 @@ export interface VariableSpace {
   /** The configuration made of defaults alone (composites computed). */
   defaults(): Configuration;
   /**
-   * Returns the validated configuration: defaults filled, inactive variables dropped, composites
-   * computed in dependency order, floats rounded to their precision, cross-variable constraints
-   * applied. Throws one `ConfigurationError` (code `CONFIGURATION_INVALID`) listing every problem
-   * with its path.
+   * Returns the validated configuration: defaults filled, inactive variables dropped (a value
+   * given for one is dropped without an issue), composites computed in dependency order (a given
+   * composite value must equal the computed one), floats rounded to their precision and `-0` made
+   * `0`, constraints applied. Throws one `ConfigurationError` (code `CONFIGURATION_INVALID`) whose
+   * `issues` list every problem with its path (`temperature`, `examples[2].answer`) and value,
+   * unknown keys included.
    */
   validate(configuration: Readonly<Record<string, unknown>>): Configuration;
   /** Like `validate`, without throwing. */
@@ -60,9 +62,16 @@ export interface VariableSpace {
   sampleMany(count: number, random: Random, options?: { maxAttempts?: number }): Configuration[];
   /**
    * A valid neighbour of `configuration`, for optimizers. `strength` in [0, 1] scales how many
-   * variables move and how far. Frozen variables never move.
+   * variables move and how far (at least one moves). Frozen variables never move; variables the
+   * move activates are sampled. After `maxAttempts` rejected neighbours it returns the
+   * configuration as validated.
    */
   mutate(configuration: Configuration, random: Random, strength: number): Configuration;
+  /**
+   * Search dimensions: floats are continuous; integers, choices, booleans, modules, texts with
+   * candidates and demos with a pool are discrete. Composites, frozen variables and variables with
+   * a single possible value are not dimensions. Conditional variables count.
+   */
   dimensionality(): Dimensionality;
   /** JSON text that {@link VariableSpace.parse} reads back to an identical configuration. */
   serialize(configuration: Configuration): string;
@@ -94,7 +103,11 @@ function checkRandom(subject: string, random: unknown): void {
   }
 }
 
-function attemptsOf(subject: string, options: { maxAttempts?: number } | undefined, fallback: number) {
+function attemptsOf(
+  subject: string,
+  options: { maxAttempts?: number } | undefined,
+  fallback: number,
+) {
   const attempts = options?.maxAttempts ?? fallback;
   if (!Number.isInteger(attempts) || attempts < 1) {
     invalidArgument(subject, 'options.maxAttempts', 'must be a positive integer', attempts);
@@ -153,9 +166,13 @@ export function createVariableSpace(
   };
 
   const validate = (configuration: Readonly<Record<string, unknown>>): Configuration => {
-    const result = check(configuration);
-    if (result.ok) return result.configuration;
-    throw invalidConfiguration(result.issues);
+    if (!isRecord(configuration)) {
+      throw invalidConfiguration((check(configuration) as { issues: readonly Issue[] }).issues);
+    }
+    const issues: Issue[] = [];
+    const out = evaluate(space, configuration, issues);
+    if (issues.length === 0) return out;
+    throw invalidConfiguration(issues);
   };
 
   const sample = (random: Random, sampleOptions?: { maxAttempts?: number }): Configuration => {
@@ -177,7 +194,11 @@ export function createVariableSpace(
     });
   };
 
-  const mutate = (configuration: Configuration, random: Random, strength: number): Configuration => {
+  const mutate = (
+    configuration: Configuration,
+    random: Random,
+    strength: number,
+  ): Configuration => {
     checkRandom('mutate', random);
     if (typeof strength !== 'number' || !(strength >= 0 && strength <= 1)) {
       invalidArgument('mutate', 'strength', 'must be a number in [0, 1]', strength);
@@ -223,14 +244,21 @@ export function createVariableSpace(
     check,
     isActive(id, configuration) {
       const node = space.byId.get(id);
-      if (node === undefined) invalidArgument('isActive', 'id', 'is not a variable of this space', id);
+      if (node === undefined)
+        invalidArgument('isActive', 'id', 'is not a variable of this space', id);
       if (node.conditionIndex < 0) return true;
       if (!isRecord(configuration)) {
         invalidArgument('isActive', 'configuration', 'must be an object', configuration);
       }
       // Fill the configuration the way validate would (defaults, composites, inactive branches
       // dropped) without constraints, then judge the condition on the finished value.
-      const filled = evaluate(space, configuration, [], (each) => readValue(configuration, each), false);
+      const filled = evaluate(
+        space,
+        configuration,
+        [],
+        (each) => readValue(configuration, each),
+        false,
+      );
       const decider = space.nodes[node.conditionIndex] as SpaceNode;
       return (
         Object.hasOwn(filled, decider.id) &&

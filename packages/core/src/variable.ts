@@ -9,6 +9,7 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue };
 
+/** What a variable holds; each kind has a constructor of the same name. */
 export type VariableKind =
   | 'float'
   | 'integer'
@@ -33,6 +34,7 @@ export type Predicate =
   | { readonly between: readonly [number, number] }
   | ((value: unknown) => boolean);
 
+/** Makes a variable conditional: it is active only while `when` holds on another's value. */
 export interface Condition {
   /** The variable whose value decides. It becomes a dependency. */
   readonly variable: string;
@@ -79,6 +81,7 @@ interface VariableCommon<K extends VariableKind, T> {
   readonly condition?: Condition;
 }
 
+/** A number in a closed range, optionally rounded to a precision. Built by `float()`. */
 export interface FloatVariable extends VariableCommon<'float', number> {
   readonly range: readonly [number, number];
   /** Decimal places kept; values are rounded to it. */
@@ -87,13 +90,16 @@ export interface FloatVariable extends VariableCommon<'float', number> {
   readonly distribution: 'uniform' | 'log';
 }
 
+/** An integer in a closed range, on a step grid. Built by `integer()`. */
 export interface IntegerVariable extends VariableCommon<'integer', number> {
   readonly range: readonly [number, number];
   /** Valid values are `min + k * step`. */
   readonly step: number;
 }
 
-export interface ChoiceVariable<T extends ChoiceValue = ChoiceValue> extends VariableCommon<'choice', T> {
+/** One value out of a list. Built by `choice()`. */
+export interface ChoiceVariable<T extends ChoiceValue = ChoiceValue>
+  extends VariableCommon<'choice', T> {
   readonly choices: readonly T[];
   /** Sampling weights, aligned with `choices`. */
   readonly weights?: readonly number[];
@@ -101,6 +107,7 @@ export interface ChoiceVariable<T extends ChoiceValue = ChoiceValue> extends Var
   readonly allowCustom: boolean;
 }
 
+/** An on/off switch. Built by `boolean()`. */
 export interface BooleanVariable extends VariableCommon<'boolean', boolean> {}
 
 /** A named implementation a module variable may choose. */
@@ -117,7 +124,7 @@ export interface ModuleVariable extends VariableCommon<'module', string> {
   readonly requiredCapabilities: readonly string[];
 }
 
-/** An instruction or other text. Sampling draws from `candidates` (or keeps the default). */
+/** An instruction or other text. Sampling draws from the default and `candidates`. */
 export interface TextVariable extends VariableCommon<'text', string> {
   readonly minLength: number;
   readonly maxLength: number;
@@ -140,6 +147,7 @@ export interface CompositeVariable<T extends JsonValue = JsonValue>
   readonly compute: (values: Readonly<Record<string, unknown>>) => T;
 }
 
+/** Any variable a space may hold, told apart by `kind`. */
 export type Variable =
   | FloatVariable
   | IntegerVariable

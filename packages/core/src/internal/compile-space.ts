@@ -1,13 +1,19 @@
 import { z } from 'zod';
-import { type Issue, SpaceDefinitionError, describeValue } from '../errors';
-import type { CompositeVariable, JsonValue, Predicate, Variable, VariableConstraint } from '../variable';
+import { describeValue, type Issue, SpaceDefinitionError } from '../errors';
+import type {
+  CompositeVariable,
+  JsonValue,
+  Predicate,
+  Variable,
+  VariableConstraint,
+} from '../variable';
 import type { SpaceConstraint } from '../variable-space';
 import { functionSchema } from './define-variable';
 import { orderByDependencies } from './dependency-order';
 import { jsonEqual } from './json';
 import { parseOrThrow } from './parse';
-import { type ValueChecker, createValueChecker } from './value-checkers';
-import { type ValueSampler, createValueSampler } from './value-samplers';
+import { createValueChecker, type ValueChecker } from './value-checkers';
+import { createValueSampler, type ValueSampler } from './value-samplers';
 
 /** One variable, compiled for the hot paths: indices instead of ids, closures instead of schemas. */
 export interface SpaceNode {
@@ -46,11 +52,22 @@ export interface CompiledConstraint {
 export interface CompiledSpace {
   readonly nodes: readonly SpaceNode[];
   readonly byId: ReadonlyMap<string, SpaceNode>;
+  /** The nodes with constraints of their own, so checking skips the rest. */
+  readonly constrainedNodes: readonly SpaceNode[];
   readonly constraints: readonly CompiledConstraint[];
   readonly maxAttempts: number;
 }
 
-const KINDS = new Set(['float', 'integer', 'choice', 'boolean', 'module', 'text', 'demos', 'composite']);
+const KINDS = new Set([
+  'float',
+  'integer',
+  'choice',
+  'boolean',
+  'module',
+  'text',
+  'demos',
+  'composite',
+]);
 
 const optionsSchema = z.strictObject({
   constraints: z
@@ -69,18 +86,25 @@ function spaceError(code: string, message: string, issues: Issue[]): SpaceDefini
   return new SpaceDefinitionError({ code, message: `createVariableSpace: ${message}`, issues });
 }
 
+const isPrimitive = (value: JsonValue) => value === null || typeof value !== 'object';
+
 function compilePredicate(when: Predicate): (value: unknown) => boolean {
   if (typeof when === 'function') return (value) => when(value) === true;
+  // Conditions almost always compare primitives, where `===` is the whole of JSON equality.
   if ('equals' in when) {
     const target = when.equals;
-    return (value) => jsonEqual(value, target);
+    return isPrimitive(target) ? (value) => value === target : (value) => jsonEqual(value, target);
   }
   if ('notEquals' in when) {
     const target = when.notEquals;
-    return (value) => !jsonEqual(value, target);
+    return isPrimitive(target) ? (value) => value !== target : (value) => !jsonEqual(value, target);
   }
   if ('oneOf' in when) {
     const targets = when.oneOf;
+    if (targets.every(isPrimitive)) {
+      const set = new Set<unknown>(targets);
+      return (value) => set.has(value);
+    }
     return (value) => targets.some((target) => jsonEqual(value, target));
   }
   const [low, high] = when.between;
@@ -162,11 +186,15 @@ export function compileSpace(variables: unknown, options: unknown): CompiledSpac
   if (!sorted.ok) {
     const path = sorted.cycle.map((position) => list[position]?.id).join(' -> ');
     const message = `dependency cycle ${path}`;
-    throw spaceError('SPACE_DEPENDENCY_CYCLE', message, [{ path: 'variables', message, value: path }]);
+    throw spaceError('SPACE_DEPENDENCY_CYCLE', message, [
+      { path: 'variables', message, value: path },
+    ]);
   }
 
   const indexOf = new Map<string, number>();
-  sorted.order.forEach((position, index) => indexOf.set(list[position]?.id as string, index));
+  for (const [index, position] of sorted.order.entries()) {
+    indexOf.set(list[position]?.id as string, index);
+  }
   const nodes = sorted.order.map((position, index) =>
     compileNode(list[position] as Variable, index, indexOf),
   );
@@ -185,10 +213,20 @@ export function compileSpace(variables: unknown, options: unknown): CompiledSpac
     });
     return { constraint, path: constraint.paths[0] ?? '', rootIndices };
   });
-  return { nodes, byId, constraints, maxAttempts: parsed.maxAttempts ?? 100 };
+  return {
+    nodes,
+    byId,
+    constrainedNodes: nodes.filter((node) => node.constraints.length > 0),
+    constraints,
+    maxAttempts: parsed.maxAttempts ?? 100,
+  };
 }
 
-function compileNode(variable: Variable, index: number, indexOf: ReadonlyMap<string, number>): SpaceNode {
+function compileNode(
+  variable: Variable,
+  index: number,
+  indexOf: ReadonlyMap<string, number>,
+): SpaceNode {
   const isComposite = variable.kind === 'composite';
   const inputIds = isComposite ? variable.dependencies : [];
   return {
@@ -198,7 +236,8 @@ function compileNode(variable: Variable, index: number, indexOf: ReadonlyMap<str
     shadowsPrototype: variable.id in Object.prototype,
     conditionIndex:
       variable.condition === undefined ? -1 : (indexOf.get(variable.condition.variable) as number),
-    predicate: variable.condition === undefined ? undefined : compilePredicate(variable.condition.when),
+    predicate:
+      variable.condition === undefined ? undefined : compilePredicate(variable.condition.when),
     dependencyIndices: dependenciesOf(variable).map((id) => indexOf.get(id) as number),
     compute: isComposite ? variable.compute : undefined,
     inputIds,

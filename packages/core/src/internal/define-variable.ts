@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CoreErrorCode, VariableDefinitionError, describeValue } from '../errors';
+import { type CoreErrorCode, describeValue, VariableDefinitionError } from '../errors';
 import type {
   Condition,
   OptimizationHints,

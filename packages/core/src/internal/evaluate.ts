@@ -1,7 +1,7 @@
-import { type Issue, describeValue } from '../errors';
+import { describeValue, type Issue } from '../errors';
 import type { JsonValue } from '../variable';
 import type { CompiledSpace, SpaceNode } from './compile-space';
-import { INVALID, type Invalid, errorMessage, jsonEqual, normalizeJson } from './json';
+import { errorMessage, INVALID, type Invalid, jsonEqual, normalizeJson } from './json';
 
 /**
  * Supplies a raw value for an active, non-composite variable, in place of reading the input:
@@ -16,7 +16,11 @@ export function readValue(input: Readonly<Record<string, unknown>>, node: SpaceN
   return input[node.id];
 }
 
-function computeComposite(node: SpaceNode, values: unknown[], issues: Issue[]): JsonValue | Invalid {
+function computeComposite(
+  node: SpaceNode,
+  values: unknown[],
+  issues: Issue[],
+): JsonValue | Invalid {
   const inputs: Record<string, unknown> = {};
   const { inputIds, inputIndices } = node;
   for (let k = 0; k < inputIndices.length; k++) {
@@ -56,8 +60,18 @@ export function evaluate(
   const values: unknown[] = new Array(count);
   const out: Record<string, JsonValue> = {};
   let anyInvalid = false;
+  // How many input keys name a variable; when it falls short of the key count, some key is unknown.
+  let known = 0;
   for (let i = 0; i < count; i++) {
     const node = nodes[i] as SpaceNode;
+    // Inlined readValue: this loop is the hot path of every optimizer.
+    const given =
+      draw !== undefined
+        ? undefined
+        : node.shadowsPrototype && !Object.hasOwn(input, node.id)
+          ? undefined
+          : input[node.id];
+    if (given !== undefined) known++;
     if (node.conditionIndex >= 0) {
       const decider = values[node.conditionIndex];
       if (decider === undefined) continue;
@@ -79,18 +93,15 @@ export function evaluate(
     let value: JsonValue | Invalid;
     if (node.check === undefined) {
       value = computeComposite(node, values, issues);
-      if (value !== INVALID && draw === undefined) {
-        const given = readValue(input, node);
-        if (given !== undefined && !jsonEqual(given, value)) {
-          issues.push({
-            path: node.id,
-            message: `must equal its computed value ${describeValue(value)}`,
-            value: given,
-          });
-        }
+      if (value !== INVALID && given !== undefined && !jsonEqual(given, value)) {
+        issues.push({
+          path: node.id,
+          message: `must equal its computed value ${describeValue(value)}`,
+          value: given,
+        });
       }
     } else {
-      const raw = draw === undefined ? readValue(input, node) : draw(node);
+      const raw = draw === undefined ? given : draw(node);
       value = raw === undefined ? (node.defaultValue as JsonValue) : node.check(raw, issues);
     }
     values[i] = value;
@@ -99,9 +110,12 @@ export function evaluate(
   }
   if (withConstraints) checkConstraints(space, values, out, issues, anyInvalid);
   if (draw === undefined) {
-    for (const key in input) {
-      if (!space.byId.has(key) && Object.hasOwn(input, key)) {
-        issues.push({ path: key, message: 'is not a variable of this space', value: input[key] });
+    const keys = Object.keys(input);
+    if (keys.length !== known) {
+      for (const key of keys) {
+        if (!space.byId.has(key)) {
+          issues.push({ path: key, message: 'is not a variable of this space', value: input[key] });
+        }
       }
     }
   }
@@ -122,8 +136,7 @@ function checkConstraints(
   issues: Issue[],
   anyInvalid: boolean,
 ): void {
-  for (const node of space.nodes) {
-    if (node.constraints.length === 0) continue;
+  for (const node of space.constrainedNodes) {
     const value = values[node.index];
     if (value === undefined || value === INVALID) continue;
     if (anyInvalid && dependsOnInvalid(node.dependencyIndices, values)) continue;
@@ -151,8 +164,7 @@ function checkConstraints(
     if (result === true) continue;
     const issue: Issue = {
       path: compiled.path,
-      message:
-        typeof result === 'string' ? `${name}: ${result}` : `violates constraint "${name}"`,
+      message: typeof result === 'string' ? `${name}: ${result}` : `violates constraint "${name}"`,
     };
     if (Object.hasOwn(out, compiled.path)) issue.value = out[compiled.path];
     issues.push(issue);

@@ -10,7 +10,11 @@ export interface FloatGrid {
   readonly high: number;
 }
 
-export function createFloatGrid(min: number, max: number, precision: number | undefined): FloatGrid {
+export function createFloatGrid(
+  min: number,
+  max: number,
+  precision: number | undefined,
+): FloatGrid {
   if (precision === undefined) {
     return { round: (value) => (value === 0 ? 0 : value), low: min, high: max };
   }

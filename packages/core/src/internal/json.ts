@@ -82,7 +82,11 @@ export function jsonEqual(a: unknown, b: unknown, depth = 0): boolean {
   for (const key of aKeys) {
     if (!Object.hasOwn(b, key)) return false;
     if (
-      !jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], depth + 1)
+      !jsonEqual(
+        (a as Record<string, unknown>)[key],
+        (b as Record<string, unknown>)[key],
+        depth + 1,
+      )
     ) {
       return false;
     }

@@ -1,4 +1,4 @@
-import { type Issue, describeValue } from '../errors';
+import { describeValue, type Issue } from '../errors';
 import type { JsonValue, Variable } from '../variable';
 import { isEligibleImplementation } from '../variables/module';
 import { checkExample } from './example';
@@ -56,7 +56,10 @@ export function createValueChecker(variable: ValueVariable): ValueChecker {
       const message = `must be one of ${describeValue(variable.choices)}`;
       return (value, issues) => {
         if (allowed.has(value)) return value === 0 ? 0 : (value as JsonValue);
-        if (customTypes?.has(typeof value) && (typeof value !== 'number' || Number.isFinite(value))) {
+        if (
+          customTypes?.has(typeof value) &&
+          (typeof value !== 'number' || Number.isFinite(value))
+        ) {
           return value === 0 ? 0 : (value as JsonValue);
         }
         return fail(issues, message, value);

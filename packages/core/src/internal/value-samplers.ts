@@ -18,8 +18,7 @@ export interface ValueSampler {
 
 type ValueVariable = Exclude<Variable, { kind: 'composite' }>;
 
-const clamp = (value: number, low: number, high: number) =>
-  value < low ? low : value > high ? high : value;
+const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(value, high));
 
 /** One of `items` other than `current`, or `current` itself when there is no other. */
 function pickOther<T>(

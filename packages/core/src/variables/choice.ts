@@ -43,14 +43,23 @@ const choiceSchema = z.strictObject({
  *   default: 'chain_of_thought',
  * });
  */
-export function choice<T extends ChoiceValue>(id: string, options: ChoiceOptions<T>): ChoiceVariable<T> {
+export function choice<T extends ChoiceValue>(
+  id: string,
+  options: ChoiceOptions<T>,
+): ChoiceVariable<T> {
   const subject = variableSubject('choice', id);
   const parsed = parseVariableOptions(choiceSchema, options, subject);
   const choices = parsed.choices.map((value) =>
     typeof value === 'number' ? positiveZero(value) : value,
   ) as T[];
   if (choices.length === 0) {
-    throw definitionError('VARIABLE_EMPTY_CHOICES', subject, 'choices', 'choices must not be empty', choices);
+    throw definitionError(
+      'VARIABLE_EMPTY_CHOICES',
+      subject,
+      'choices',
+      'choices must not be empty',
+      choices,
+    );
   }
   const duplicate = findDuplicate(choices);
   if (duplicate !== undefined) {
@@ -74,12 +83,20 @@ export function choice<T extends ChoiceValue>(id: string, options: ChoiceOptions
       );
     }
     if (!(weights.reduce((sum, weight) => sum + weight, 0) > 0)) {
-      throw definitionError('VARIABLE_INVALID_OPTIONS', subject, 'weights', 'weights must sum above 0', weights);
+      throw definitionError(
+        'VARIABLE_INVALID_OPTIONS',
+        subject,
+        'weights',
+        'weights must sum above 0',
+        weights,
+      );
     }
   }
   const allowCustom = parsed.allowCustom ?? false;
   const value = (
-    typeof parsed.default === 'number' ? positiveZero(parsed.default) : (parsed.default ?? choices[0])
+    typeof parsed.default === 'number'
+      ? positiveZero(parsed.default)
+      : (parsed.default ?? choices[0])
   ) as T;
   const customOk = allowCustom && choices.some((item) => typeof item === typeof value);
   if (!customOk && !choices.includes(value)) {

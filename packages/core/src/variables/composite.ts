@@ -11,7 +11,8 @@ import {
 import type { CompositeVariable, JsonValue, VariableOptions } from '../variable';
 
 /** Options of {@link composite}. */
-export interface CompositeOptions<T extends JsonValue> extends Omit<VariableOptions, 'dependencies'> {
+export interface CompositeOptions<T extends JsonValue>
+  extends Omit<VariableOptions, 'dependencies'> {
   /** The variables `compute` reads; each is computed or validated first. */
   readonly dependencies: readonly string[];
   /**

@@ -59,14 +59,24 @@ export function demos<E extends JsonValue = JsonValue>(
 ): DemosVariable<E> {
   const subject = variableSubject('demos', id);
   const parsed = parseVariableOptions(demosSchema, options, subject);
-  const checkAll = (items: readonly unknown[], path: string, code: 'VARIABLE_INVALID_OPTIONS' | 'VARIABLE_DEFAULT_INVALID') => {
+  const checkAll = (
+    items: readonly unknown[],
+    path: string,
+    code: 'VARIABLE_INVALID_OPTIONS' | 'VARIABLE_DEFAULT_INVALID',
+  ) => {
     const out: E[] = [];
     for (let i = 0; i < items.length; i++) {
       const issues: Issue[] = [];
       const example = checkExample(items[i], parsed.schema, `${path}[${i}]`, issues);
       if (example === INVALID) {
         const first = issues[0] as Issue;
-        throw definitionError(code, subject, first.path, `${path} example ${i} is invalid at ${first.path}: ${first.message}`, items[i]);
+        throw definitionError(
+          code,
+          subject,
+          first.path,
+          `${path} example ${i} is invalid at ${first.path}: ${first.message}`,
+          items[i],
+        );
       }
       out.push(example as E);
     }

@@ -37,7 +37,9 @@ export function isEligibleImplementation(
   implementation: ModuleImplementation,
   requiredCapabilities: readonly string[],
 ): boolean {
-  return requiredCapabilities.every((capability) => implementation.capabilities.includes(capability));
+  return requiredCapabilities.every((capability) =>
+    implementation.capabilities.includes(capability),
+  );
 }
 
 /**
