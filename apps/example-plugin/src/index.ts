@@ -1,0 +1,2 @@
+export type { NashBargainingOptions } from './nash-bargaining';
+export { createNashBargaining } from './nash-bargaining';

@@ -1,0 +1,86 @@
+import {
+  type AgentQuestion,
+  type StrategyContext,
+  type TimerHandle,
+  VarplaneError,
+} from '@varplane/core';
+
+/** What asking one agent came to. Asking never throws: silence and failure are answers too. */
+export type AskOutcome =
+  | { readonly ok: true; readonly answer: unknown }
+  | {
+      readonly ok: false;
+      /** `timeout`: no answer in time; `error`: the agent or the port failed; `aborted`: the
+       * strategy was abandoned; `unavailable`: the context has no agent port. */
+      readonly reason: 'timeout' | 'error' | 'aborted' | 'unavailable';
+      readonly error?: unknown;
+    };
+
+/** How long a live agent has to answer a strategy's question unless the strategy says otherwise. */
+export const DEFAULT_ASK_TIMEOUT_MS = 1_000;
+
+const UNAVAILABLE: AskOutcome = { ok: false, reason: 'unavailable' };
+
+/**
+ * Asks one live agent through `context.agents`, and waits at most `timeoutMs` on the context's
+ * clock (the port is given the same timeout; the clock is the guard against a port that hangs).
+ * Resolves early when the context's signal fires.
+ *
+ * @example
+ * const outcome = await askAgent(context, 'coder', { type: 'bid', item: 'gpu', round: 0 }, 500);
+ * const bid = outcome.ok && typeof outcome.answer === 'number' ? outcome.answer : undefined;
+ */
+export function askAgent(
+  context: StrategyContext,
+  agent: string,
+  question: AgentQuestion,
+  timeoutMs: number,
+): Promise<AskOutcome> {
+  const port = context.agents;
+  if (port === undefined) return Promise.resolve(UNAVAILABLE);
+  if (context.signal.aborted) return Promise.resolve({ ok: false, reason: 'aborted' });
+  return new Promise<AskOutcome>((resolve) => {
+    let done = false;
+    let timer: TimerHandle | undefined;
+    const finish = (outcome: AskOutcome) => {
+      if (done) return;
+      done = true;
+      if (timer !== undefined) context.clock.clearTimeout(timer);
+      context.signal.removeEventListener('abort', onAbort);
+      resolve(outcome);
+    };
+    const onAbort = () => finish({ ok: false, reason: 'aborted', error: context.signal.reason });
+    context.signal.addEventListener('abort', onAbort, { once: true });
+    timer = context.clock.setTimeout(() => finish({ ok: false, reason: 'timeout' }), timeoutMs);
+    let answer: Promise<unknown>;
+    try {
+      answer = Promise.resolve(port.ask(agent, question, { timeout: timeoutMs }));
+    } catch (error) {
+      finish({ ok: false, reason: 'error', error });
+      return;
+    }
+    answer.then(
+      (value) => finish({ ok: true, answer: value }),
+      (error: unknown) =>
+        finish({
+          ok: false,
+          reason:
+            VarplaneError.isInstance(error) && error.code.endsWith('TIMEOUT') ? 'timeout' : 'error',
+          error,
+        }),
+    );
+  });
+}
+
+/**
+ * Asks several agents at once, each its own question, and returns their outcomes in the order of
+ * `agents`.
+ */
+export function askAgents(
+  context: StrategyContext,
+  agents: readonly string[],
+  question: (agent: string) => AgentQuestion,
+  timeoutMs: number,
+): Promise<AskOutcome[]> {
+  return Promise.all(agents.map((agent) => askAgent(context, agent, question(agent), timeoutMs)));
+}

@@ -1,0 +1,240 @@
+import {
+  type ConsensusResult,
+  type ConsensusStrategy,
+  describeValue,
+  type StrategyContext,
+  type Vote,
+  type Voter,
+} from '@varplane/core';
+import { z } from 'zod';
+import { askAgents, DEFAULT_ASK_TIMEOUT_MS } from './ask-agents';
+import {
+  type OperationOptions,
+  operationOptionsShape,
+  runOptions,
+} from './internal/operation-options';
+import { invalid, parseOrThrow } from './internal/parse';
+import { resolveStrategy } from './internal/resolve-strategy';
+import { checkResult, invalidResult, runStrategy } from './internal/run-strategy';
+import { sameValue } from './internal/values';
+import { readVote, voteSchema } from './internal/vote';
+import { quorumSchema } from './simple-majority';
+
+/** Options of {@link establishConsensus}. */
+export interface EstablishConsensusOptions extends OperationOptions {
+  /** A registered consensus strategy's name, or the strategy itself (default `simple_majority`). */
+  algorithm?: string | ConsensusStrategy;
+  /** Share of the total weight that must take part, in (0, 1] (default: the algorithm's own). */
+  quorum?: number;
+  /** Votes already cast. Voters without one are asked through `agents`, or counted absent. */
+  votes?: readonly Vote[];
+  /** How long each live voter has to answer, in ms (default 1,000). */
+  voteTimeoutMs?: number;
+  /** Names the proposal in questions and errors (default: drawn from the random source). */
+  proposalId?: string;
+}
+
+/** What the voters agreed on. */
+export interface ConsensusOutcome extends ConsensusResult {
+  proposalId: string;
+  /** The algorithm's name. */
+  algorithm: string;
+  /** Every vote counted, given or asked for. */
+  votes: readonly Vote[];
+}
+
+const SUBJECT = 'establishConsensus';
+
+const votersSchema = z.array(z.unknown()).min(1, 'must not be empty');
+const proposalSchema = z.record(z.string(), z.unknown());
+
+const voterSchema = z.object({
+  id: z.string().min(1, 'must not be empty'),
+  weight: z.number().nonnegative('must be >= 0'),
+});
+
+const optionsSchema = z.strictObject({
+  ...operationOptionsShape,
+  algorithm: z
+    .union([
+      z.string().min(1),
+      z.custom<ConsensusStrategy>((s) => typeof s === 'object' && s !== null, 'must be a strategy'),
+    ])
+    .optional(),
+  quorum: quorumSchema.optional(),
+  votes: z.array(voteSchema).optional(),
+  voteTimeoutMs: z.number().int().positive().optional(),
+  proposalId: z.string().min(1).optional(),
+});
+
+const resultSchema = z.object({
+  accepted: z.record(z.string(), z.unknown()),
+  rejected: z.array(z.string()),
+  tally: z.object({
+    for: z.number().nonnegative(),
+    against: z.number().nonnegative(),
+    absent: z.number().nonnegative(),
+    total: z.number().nonnegative(),
+  }),
+  absent: z.array(z.string()),
+  index: z.number().int().nonnegative().optional(),
+});
+
+/**
+ * Puts proposed changes to a vote and returns the accepted ones with the tally. Voters are agent
+ * ids (weight 1) or `{ id, weight }`. Votes come from `options.votes`, and voters without one are
+ * asked through `options.agents` (`{ type: 'vote', proposalId, changes }`); those that do not answer
+ * within `voteTimeoutMs` are counted absent and named in the result. The algorithm is any registered
+ * consensus strategy: `simple_majority`, `weighted`, `unanimous`, `quorum`, or a plugin (`raft`).
+ *
+ * Errors: `CONSENSUS_NO_VOTERS`, `CONSENSUS_INVALID_WEIGHT`, `CONSENSUS_ZERO_WEIGHT`,
+ * `CONSENSUS_DUPLICATE_VOTER`, `CONSENSUS_UNKNOWN_VOTER`, `CONSENSUS_EMPTY_PROPOSAL`,
+ * `CONSENSUS_NO_QUORUM`, `STRATEGY_NOT_FOUND`, `INVALID_ARGUMENT`.
+ *
+ * @example
+ * const { accepted, tally, absent } = await establishConsensus(
+ *   ['coder', 'reviewer', 'tester'],
+ *   { topology: 'star', maxAgents: 5 },
+ *   { algorithm: 'simple_majority', agents: running.agents, voteTimeoutMs: 500 },
+ * );
+ */
+export async function establishConsensus(
+  agents: readonly (string | Voter)[],
+  proposedChanges: Readonly<Record<string, unknown>>,
+  options: EstablishConsensusOptions = {},
+): Promise<ConsensusOutcome> {
+  parseOrThrow(votersSchema, agents, {
+    subject: SUBJECT,
+    prefix: 'agents',
+    code: (_issue, segments) =>
+      segments.length === 0 ? 'CONSENSUS_NO_VOTERS' : 'INVALID_ARGUMENT',
+  });
+  agents.forEach((agent, i) => {
+    if (typeof agent === 'string') {
+      if (agent === '')
+        invalid(SUBJECT, 'INVALID_ARGUMENT', `agents.${i}`, 'must not be empty', agent);
+      return;
+    }
+    parseOrThrow(voterSchema, agent, {
+      subject: SUBJECT,
+      prefix: `agents.${i}`,
+      code: (_issue, segments) =>
+        segments[0] === 'weight' ? 'CONSENSUS_INVALID_WEIGHT' : 'INVALID_ARGUMENT',
+    });
+  });
+  parseOrThrow(proposalSchema, proposedChanges, {
+    subject: SUBJECT,
+    code: 'INVALID_ARGUMENT',
+    prefix: 'proposedChanges',
+  });
+  if (Object.keys(proposedChanges).length === 0) {
+    invalid(
+      SUBJECT,
+      'CONSENSUS_EMPTY_PROPOSAL',
+      'proposedChanges',
+      'must propose at least one change',
+      proposedChanges,
+    );
+  }
+  const opts = parseOrThrow(optionsSchema, options, {
+    subject: SUBJECT,
+    code: 'INVALID_ARGUMENT',
+    prefix: 'options',
+  }) as EstablishConsensusOptions;
+
+  const voters: Voter[] = agents.map((a) =>
+    typeof a === 'string' ? { id: a, weight: 1 } : { id: a.id, weight: a.weight },
+  );
+  const ids = new Set<string>();
+  let total = 0;
+  voters.forEach((voter, i) => {
+    if (ids.has(voter.id))
+      invalid(SUBJECT, 'CONSENSUS_DUPLICATE_VOTER', `agents.${i}`, 'appears twice', voter.id);
+    ids.add(voter.id);
+    total += voter.weight;
+  });
+  if (!(total > 0))
+    invalid(SUBJECT, 'CONSENSUS_ZERO_WEIGHT', 'agents', 'weights must sum above 0', total);
+
+  const votes = new Map<string, Vote>();
+  (opts.votes ?? []).forEach((vote, i) => {
+    if (!ids.has(vote.agent)) {
+      invalid(
+        SUBJECT,
+        'CONSENSUS_UNKNOWN_VOTER',
+        `options.votes.${i}.agent`,
+        'is not among the voters',
+        vote.agent,
+      );
+    }
+    if (votes.has(vote.agent)) {
+      invalid(
+        SUBJECT,
+        'CONSENSUS_DUPLICATE_VOTER',
+        `options.votes.${i}.agent`,
+        'voted twice',
+        vote.agent,
+      );
+    }
+    votes.set(vote.agent, vote);
+  });
+
+  const strategy = resolveStrategy('consensus', opts.algorithm ?? 'simple_majority', opts.registry);
+  const run = runOptions(opts);
+  const proposalId = opts.proposalId ?? `proposal-${run.random.int(0, 0xffffffff).toString(16)}`;
+
+  const silent = voters.filter((v) => !votes.has(v.id)).map((v) => v.id);
+  if (opts.agents !== undefined && silent.length > 0) {
+    const context: StrategyContext = {
+      random: run.random,
+      clock: run.clock,
+      signal: opts.signal ?? new AbortController().signal,
+      agents: opts.agents,
+    };
+    const outcomes = await askAgents(
+      context,
+      silent,
+      () => ({ type: 'vote', proposalId, changes: proposedChanges }),
+      opts.voteTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS,
+    );
+    silent.forEach((agent, i) => {
+      const outcome = outcomes[i];
+      const vote = outcome?.ok ? readVote(agent, outcome.answer) : undefined;
+      if (vote !== undefined) votes.set(agent, vote);
+    });
+  }
+  const cast = voters.flatMap((v) => votes.get(v.id) ?? []);
+  const request = {
+    proposalId,
+    voters,
+    proposedChanges,
+    votes: cast,
+    absent: voters.filter((v) => !votes.has(v.id)).map((v) => v.id),
+    ...(opts.quorum === undefined ? {} : { quorum: opts.quorum }),
+  };
+  const raw = await runStrategy(strategy, (context) => strategy.decide(request, context), run);
+  const result = checkResult(strategy, resultSchema, raw);
+  for (const [key, value] of Object.entries(result.accepted)) {
+    if (!(key in proposedChanges) || !sameValue(value, proposedChanges[key])) {
+      throw invalidResult(strategy, `accepted.${key} ${describeValue(value)} was not proposed`);
+    }
+  }
+  for (const key of result.rejected) {
+    if (!(key in proposedChanges) || key in result.accepted) {
+      throw invalidResult(
+        strategy,
+        `rejected ${describeValue(key)} was not proposed, or was also accepted`,
+      );
+    }
+  }
+  return {
+    proposalId,
+    algorithm: strategy.name,
+    accepted: result.accepted,
+    rejected: result.rejected,
+    tally: result.tally,
+    absent: result.absent,
+    votes: cast,
+    ...(result.index === undefined ? {} : { index: result.index }),
+  };
+}

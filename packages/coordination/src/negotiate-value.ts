@@ -1,0 +1,205 @@
+import {
+  describeValue,
+  type NegotiationStrategy,
+  type Preference,
+  type ValueConstraints,
+} from '@varplane/core';
+import { z } from 'zod';
+import {
+  type OperationOptions,
+  operationOptionsShape,
+  runOptions,
+} from './internal/operation-options';
+import { checkOrThrow, invalid, parseOrThrow } from './internal/parse';
+import { resolveStrategy } from './internal/resolve-strategy';
+import { checkResult, invalidResult, runStrategy } from './internal/run-strategy';
+import { assertFeasible, constrainValue, valueConstraintsSchema } from './value-constraints';
+
+/** Options of {@link negotiateValue}. */
+export interface NegotiateOptions extends OperationOptions {
+  /** A registered negotiation strategy's name, or the strategy itself (default `weighted_consensus`). */
+  strategy?: string | NegotiationStrategy;
+  /** Bounds the result always satisfies. */
+  constraints?: ValueConstraints;
+}
+
+/** What a negotiation agreed on. */
+export interface NegotiationOutcome {
+  variableId: string;
+  /** The agreed value; it satisfies the constraints. */
+  value: unknown;
+  /** The value the strategy proposed, before the constraints moved it (often the same). */
+  proposedValue: unknown;
+  /** The strategy's name. */
+  strategy: string;
+  /** The agent whose preference won, for strategies with a winner (auctions, hierarchy). */
+  winner?: string;
+  /** The price paid, for auctions and markets. */
+  price?: number;
+  rounds?: number;
+  rationale: string;
+}
+
+const finite = (v: unknown) => typeof v !== 'number' || Number.isFinite(v);
+
+/** The zod schema of a {@link Preference}; extra fields are allowed and left alone. */
+export const preferenceSchema = z.object({
+  agent: z.string().min(1, 'must not be empty'),
+  value: z
+    .unknown()
+    .refine((v) => v !== undefined, 'is required')
+    .refine(finite, 'must be a finite number'),
+  weight: z.number().nonnegative('must be >= 0'),
+  budget: z.number().nonnegative('must be >= 0').optional(),
+  side: z.enum(['buy', 'sell']).optional(),
+  utility: z
+    .custom<(value: unknown) => number>((f) => typeof f === 'function', 'must be a function')
+    .optional(),
+});
+
+const preferencesSchema = z.array(preferenceSchema).min(1, 'must not be empty');
+
+/** The same rules as {@link preferenceSchema}, at the cost of a loop. */
+export function isPreference(input: unknown): boolean {
+  if (typeof input !== 'object' || input === null) return false;
+  const p = input as Record<string, unknown>;
+  const { agent, value, weight, budget, side, utility } = p;
+  return (
+    typeof agent === 'string' &&
+    agent.length > 0 &&
+    value !== undefined &&
+    (typeof value !== 'number' || Number.isFinite(value)) &&
+    typeof weight === 'number' &&
+    Number.isFinite(weight) &&
+    weight >= 0 &&
+    (budget === undefined ||
+      (typeof budget === 'number' && Number.isFinite(budget) && budget >= 0)) &&
+    (side === undefined || side === 'buy' || side === 'sell') &&
+    (utility === undefined || typeof utility === 'function')
+  );
+}
+
+function arePreferences(input: unknown): boolean {
+  if (!Array.isArray(input) || input.length === 0) return false;
+  for (const p of input) if (!isPreference(p)) return false;
+  return true;
+}
+
+const optionsSchema = z.strictObject({
+  ...operationOptionsShape,
+  strategy: z
+    .union([
+      z.string().min(1),
+      z.custom<NegotiationStrategy>(
+        (s) => typeof s === 'object' && s !== null,
+        'must be a strategy',
+      ),
+    ])
+    .optional(),
+  constraints: z.unknown().optional(),
+});
+
+const resultSchema = z.object({
+  value: z.unknown().refine((v) => v !== undefined, 'is required'),
+  winner: z.string().optional(),
+  price: z.number().optional(),
+  rounds: z.number().int().nonnegative().optional(),
+  rationale: z.string(),
+});
+
+const variableIdSchema = z.string().min(1, 'must not be empty');
+
+const SUBJECT = 'negotiateValue';
+
+function inputCode(_issue: unknown, segments: readonly PropertyKey[]): string {
+  if (segments.length === 0) return 'NEGOTIATION_EMPTY_PREFERENCES';
+  if (segments[1] === 'weight') return 'NEGOTIATION_INVALID_WEIGHT';
+  if (segments[1] === 'value') return 'NEGOTIATION_INVALID_VALUE';
+  return 'INVALID_ARGUMENT';
+}
+
+/**
+ * Negotiates one variable's value among agents with the named (or given) negotiation strategy.
+ * Preferences are `{ agent, value, weight }` (plus `utility`, `budget` or `side` for strategies
+ * that read them); an agent may hold several (several bids, several market orders). The result always satisfies `options.constraints`: a number the strategy
+ * proposes is clamped, snapped to the step and cleaned of float noise. The strategy runs contained
+ * (a throw is `STRATEGY_FAILED`, a hang past `timeoutMs` is `STRATEGY_TIMEOUT`).
+ *
+ * Errors: `NEGOTIATION_EMPTY_PREFERENCES`, `NEGOTIATION_INVALID_WEIGHT` (negative or NaN),
+ * `NEGOTIATION_ZERO_WEIGHT`, `NEGOTIATION_INVALID_VALUE` (NaN),
+ * `STRATEGY_NOT_FOUND` (listing the registered names), `NEGOTIATION_INFEASIBLE` (with a reason),
+ * `INVALID_ARGUMENT`.
+ *
+ * @example
+ * const { value } = await negotiateValue(
+ *   'temperature',
+ *   [
+ *     { agent: 'coder', value: 0.1, weight: 0.4 },
+ *     { agent: 'creative', value: 1.2, weight: 0.3 },
+ *     { agent: 'reviewer', value: 0.3, weight: 0.3 },
+ *   ],
+ *   { strategy: 'weighted_consensus', constraints: { min: 0, max: 2 } },
+ * ); // 0.49
+ */
+export async function negotiateValue(
+  variableId: string,
+  preferences: readonly Preference[],
+  options: NegotiateOptions = {},
+): Promise<NegotiationOutcome> {
+  parseOrThrow(variableIdSchema, variableId, {
+    subject: SUBJECT,
+    code: 'INVALID_ARGUMENT',
+    prefix: 'variableId',
+  });
+  checkOrThrow<readonly Preference[]>(preferences, arePreferences, preferencesSchema, {
+    subject: SUBJECT,
+    code: inputCode,
+    prefix: 'preferences',
+  });
+  const opts = parseOrThrow(optionsSchema, options, {
+    subject: SUBJECT,
+    code: 'INVALID_ARGUMENT',
+    prefix: 'options',
+  }) as NegotiateOptions;
+  const constraints = parseOrThrow(valueConstraintsSchema, options.constraints ?? {}, {
+    subject: SUBJECT,
+    code: 'INVALID_ARGUMENT',
+    prefix: 'options.constraints',
+  }) as ValueConstraints;
+
+  // One pass; an agent may hold several preferences (several bids, several market orders).
+  let total = 0;
+  for (let i = 0; i < preferences.length; i++) total += (preferences[i] as Preference).weight;
+  if (!(total > 0)) {
+    invalid(SUBJECT, 'NEGOTIATION_ZERO_WEIGHT', 'preferences', 'weights must sum above 0', total);
+  }
+  assertFeasible(constraints, variableId);
+
+  const strategy = resolveStrategy(
+    'negotiation',
+    opts.strategy ?? 'weighted_consensus',
+    opts.registry,
+  );
+  const request = { variableId, preferences, constraints };
+  const raw = await runStrategy(
+    strategy,
+    (context) => strategy.negotiate(request, context),
+    runOptions(opts),
+  );
+  const result = checkResult(strategy, resultSchema, raw);
+  const winner = result.winner;
+  if (winner !== undefined && !preferences.some((p) => p.agent === winner)) {
+    throw invalidResult(strategy, `winner ${describeValue(result.winner)} has no preference`);
+  }
+  const value = constrainValue(result.value, constraints, variableId);
+  return {
+    variableId,
+    value,
+    proposedValue: result.value,
+    strategy: strategy.name,
+    ...(result.winner === undefined ? {} : { winner: result.winner }),
+    ...(result.price === undefined ? {} : { price: result.price }),
+    ...(result.rounds === undefined ? {} : { rounds: result.rounds }),
+    rationale: result.rationale,
+  };
+}

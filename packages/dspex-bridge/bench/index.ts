@@ -1,0 +1,88 @@
+/**
+ * What a predictor adds around a model call: formatting the prompt, validating inputs, parsing and
+ * validating the reply, and recording a trace. Measured on the simulated model at zero latency,
+ * beside calling the simulated model directly with the very request the predictor sends, in the
+ * same run. `pnpm bench` in packages/dspex-bridge.
+ */
+import { type Measurement, measure, type Row, report } from '@varplane/bench-kit';
+import type { LanguageModelRequest } from '@varplane/core';
+import {
+  chainOfThought,
+  createSimulatedLanguageModel,
+  example,
+  type Program,
+  type ProgramTrace,
+  predict,
+  type SimulatedTask,
+  signature,
+  type TraceSink,
+} from '../src/index';
+
+const QUESTION = /^What is (\d+) \+ (\d+)\?$/;
+const arithmetic: SimulatedTask = {
+  type: 'arithmetic',
+  matches: (inputs) => typeof inputs.question === 'string' && QUESTION.test(inputs.question),
+  solve: (inputs) => {
+    const match = QUESTION.exec(String(inputs.question));
+    return match === null ? undefined : { answer: String(Number(match[1]) + Number(match[2])) };
+  },
+};
+
+const lm = createSimulatedLanguageModel({ seed: 1, tasks: [arithmetic] });
+const sig = signature('question: string "a sum to work out" -> answer: string', {
+  instructions: 'Add the two numbers and give the sum.',
+});
+const demos = [
+  example({ question: 'What is 1 + 2?' }, { answer: '3' }),
+  example({ question: 'What is 4 + 4?' }, { answer: '8' }),
+];
+const inputs = { question: 'What is 12 + 30?' };
+
+/** Counts traces and keeps the last, so recording costs what it would in a real sink. */
+let traced = 0;
+let lastTrace: ProgramTrace | undefined;
+const sink: TraceSink = {
+  record(trace) {
+    traced++;
+    lastTrace = trace;
+  },
+};
+
+/** The request a program sends for `inputs`, captured once through a probe model. */
+async function requestOf(program: Program): Promise<LanguageModelRequest> {
+  let captured: LanguageModelRequest | undefined;
+  const probe = {
+    ...lm,
+    async generate(request: LanguageModelRequest) {
+      captured = request;
+      return lm.generate(request);
+    },
+  };
+  await program.call(inputs, { lm: probe });
+  if (captured === undefined) throw new Error('the program sent no request');
+  return captured;
+}
+
+async function pair(name: string, program: Program): Promise<Row> {
+  const request = await requestOf(program);
+  const baseline: Measurement = await measure(`${name}: simulated generate`, () =>
+    lm.generate(request),
+  );
+  const subject: Measurement = await measure(name, () => program.call(inputs, { trace: sink }));
+  return { case: name, subject, baseline };
+}
+
+const rows: Row[] = [
+  await pair('Predict, JSON, 2 demos', predict(sig, { lm, temperature: 0.3, demos })),
+  await pair(
+    'Predict, markers, 2 demos',
+    predict(sig, { lm, temperature: 0.3, demos, format: 'markers' }),
+  ),
+  await pair('ChainOfThought, JSON, 2 demos', chainOfThought(sig, { lm, temperature: 0.3, demos })),
+];
+report('dspex-bridge: predictor call overhead on the simulated model (zero latency)', rows);
+for (const row of rows) {
+  const overheadUs = ((row.subject.nsPerOp - (row.baseline?.nsPerOp ?? 0)) / 1000).toFixed(2);
+  console.log(`${row.case}: ${overheadUs} us added per call`);
+}
+console.log(`(${traced} traces recorded; last at step ${lastTrace?.step})`);

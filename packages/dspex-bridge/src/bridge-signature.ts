@@ -1,0 +1,195 @@
+import {
+  type AgentRef,
+  agentRef,
+  type Configuration,
+  checkOrchestrationValue,
+  type JsonValue,
+  LOCAL_NODE,
+  type MultiAgentSpace,
+  type ResourceRequirements,
+  type VariableSpace,
+} from '@varplane/core';
+import { z } from 'zod';
+import type { AgentizedProgram } from './agentize';
+import type { Metric } from './evaluate';
+import { invalidArgument, parseOptions } from './internal/parse-options';
+import type { CallOptions, Program } from './program';
+
+/** How a bridged program takes part in its team (the card's `coordination_interface`). */
+export interface CoordinationInterface<I = Record<string, unknown>, O = Record<string, unknown>> {
+  /** Orchestration variables of the space the agent follows or is coordinated by. */
+  readonly variableSubscriptions: readonly string[];
+  /**
+   * One per subscription: checks a value against the variable's domain and returns the bridged
+   * program following it.
+   */
+  readonly coordinationCallbacks: Readonly<
+    Record<string, (value: JsonValue) => BridgedProgram<I, O>>
+  >;
+  /** What the agent holds and may spend, from its config in the space. */
+  readonly resourceRequirements: ResourceRequirements;
+  /** The message kinds it answers and the edge types it takes part in (`call:run`, `data`...). */
+  readonly communicationProtocols: readonly string[];
+}
+
+/** How the agent's own parameters may be optimized (the card's `local_optimization`). */
+export interface LocalOptimization {
+  /** True when some local variable is free to move (not frozen). */
+  readonly enabled: boolean;
+  readonly variables: VariableSpace;
+  /** The agent's current local configuration in the space. */
+  readonly configuration: Configuration;
+  /** The optimizer to run locally, by name (teleprompters are a separate package). */
+  readonly teleprompter: string | undefined;
+  /** Optimize after this many calls. */
+  readonly optimizationFrequency: number | undefined;
+  readonly metric: Metric | undefined;
+}
+
+/** A program bridged into a multi-agent space (the card's `bridged_program`). */
+export interface BridgedProgram<I = Record<string, unknown>, O = Record<string, unknown>> {
+  readonly originalProgram: Program<I, O>;
+  readonly agentRef: AgentRef;
+  readonly coordinationInterface: CoordinationInterface<I, O>;
+  readonly localOptimization: LocalOptimization;
+  /** The orchestration values it follows, from the space (or a coordination callback). */
+  readonly orchestration: Readonly<Record<string, JsonValue>>;
+  /** Runs the program configured as the agent is, following the orchestration values. */
+  call(inputs: I, options?: CallOptions): Promise<O>;
+}
+
+/** Options of {@link bridgeSignature}. */
+export interface BridgeSignatureOptions {
+  /** Which agent of the space runs the program (default: the agentized program's id). */
+  readonly agentId?: string;
+  readonly teleprompter?: string;
+  readonly optimizationFrequency?: number;
+  readonly metric?: Metric;
+}
+
+const optionsSchema = z.strictObject({
+  agentId: z.string().min(1).optional(),
+  teleprompter: z.string().min(1).optional(),
+  optimizationFrequency: z.int().positive().optional(),
+  metric: z.custom<Metric>((v) => typeof v === 'function', 'must be a function').optional(),
+});
+
+function isAgentized<I, O>(
+  value: Program<I, O> | AgentizedProgram<I, O>,
+): value is AgentizedProgram<I, O> {
+  return typeof (value as AgentizedProgram<I, O>).register === 'function';
+}
+
+/**
+ * Bridges a program (by its signature, the contract it keeps) into a multi-agent space: which
+ * agent runs it, which orchestration variables it subscribes to, how each variable's value
+ * reaches it, what it may spend, which protocols it speaks, and how its own parameters may be
+ * optimized. `call` runs it exactly as the agent would: with the agent's local configuration from
+ * the space and the current values of the variables it follows.
+ *
+ * @example
+ * const bridged = bridgeSignature(coderAgent, workflow.space);
+ * bridged.coordinationInterface.variableSubscriptions; // ['coder']
+ * const asRust = bridged.coordinationInterface.coordinationCallbacks.coder(['rust_coder']);
+ * await asRust.call({ task: 'parse a CSV file' });
+ */
+export function bridgeSignature<I, O>(
+  program: Program<I, O> | AgentizedProgram<I, O>,
+  space: MultiAgentSpace,
+  options: BridgeSignatureOptions = {},
+): BridgedProgram<I, O> {
+  const subject = 'bridgeSignature';
+  const parsed = parseOptions(optionsSchema, options, subject);
+  const agentized = isAgentized(program) ? program : undefined;
+  const original = agentized?.program ?? (program as Program<I, O>);
+  if (typeof original?.call !== 'function' || original.signature === undefined) {
+    invalidArgument(subject, 'program', 'must be a Program or an agentized program', program);
+  }
+  if (typeof space?.agents !== 'object' || space.coordinationGraph === undefined) {
+    invalidArgument(subject, 'space', 'must be a MultiAgentSpace', space);
+  }
+  const agentId = parsed.agentId ?? agentized?.agentId;
+  if (agentId === undefined) {
+    invalidArgument(
+      subject,
+      'options.agentId',
+      'is needed for a program that is not agentized',
+      agentId,
+    );
+  }
+  const config = space.agents[agentId];
+  if (config === undefined) {
+    invalidArgument(
+      subject,
+      'options.agentId',
+      `names no agent of space ${JSON.stringify(space.id)}; agents: ${Object.keys(space.agents).join(', ') || '(none)'}`,
+      agentId,
+    );
+  }
+  const subscriptions = [
+    ...(agentized?.coordinationVariables ?? []),
+    ...Object.values(space.orchestrationVariables)
+      .filter((variable) => variable.agents.includes(agentId))
+      .map((variable) => variable.id),
+  ].filter((id, i, all) => all.indexOf(id) === i && space.orchestrationVariables[id] !== undefined);
+  const protocols = [
+    ...config.interfaces.map((kind) =>
+      kind === 'run' || kind === 'status' ? `call:${kind}` : `cast:${kind}`,
+    ),
+    ...space.coordinationGraph.edges
+      .filter((edge) => edge.from === agentId || edge.to === agentId)
+      .map((edge) => edge.type),
+  ].filter((protocol, i, all) => all.indexOf(protocol) === i);
+
+  const localVariables = space.localVariables[agentId] ?? original.variables;
+  const localConfiguration = localVariables.validate(config.localConfiguration);
+  const configured =
+    Object.keys(localConfiguration).length === 0
+      ? original
+      : original.withConfig(localConfiguration);
+
+  const build = (orchestration: Readonly<Record<string, JsonValue>>): BridgedProgram<I, O> => {
+    const callbacks: Record<string, (value: JsonValue) => BridgedProgram<I, O>> = {};
+    for (const id of subscriptions) {
+      callbacks[id] = (value) => {
+        const variable = space.orchestrationVariables[id];
+        const checked = variable === undefined ? value : checkOrchestrationValue(variable, value);
+        return build({ ...orchestration, [id]: checked as JsonValue });
+      };
+    }
+    const bridged: BridgedProgram<I, O> = {
+      originalProgram: original,
+      agentRef: agentRef(agentId, LOCAL_NODE),
+      coordinationInterface: Object.freeze({
+        variableSubscriptions: Object.freeze(subscriptions),
+        coordinationCallbacks: Object.freeze(callbacks),
+        resourceRequirements: config.resources,
+        communicationProtocols: Object.freeze(protocols),
+      }),
+      localOptimization: Object.freeze({
+        enabled: localVariables.variables.some((variable) => variable.hints.frozen !== true),
+        variables: localVariables,
+        configuration: localConfiguration,
+        teleprompter: parsed.teleprompter,
+        optimizationFrequency: parsed.optimizationFrequency,
+        metric: parsed.metric as Metric | undefined,
+      }),
+      orchestration: Object.freeze({ ...orchestration }),
+      call(inputs, callOptions = {}) {
+        return configured.call(inputs, {
+          agentId,
+          ...callOptions,
+          orchestration: { ...orchestration, ...callOptions.orchestration },
+        });
+      },
+    };
+    return Object.freeze(bridged);
+  };
+
+  const current: Record<string, JsonValue> = {};
+  for (const id of subscriptions) {
+    const variable = space.orchestrationVariables[id];
+    if (variable !== undefined) current[id] = variable.value;
+  }
+  return build(current);
+}

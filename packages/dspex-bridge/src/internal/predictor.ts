@@ -1,0 +1,359 @@
+import {
+  type Clock,
+  type Configuration,
+  choice,
+  createVariableSpace,
+  demos as demosVariable,
+  formatIssues,
+  InvalidArgumentError,
+  type LanguageModel,
+  type LanguageModelMessage,
+  type LanguageModelRequest,
+  type LanguageModelUsage,
+  maxTokens as maxTokensVariable,
+  systemClock,
+  temperature as temperatureVariable,
+  text,
+  VarplaneError,
+} from '@varplane/core';
+import { z } from 'zod';
+import { LanguageModelError, OutputParseError } from '../errors';
+import { type Example, exampleSchema } from '../example';
+import { isLanguageModelRegistry, type LanguageModelRegistry } from '../language-model-registry';
+import type { CallOptions, Program } from '../program';
+import {
+  formatInputs,
+  formatOutputs,
+  formatReminder,
+  formatSystemMessage,
+  type ReplyFormat,
+} from '../prompt-format';
+import { parseReply } from '../reply-parser';
+import { signature as makeSignature, type Signature } from '../signature';
+import type { ProgramTrace } from '../trace';
+import { parseOptions, toIssues } from './parse-options';
+import { RUN, type RunContext, type RunnableProgram, rootContext } from './run-context';
+
+/** Options every predictor takes. */
+export interface PredictorOptions {
+  /** Shown in errors and used as the agent id of traces by default (default: the kind). */
+  readonly name?: string;
+  /** The model, or models the `model` variable chooses from. A call's `lm` option overrides it. */
+  readonly lm?: LanguageModel | LanguageModelRegistry;
+  /** The choices of the `model` variable (default: the registry's ids, or the model's id). */
+  readonly models?: readonly string[];
+  /** Default of the `temperature` variable, in [0, 2] (default 0.7). */
+  readonly temperature?: number;
+  /** Default of the `maxTokens` variable (default 1024). */
+  readonly maxTokens?: number;
+  /** Alternatives of the `instruction` variable, besides the signature's instructions. */
+  readonly instructionCandidates?: readonly string[];
+  /** Most demos the `demos` variable holds (default 4). */
+  readonly maxDemos?: number;
+  /** Examples optimizers draw demos from. */
+  readonly demoPool?: readonly Example[];
+  /** The demos to start with. */
+  readonly demos?: readonly Example[];
+  /** How replies are asked for (default `json`). */
+  readonly format?: ReplyFormat;
+  /** Times an unreadable reply is re-asked, with the parse error shown to the model (default 1). */
+  readonly parseRetries?: number;
+  /** Stamps traces (default the system clock). */
+  readonly clock?: Clock;
+}
+
+const fn = (v: unknown) => typeof v === 'function';
+export const predictorOptionsSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  lm: z
+    .custom<LanguageModel | LanguageModelRegistry>(
+      (v) =>
+        typeof (v as LanguageModel | null)?.generate === 'function' || isLanguageModelRegistry(v),
+      'must be a LanguageModel or a LanguageModelRegistry',
+    )
+    .optional(),
+  models: z.array(z.string().min(1)).min(1).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokens: z.int().positive().optional(),
+  instructionCandidates: z.array(z.string().min(1)).optional(),
+  maxDemos: z.int().nonnegative().optional(),
+  demoPool: z.array(exampleSchema).optional(),
+  demos: z.array(exampleSchema).optional(),
+  format: z.enum(['json', 'markers']).optional(),
+  parseRetries: z.int().nonnegative().optional(),
+  clock: z.custom<Clock>((v) => fn((v as Clock | null)?.now), 'must be a Clock').optional(),
+});
+
+/** How a predictor was made; `withConfig` keeps it and changes only the configuration. */
+interface PredictorBlueprint<I, O> {
+  readonly kind: string;
+  readonly name: string;
+  readonly signature: Signature<I, O>;
+  readonly options: PredictorOptions;
+  readonly variables: ReturnType<typeof createVariableSpace>;
+}
+
+function modelIdsOf(options: PredictorOptions): string[] {
+  if (options.models !== undefined) return [...options.models];
+  if (options.lm === undefined) return ['default'];
+  return isLanguageModelRegistry(options.lm) ? [...options.lm.modelIds] : [options.lm.modelId];
+}
+
+function variablesOf(sig: Signature, options: PredictorOptions) {
+  const modelIds = modelIdsOf(options);
+  const candidates = (options.instructionCandidates ?? []).filter((c) => c !== sig.instructions);
+  const maxDemos = options.maxDemos ?? 4;
+  const initialDemos = options.demos ?? [];
+  return createVariableSpace([
+    choice('model', { choices: modelIds, description: 'The language model that answers.' }),
+    temperatureVariable(options.temperature === undefined ? {} : { default: options.temperature }),
+    maxTokensVariable({
+      range: [1, Math.max(8192, options.maxTokens ?? 0)],
+      default: options.maxTokens ?? 1024,
+    }),
+    text('instruction', {
+      default: sig.instructions,
+      candidates,
+      minLength: 1,
+      description: 'What the model is asked to do.',
+    }),
+    demosVariable('demos', {
+      maxCount: Math.max(maxDemos, initialDemos.length),
+      schema: exampleSchema as never,
+      pool: (options.demoPool ?? []) as never,
+      default: initialDemos as never,
+      description: 'Worked examples shown before the inputs.',
+    }),
+  ]);
+}
+
+function resolveModel(
+  source: LanguageModel | LanguageModelRegistry | undefined,
+  modelId: string,
+  name: string,
+): LanguageModel {
+  if (source === undefined) {
+    throw new LanguageModelError({
+      code: 'LM_NOT_CONFIGURED',
+      message: `${name}: no language model; pass one as the predictor's \`lm\` option or the call's \`lm\` option`,
+      provider: 'none',
+      modelId,
+    });
+  }
+  return isLanguageModelRegistry(source) ? source.get(modelId) : source;
+}
+
+function addUsage(
+  total: LanguageModelUsage | undefined,
+  usage: LanguageModelUsage,
+): LanguageModelUsage {
+  if (total === undefined) return usage;
+  const sum: LanguageModelUsage = {
+    inputTokens: total.inputTokens + usage.inputTokens,
+    outputTokens: total.outputTokens + usage.outputTokens,
+    totalTokens: total.totalTokens + usage.totalTokens,
+  };
+  if (total.cost !== undefined || usage.cost !== undefined)
+    sum.cost = (total.cost ?? 0) + (usage.cost ?? 0);
+  return sum;
+}
+
+function correction(error: OutputParseError, sig: Signature, format: ReplyFormat): string {
+  return `Your reply could not be read: ${error.message}\n\n${formatReminder(sig, format)}`;
+}
+
+function errorInfo(error: unknown): { code: string; message: string } {
+  if (VarplaneError.isInstance(error)) return { code: error.code, message: error.message };
+  return { code: 'ERROR', message: error instanceof Error ? error.message : String(error) };
+}
+
+function build<I, O>(
+  blueprint: PredictorBlueprint<I, O>,
+  configuration: Configuration,
+): RunnableProgram<I, O> {
+  const { kind, name, options, variables } = blueprint;
+  const sig = blueprint.signature as Signature;
+  const format = options.format ?? 'json';
+  const parseRetries = options.parseRetries ?? 1;
+  const clock = options.clock ?? systemClock;
+  const model = configuration.model as string;
+  const temperature = configuration.temperature as number;
+  const maxTokens = configuration.maxTokens as number;
+
+  // The configuration is fixed for this instance: its system and demo messages are made once.
+  let prefix: LanguageModelMessage[] | undefined;
+  const promptPrefix = (): LanguageModelMessage[] => {
+    if (prefix !== undefined) return prefix;
+    prefix = [
+      {
+        role: 'system',
+        content: formatSystemMessage(sig, configuration.instruction as string, format),
+      },
+    ];
+    for (const demo of configuration.demos as unknown as readonly Example[]) {
+      prefix.push({ role: 'user', content: formatInputs(sig, demo.inputs) });
+      prefix.push({ role: 'assistant', content: formatOutputs(sig, demo.labels, format) });
+    }
+    return prefix;
+  };
+  const reminder = formatReminder(sig, format);
+
+  const run = async (inputs: I, context: RunContext): Promise<O> => {
+    const step = ++context.steps.value;
+    const startedAt = clock.now();
+    const callOptions = context.options;
+    let usage: LanguageModelUsage | undefined;
+    let attempts = 0;
+    let modelId = model;
+    const record = (
+      input: Readonly<Record<string, unknown>>,
+      output: O | undefined,
+      error?: unknown,
+    ) => {
+      if (callOptions.trace === undefined) return;
+      const trace: ProgramTrace = {
+        agentId: context.agentId,
+        runId: context.runId,
+        step,
+        input,
+        output: output as Readonly<Record<string, unknown>> | undefined,
+        configuration,
+        startedAt,
+        endedAt: clock.now(),
+        predictor: context.path,
+        modelId,
+        attempts,
+        ...(usage === undefined ? {} : { usage }),
+        ...(error === undefined ? {} : { error: errorInfo(error) }),
+      };
+      callOptions.trace.record(trace);
+    };
+
+    const checked = sig.inputSchema.safeParse(inputs, { reportInput: true });
+    if (!checked.success) {
+      const issues = toIssues(checked.error);
+      const error = new InvalidArgumentError({
+        code: 'INPUT_INVALID',
+        message: `${name}: inputs do not match ${sig.text}: ${formatIssues(issues)}`,
+        issues,
+      });
+      record((inputs ?? {}) as Readonly<Record<string, unknown>>, undefined, error);
+      throw error;
+    }
+    const values = checked.data as Readonly<Record<string, unknown>>;
+    try {
+      const lm = resolveModel(callOptions.lm ?? options.lm, model, name);
+      modelId = lm.modelId;
+      const inputText = formatInputs(sig, values);
+      const messages = [
+        ...promptPrefix(),
+        {
+          role: 'user' as const,
+          content: inputText === '' ? reminder : `${inputText}\n\n${reminder}`,
+        },
+      ];
+      const request: LanguageModelRequest = { messages, temperature, maxTokens };
+      if (format === 'json' && lm.capabilities?.jsonMode === true) {
+        request.responseFormat = 'json';
+        if (lm.capabilities.structuredOutput === true) {
+          request.responseSchema = {
+            name: 'outputs',
+            schema: sig.outputJsonSchema as Record<string, unknown>,
+          };
+        }
+      }
+      if (callOptions.signal !== undefined) request.signal = callOptions.signal;
+      if (callOptions.rolloutId !== undefined) request.rolloutId = callOptions.rolloutId;
+      request.agentId = context.agentId;
+      for (;;) {
+        attempts++;
+        const response = await lm.generate(request);
+        usage = addUsage(usage, response.usage);
+        callOptions.onUsage?.(response.usage, response.modelId);
+        try {
+          const output = parseReply(sig as Signature<unknown, O>, response.text, format);
+          record(values, output);
+          return output;
+        } catch (error) {
+          if (!(error instanceof OutputParseError)) throw error;
+          if (attempts > parseRetries) {
+            throw new OutputParseError({
+              code: error.code,
+              message:
+                attempts > 1
+                  ? `${name}: ${error.message} (after ${attempts} attempts)`
+                  : `${name}: ${error.message}`,
+              rawText: error.rawText,
+              issues: error.issues,
+              attempts,
+            });
+          }
+          request.messages = [
+            ...request.messages,
+            { role: 'assistant', content: response.text },
+            { role: 'user', content: correction(error, sig, format) },
+          ];
+        }
+      }
+    } catch (error) {
+      record(values, undefined, error);
+      throw error;
+    }
+  };
+
+  const program: RunnableProgram<I, O> = {
+    kind,
+    name,
+    signature: blueprint.signature,
+    variables,
+    configuration,
+    predictors: Object.freeze(['']),
+    withConfig(partial) {
+      if (typeof partial !== 'object' || partial === null) {
+        throw new InvalidArgumentError({
+          code: 'INVALID_ARGUMENT',
+          message: `${name} withConfig: configuration must be an object of variable values (got ${String(partial)})`,
+          issues: [{ path: '', message: 'must be an object', value: partial }],
+        });
+      }
+      return build(blueprint, variables.validate({ ...configuration, ...partial }));
+    },
+    call(inputs, callOptions?: CallOptions) {
+      return run(inputs, rootContext(program as Program<unknown, unknown>, callOptions));
+    },
+    [RUN]: run,
+  };
+  return Object.freeze(program);
+}
+
+/** Makes a predictor of a kind (`predict`, `chain_of_thought`). */
+export function createPredictor<I, O>(
+  kind: string,
+  sig: Signature<I, O> | string,
+  options: PredictorOptions | undefined,
+  adapt: (sig: Signature<I, O>) => Signature<I, O> = (s) => s,
+): RunnableProgram<I, O> {
+  const parsed = parseOptions(predictorOptionsSchema, options ?? {}, kind) as PredictorOptions;
+  const given = typeof sig === 'string' ? (makeSignature(sig) as unknown as Signature<I, O>) : sig;
+  if (typeof given !== 'object' || given === null || given.outputSchema === undefined) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${kind}: signature must be a Signature or its string form (got ${String(sig)})`,
+      issues: [{ path: 'signature', message: 'must be a Signature or a string', value: sig }],
+    });
+  }
+  const adapted = adapt(given);
+  const withLm: PredictorOptions = {
+    ...parsed,
+    ...(options?.lm === undefined ? {} : { lm: options.lm }),
+  };
+  const variables = variablesOf(adapted as Signature, withLm);
+  const blueprint: PredictorBlueprint<I, O> = {
+    kind,
+    name: parsed.name ?? kind,
+    signature: adapted,
+    options: withLm,
+    variables,
+  };
+  return build(blueprint, variables.defaults());
+}

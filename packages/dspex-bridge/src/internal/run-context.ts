@@ -1,0 +1,40 @@
+import type { CallOptions, Program } from '../program';
+
+/** Everything one call carries down through composed programs. */
+export interface RunContext {
+  readonly options: CallOptions;
+  readonly runId: string;
+  readonly agentId: string;
+  /** Counts predictor calls in the run, for trace steps. */
+  readonly steps: { value: number };
+  /** The prefix of the current part (`''` at the top, `rag.` below `rag`). */
+  readonly path: string;
+}
+
+/** Programs made here carry this: it runs the program inside a caller's run. */
+export const RUN: unique symbol = Symbol('varplane.dspex.run');
+
+/** A program made by this package, which can run inside a parent's run. */
+export interface RunnableProgram<I = Record<string, unknown>, O = Record<string, unknown>>
+  extends Program<I, O> {
+  [RUN](inputs: I, context: RunContext): Promise<O>;
+}
+
+/** Whether a program can join a parent's run (every program this package makes can). */
+export function isRunnable<I, O>(program: Program<I, O>): program is RunnableProgram<I, O> {
+  return typeof (program as Partial<RunnableProgram<I, O>>)[RUN] === 'function';
+}
+
+/** The context of a top-level call. */
+export function rootContext(
+  program: Program<unknown, unknown>,
+  options: CallOptions = {},
+): RunContext {
+  return {
+    options,
+    runId: options.runId ?? 'run',
+    agentId: options.agentId ?? program.name,
+    steps: { value: 0 },
+    path: '',
+  };
+}

@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import type {
+  LanguageModel,
+  LanguageModelCapabilities,
+  LanguageModelRequest,
+  LanguageModelResponse,
+} from '@varplane/core';
+import { z } from 'zod';
+import type { CacheEntry, CacheStore } from './cache-store';
+import { LanguageModelError, ReplayError } from './errors';
+import { canonicalJson } from './internal/canonical-json';
+import { checkRequest } from './internal/check-request';
+import { invalidArgument, parseOptions } from './internal/parse-options';
+
+/**
+ * `record` calls the model for every request and stores the answer; `replay` answers only from
+ * the store and fails a miss with `REPLAY_MISS`; `auto` answers from the store and calls the model
+ * (and records) on a miss.
+ */
+export type RecordReplayMode = 'record' | 'replay' | 'auto';
+
+/** Who a replay stands in for when the real model is not at hand (offline). */
+export interface ReplayIdentity {
+  readonly provider: string;
+  readonly modelId: string;
+  /** Must match the recorded model's, since they shape the requests callers make. */
+  readonly capabilities?: LanguageModelCapabilities;
+}
+
+/** Options of {@link createRecordReplayLanguageModel}. */
+export interface RecordReplayOptions {
+  /** The model to record; in `replay` mode its identity is enough. */
+  readonly model: LanguageModel | ReplayIdentity;
+  readonly store: CacheStore;
+  readonly mode: RecordReplayMode;
+}
+
+/** A language model wrapped in a record/replay cache. */
+export interface RecordReplayLanguageModel extends LanguageModel {
+  readonly mode: RecordReplayMode;
+  /** Answers served from the store and calls made to the model, so far. */
+  stats(): { readonly hits: number; readonly misses: number; readonly recorded: number };
+}
+
+const optionsSchema = z.strictObject({
+  model: z.custom<LanguageModel | ReplayIdentity>(
+    (v) =>
+      typeof (v as ReplayIdentity | null)?.modelId === 'string' &&
+      typeof (v as ReplayIdentity).provider === 'string',
+    'must be a LanguageModel or { provider, modelId }',
+  ),
+  store: z.custom<CacheStore>(
+    (v) =>
+      typeof (v as CacheStore | null)?.load === 'function' &&
+      typeof (v as CacheStore).append === 'function',
+    'must be a CacheStore',
+  ),
+  mode: z.enum(['record', 'replay', 'auto']),
+});
+
+/** The parts of a request that decide its answer; the signal and the agent id do not. */
+export function cacheableRequest(
+  modelId: string,
+  request: LanguageModelRequest,
+): Record<string, unknown> {
+  return {
+    modelId,
+    messages: request.messages,
+    temperature: request.temperature,
+    maxTokens: request.maxTokens,
+    topP: request.topP,
+    frequencyPenalty: request.frequencyPenalty,
+    presencePenalty: request.presencePenalty,
+    stop: request.stop,
+    seed: request.seed,
+    responseFormat: request.responseFormat,
+    responseSchema: request.responseSchema,
+    rolloutId: request.rolloutId,
+  };
+}
+
+/** The cache key of a request: SHA-256 of its canonical JSON. */
+export function cacheKey(modelId: string, request: LanguageModelRequest): string {
+  return createHash('sha256')
+    .update(canonicalJson(cacheableRequest(modelId, request)))
+    .digest('hex');
+}
+
+/**
+ * Wraps a model in a record/replay cache keyed by model, messages, parameters and rollout id. The
+ * n-th identical request of a run gets the n-th recorded answer, so a recorded run (samples at a
+ * temperature included) replays exactly, offline, in `replay` mode. Entries live in a
+ * {@link CacheStore}: JSON Lines on disk, or memory.
+ *
+ * @example
+ * const lm = createRecordReplayLanguageModel({
+ *   model: realModel,
+ *   store: createJsonLinesCacheStore('recordings/run.jsonl'),
+ *   mode: process.env.CI ? 'replay' : 'auto',
+ * });
+ */
+export function createRecordReplayLanguageModel(
+  options: RecordReplayOptions,
+): RecordReplayLanguageModel {
+  const parsed = parseOptions(optionsSchema, options, 'createRecordReplayLanguageModel');
+  const { model, store, mode } = parsed;
+  const live =
+    typeof (model as LanguageModel).generate === 'function' ? (model as LanguageModel) : undefined;
+  if (mode !== 'replay' && live === undefined) {
+    invalidArgument(
+      'createRecordReplayLanguageModel',
+      'model',
+      `must be a LanguageModel in ${mode} mode`,
+      model,
+    );
+  }
+  const { provider, modelId } = model;
+  const byKey = new Map<string, CacheEntry[]>();
+  const seen = new Map<string, number>();
+  const counts = { hits: 0, misses: 0, recorded: 0 };
+  let loaded: Promise<void> | undefined;
+  const load = () => {
+    loaded ??= store.load().then((entries) => {
+      for (const entry of entries) {
+        const list = byKey.get(entry.key) ?? [];
+        list[entry.occurrence] = entry;
+        byKey.set(entry.key, list);
+      }
+    });
+    return loaded;
+  };
+
+  return Object.freeze({
+    specificationVersion: 'v1' as const,
+    provider,
+    modelId,
+    ...(model.capabilities === undefined ? {} : { capabilities: model.capabilities }),
+    mode,
+    stats: () => ({ ...counts }),
+    async generate(input: LanguageModelRequest): Promise<LanguageModelResponse> {
+      const request = checkRequest(`${provider} ${modelId} generate`, input);
+      const keyed = cacheableRequest(modelId, request);
+      const key = createHash('sha256').update(canonicalJson(keyed)).digest('hex');
+      const occurrence = seen.get(key) ?? 0;
+      seen.set(key, occurrence + 1);
+      if (request.signal?.aborted) {
+        throw new LanguageModelError({
+          code: 'LM_ABORTED',
+          message: `${provider} ${modelId}: the request was aborted`,
+          provider,
+          modelId,
+          cause: request.signal.reason,
+        });
+      }
+      if (mode !== 'record') {
+        await load();
+        const hit = byKey.get(key)?.[occurrence];
+        if (hit !== undefined) {
+          counts.hits++;
+          return structuredClone(hit.response);
+        }
+        if (mode === 'replay') {
+          throw new ReplayError({
+            code: 'REPLAY_MISS',
+            message: `${provider} ${modelId}: no recording of request ${key.slice(0, 12)}... (occurrence ${occurrence}); record it first, or use mode 'auto'`,
+            key,
+            modelId,
+          });
+        }
+      }
+      counts.misses++;
+      const response = await (live as LanguageModel).generate(request);
+      const entry: CacheEntry = {
+        key,
+        occurrence,
+        modelId,
+        request: JSON.parse(JSON.stringify(keyed)) as Record<string, unknown>,
+        response,
+      };
+      await store.append(entry);
+      counts.recorded++;
+      const list = byKey.get(key) ?? [];
+      list[occurrence] = entry;
+      byKey.set(key, list);
+      return response;
+    },
+  });
+}

@@ -1,0 +1,396 @@
+import {
+  type Clock,
+  createRandom,
+  type JsonValue,
+  type LanguageModel,
+  type LanguageModelRequest,
+  type LanguageModelResponse,
+  type LanguageModelUsage,
+  type Random,
+  systemClock,
+} from '@varplane/core';
+import { z } from 'zod';
+import type { CostModel } from './cost-model';
+import { LanguageModelError } from './errors';
+import type { Example } from './example';
+import { abortableDelay } from './internal/abortable-delay';
+import { canonicalJson } from './internal/canonical-json';
+import { checkRequest } from './internal/check-request';
+import { hash32 } from './internal/hash';
+import { COMPLETED_MARKER, marker, renderValue } from './internal/markers';
+import { parseOptions } from './internal/parse-options';
+import { type ReadPrompt, readPrompt } from './internal/read-prompt';
+import {
+  defaultDistract,
+  placeholder,
+  REASONING,
+  reasoningText,
+  sameValue,
+} from './internal/simulated-answers';
+import { estimatePromptTokens, estimateTokens } from './internal/tokens';
+import {
+  formatErrorRate,
+  type ProfileLayer,
+  profileLayerSchema,
+  type ResponseFeatures,
+  type ResponseProfile,
+  resolveResponseProfile,
+  responseAccuracy,
+} from './simulated-response-model';
+
+type Values = Readonly<Record<string, unknown>>;
+type JsonRecord = Readonly<Record<string, JsonValue>>;
+
+/** A kind of task the simulated model can answer, and how to tell its prompts apart. */
+export interface SimulatedTask {
+  /** Profiles are keyed by it: `arithmetic`, `sentiment`, `python_code`... */
+  readonly type: string;
+  /** Whether a prompt belongs to this task, from its inputs and instruction (default: all do). */
+  readonly matches?: (inputs: Values, instruction: string) => boolean;
+  /** The correct outputs, or undefined when the task cannot answer these inputs. */
+  readonly solve: (inputs: Values) => JsonRecord | undefined;
+  /** A plausible wrong answer (default: each field perturbed by its type). */
+  readonly distract?: (inputs: Values, correct: JsonRecord, random: Random) => JsonRecord;
+  /**
+   * How much a demo helps with these inputs, in [0, 1] (default: 1 when it is this task's and its
+   * outputs are correct, else 0).
+   */
+  readonly relevance?: (demo: { inputs: Values; outputs: Values }, inputs: Values) => number;
+  /** This task's own profile, applied after `responseModel.all`. */
+  readonly profile?: Partial<ResponseProfile>;
+}
+
+/** Simulated time per call, in ms, spent on the injected clock. All zero by default. */
+export interface SimulatedLatency {
+  readonly baseMs: number;
+  readonly perInputTokenMs: number;
+  readonly perOutputTokenMs: number;
+  /** Up to this much more, drawn per call. */
+  readonly jitterMs: number;
+}
+
+/** One simulated model's own profile and latency. */
+export interface SimulatedModelProfile extends ProfileLayer {
+  readonly latency?: Partial<SimulatedLatency>;
+}
+
+/** Options of {@link createSimulatedLanguageModel}. */
+export interface SimulatedLanguageModelOptions {
+  /** Default `simulated`. */
+  readonly modelId?: string;
+  /** Every reply is a function of the seed and the request (default 0). */
+  readonly seed?: number;
+  /** Checked in order; the first that matches a prompt answers it. */
+  readonly tasks?: readonly SimulatedTask[];
+  /** Overrides for every model (the first layer after the defaults). */
+  readonly responseModel?: ProfileLayer;
+  /** Per model id: applied after the task's own profile. */
+  readonly models?: Readonly<Record<string, SimulatedModelProfile>>;
+  /** Per agent id (the request's `agentId`): applied last. */
+  readonly agents?: Readonly<Record<string, ProfileLayer>>;
+  readonly latency?: Partial<SimulatedLatency>;
+  /** Where simulated latency passes (default the system clock; unused at zero latency). */
+  readonly clock?: Clock;
+  readonly costModel?: CostModel;
+  /** The temperature of a request that sets none (default 1, as OpenAI's). */
+  readonly defaultTemperature?: number;
+}
+
+/** What the simulated model makes of a request before it draws: the response model's inputs and output. */
+export interface SimulatedDecision {
+  /** The matched task's type; undefined when no task matched. */
+  readonly taskType: string | undefined;
+  readonly profile: ResponseProfile;
+  readonly features: ResponseFeatures;
+  /** Chance of a correct answer; 0 when the task cannot answer the inputs. */
+  readonly accuracy: number;
+  /** Chance of a malformed reply. */
+  readonly formatErrorRate: number;
+  /** The correct outputs, when the task can answer. */
+  readonly expected: JsonRecord | undefined;
+}
+
+/**
+ * A language model that is a simulation (provider `simulated`). It reads prompts in this
+ * package's format, answers each matched task correctly with the probability its response model
+ * gives, and otherwise with a plausible wrong answer.
+ */
+export interface SimulatedLanguageModel extends LanguageModel {
+  readonly provider: 'simulated';
+  /** The response model's view of a request, without drawing or spending time. */
+  inspect(request: LanguageModelRequest): SimulatedDecision;
+  /** The same simulation under another model id (so its `models` entry applies). */
+  withModelId(modelId: string): SimulatedLanguageModel;
+}
+
+const latencySchema = z
+  .strictObject({
+    baseMs: z.number().nonnegative().optional(),
+    perInputTokenMs: z.number().nonnegative().optional(),
+    perOutputTokenMs: z.number().nonnegative().optional(),
+    jitterMs: z.number().nonnegative().optional(),
+  })
+  .optional();
+
+const fn = (v: unknown) => typeof v === 'function';
+const taskSchema = z.strictObject({
+  type: z.string().min(1),
+  matches: z.custom<SimulatedTask['matches']>(fn, 'must be a function').optional(),
+  solve: z.custom<SimulatedTask['solve']>(fn, 'must be a function'),
+  distract: z.custom<SimulatedTask['distract']>(fn, 'must be a function').optional(),
+  relevance: z.custom<SimulatedTask['relevance']>(fn, 'must be a function').optional(),
+  profile: profileLayerSchema.shape.all.optional(),
+});
+
+const optionsSchema = z.strictObject({
+  modelId: z.string().min(1).optional(),
+  seed: z.int().optional(),
+  tasks: z.array(taskSchema).optional(),
+  responseModel: profileLayerSchema.optional(),
+  models: z
+    .record(z.string().min(1), profileLayerSchema.extend({ latency: latencySchema }))
+    .optional(),
+  agents: z.record(z.string().min(1), profileLayerSchema).optional(),
+  latency: latencySchema,
+  clock: z.custom<Clock>((v) => typeof (v as Clock | null)?.setTimeout === 'function').optional(),
+  costModel: z
+    .custom<CostModel>((v) => typeof (v as CostModel | null)?.withCost === 'function')
+    .optional(),
+  defaultTemperature: z.number().min(0).max(2).optional(),
+});
+
+/**
+ * A simulated language model, for tests, demos and optimizer benchmarks: **not a real model**. It
+ * reads prompts in this package's format (instruction, fields, demos, inputs), finds the task
+ * they belong to, and answers correctly with probability {@link responseAccuracy} of the task's
+ * {@link ResponseProfile} for this model and agent, given the request's temperature, the number
+ * of relevant and correct demos, the instruction's keywords, and whether reasoning is asked for.
+ * Otherwise it answers with a plausible wrong value; with probability {@link formatErrorRate} the
+ * reply is malformed prose. Prompts it cannot answer get typed placeholders.
+ *
+ * Every reply is a function of the seed, the model id, the agent id and the request (and of how
+ * many identical requests came before), so runs replay exactly, in any order and under any
+ * concurrency. Token usage is estimated from characters; latency, zero by default, passes on the
+ * injected clock.
+ *
+ * @example
+ * const lm = createSimulatedLanguageModel({
+ *   seed: 7,
+ *   tasks: [{ type: 'arithmetic', solve: ({ question }) => ({ answer: String(evaluate(question)) }) }],
+ *   responseModel: { tasks: { arithmetic: { baseAccuracy: 0.7, optimalTemperature: 0 } } },
+ *   models: { 'sim-large': { all: { baseAccuracy: 0.9 } } },
+ * });
+ */
+export function createSimulatedLanguageModel(
+  options: SimulatedLanguageModelOptions = {},
+): SimulatedLanguageModel {
+  const parsed = parseOptions(optionsSchema, options, 'createSimulatedLanguageModel');
+  return build(options, parsed.modelId ?? 'simulated');
+}
+
+function build(options: SimulatedLanguageModelOptions, modelId: string): SimulatedLanguageModel {
+  const seed = options.seed ?? 0;
+  const tasks = options.tasks ?? [];
+  const clock = options.clock ?? systemClock;
+  const model = options.models?.[modelId];
+  const latency: SimulatedLatency = {
+    baseMs: 0,
+    perInputTokenMs: 0,
+    perOutputTokenMs: 0,
+    jitterMs: 0,
+    ...options.latency,
+    ...model?.latency,
+  };
+  const occurrences = new Map<string, number>();
+
+  const taskFor = (inputs: Values, instruction: string) =>
+    tasks.find((task) => task.matches === undefined || task.matches(inputs, instruction));
+
+  const demoRelevance = (prompt: ReadPrompt, task: SimulatedTask | undefined): number => {
+    let relevant = 0;
+    for (const demo of prompt.demos) {
+      if (task === undefined || demo.outputs === undefined) continue;
+      if (taskFor(demo.inputs, prompt.instruction) !== task) continue;
+      if (task.relevance !== undefined) {
+        relevant += Math.min(
+          1,
+          Math.max(
+            0,
+            task.relevance({ inputs: demo.inputs, outputs: demo.outputs }, prompt.inputs),
+          ),
+        );
+        continue;
+      }
+      const expected = task.solve(demo.inputs);
+      const outputs = demo.outputs;
+      const correct =
+        expected === undefined ||
+        prompt.outputFields.every(
+          (field) =>
+            field.name === REASONING ||
+            !(field.name in expected) ||
+            sameValue(outputs[field.name], expected[field.name]),
+        );
+      if (correct) relevant += 1;
+    }
+    return relevant;
+  };
+
+  const decide = (request: LanguageModelRequest, prompt: ReadPrompt): SimulatedDecision => {
+    const task = taskFor(prompt.inputs, prompt.instruction);
+    const taskType = task?.type;
+    const layers = [
+      options.responseModel,
+      task?.profile === undefined ? undefined : { all: task.profile },
+      model,
+      request.agentId === undefined ? undefined : options.agents?.[request.agentId],
+    ];
+    const profile = resolveResponseProfile(layers, taskType ?? '');
+    const relevantDemos = demoRelevance(prompt, task);
+    const temperature = request.temperature ?? options.defaultTemperature ?? 1;
+    const features: ResponseFeatures = {
+      temperature,
+      relevantDemos,
+      irrelevantDemos: prompt.demos.length - relevantDemos,
+      instruction: prompt.instruction,
+      reasoning: prompt.outputFields.some((field) => field.name === REASONING),
+    };
+    const expected = task?.solve(prompt.inputs);
+    return {
+      taskType,
+      profile,
+      features,
+      accuracy: expected === undefined ? 0 : responseAccuracy(profile, features),
+      formatErrorRate: formatErrorRate(profile, temperature),
+      expected,
+    };
+  };
+
+  const answer = (prompt: ReadPrompt, decision: SimulatedDecision, random: Random): string => {
+    const correct = random.next() < decision.accuracy;
+    const malformed = random.next() < decision.formatErrorRate;
+    const task = taskFor(prompt.inputs, prompt.instruction);
+    let values: JsonRecord | undefined = decision.expected;
+    if (values !== undefined && !correct) {
+      values =
+        task?.distract?.(prompt.inputs, values, random) ??
+        defaultDistract(values, prompt.outputFields, random);
+    }
+    if (!prompt.structured) {
+      if (values === undefined) return 'I do not know.';
+      if (prompt.format === 'json') return JSON.stringify(values);
+      return Object.values(values).map(renderValue).join('\n');
+    }
+    const outputs: Record<string, JsonValue> = {};
+    for (const field of prompt.outputFields) {
+      if (field.name === REASONING && values?.[REASONING] === undefined)
+        outputs[REASONING] = reasoningText(correct);
+      else outputs[field.name] = values?.[field.name] ?? placeholder(field);
+    }
+    if (malformed) {
+      const first = Object.entries(outputs).find(([name]) => name !== REASONING)?.[1] ?? '';
+      return `I believe the answer is ${renderValue(first)}.`;
+    }
+    if (prompt.format === 'json') return JSON.stringify(outputs);
+    const blocks = Object.entries(outputs).map(
+      ([name, value]) => `${marker(name)}\n${renderValue(value)}`,
+    );
+    return [...blocks, COMPLETED_MARKER].join('\n\n');
+  };
+
+  const aborted = (cause: unknown) =>
+    new LanguageModelError({
+      code: 'LM_ABORTED',
+      message: `simulated ${modelId}: the request was aborted`,
+      provider: 'simulated',
+      modelId,
+      cause,
+    });
+
+  const self: SimulatedLanguageModel = {
+    specificationVersion: 'v1',
+    provider: 'simulated',
+    modelId,
+    capabilities: Object.freeze({ jsonMode: true, structuredOutput: true }),
+    inspect(input) {
+      const request = checkRequest(`simulated ${modelId} inspect`, input);
+      return decide(request, readPrompt(request.messages, request.responseFormat));
+    },
+    withModelId(id) {
+      parseOptions(z.string().min(1), id, 'withModelId');
+      return build(options, id);
+    },
+    async generate(input) {
+      const request = checkRequest(`simulated ${modelId} generate`, input);
+      if (request.signal?.aborted) throw aborted(request.signal.reason);
+      const prompt = readPrompt(request.messages, request.responseFormat);
+      const decision = decide(request, prompt);
+      const key = canonicalJson({
+        model: modelId,
+        agent: request.agentId,
+        messages: request.messages,
+        temperature: request.temperature,
+        seed: request.seed,
+        rollout: request.rolloutId,
+        format: request.responseFormat,
+      });
+      const occurrence = occurrences.get(key) ?? 0;
+      occurrences.set(key, occurrence + 1);
+      const random = createRandom(hash32(`${occurrence}\u0000${key}`, seed));
+      let text = answer(prompt, decision, random);
+      let finishReason: LanguageModelResponse['finishReason'] = 'stop';
+      let outputTokens = estimateTokens(text);
+      if (request.maxTokens !== undefined && outputTokens > request.maxTokens) {
+        text = text.slice(0, request.maxTokens * 4);
+        outputTokens = request.maxTokens;
+        finishReason = 'length';
+      }
+      const inputTokens = estimatePromptTokens(request.messages);
+      const wait =
+        latency.baseMs +
+        latency.perInputTokenMs * inputTokens +
+        latency.perOutputTokenMs * outputTokens +
+        (latency.jitterMs > 0 ? latency.jitterMs * random.next() : 0);
+      try {
+        await abortableDelay(clock, wait, request.signal);
+      } catch (reason) {
+        throw aborted(reason);
+      }
+      const usage: LanguageModelUsage = {
+        inputTokens,
+        outputTokens,
+        totalTokens: inputTokens + outputTokens,
+      };
+      return {
+        text,
+        finishReason,
+        usage: options.costModel === undefined ? usage : options.costModel.withCost(modelId, usage),
+        modelId,
+      };
+    },
+  };
+  return Object.freeze(self);
+}
+
+/**
+ * A simulated task answered by lookup: the labels of the example whose inputs equal the prompt's.
+ * By default it matches the prompts whose inputs are among the examples'.
+ *
+ * @example
+ * const qa = taskFromExamples('trivia', trainset.concat(devset));
+ */
+export function taskFromExamples(
+  type: string,
+  examples: readonly Example[],
+  options: Omit<Partial<SimulatedTask>, 'type' | 'solve'> = {},
+): SimulatedTask {
+  const byInputs = new Map<string, JsonRecord>();
+  for (const item of examples) byInputs.set(canonicalJson(item.inputs), item.labels);
+  const lookup = (inputs: Values) => byInputs.get(canonicalJson(inputs));
+  return {
+    matches: (inputs) => lookup(inputs) !== undefined,
+    ...options,
+    type,
+    solve: lookup,
+  };
+}

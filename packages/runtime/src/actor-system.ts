@@ -1,0 +1,383 @@
+import {
+  type AgentRef,
+  type AgentStats,
+  agentIdSchema,
+  type Clock,
+  createRandom,
+  describeValue,
+  type ExitReason,
+  InvalidArgumentError,
+  LOCAL_NODE,
+  type Random,
+  type ResourcePool,
+  type RuntimeEvent,
+  systemClock,
+} from '@varplane/core';
+import { type Observable, Subject } from 'rxjs';
+import { z } from 'zod';
+import {
+  type AnyBehaviour,
+  type Behaviour,
+  type CallOptions,
+  checkBehaviour,
+  type SpawnOptions,
+} from './behaviour';
+import { isSupervisorBehaviour, spawnOptionsSchema } from './child-spec';
+import { AgentNotFoundError, SystemStoppedError } from './errors';
+import { type AgentRunStatus, type Cell, DEAD, EXITED, STATUS_NAMES } from './internal/cell';
+import { Context } from './internal/context';
+import { hotSwap } from './internal/hot-swap';
+import { Kernel, type RemoteTransport } from './internal/kernel';
+import { parseOrThrow } from './internal/parse';
+import { toCellOptions } from './internal/spawn-options';
+import { createNameRegistry, type NameRegistry } from './registry';
+import { createResourceLedger, type ResourceLedger } from './resource-ledger';
+import { createRouter, type Router, type RouterKind } from './router';
+import { type SupervisionNode, snapshotCell } from './supervision-tree';
+
+export type { RemoteTransport } from './internal/kernel';
+
+export interface ActorSystemOptions {
+  /** This process's node name in refs (default `local`). */
+  node?: string;
+  clock?: Clock;
+  random?: Random;
+  /** Messages a weight-1 agent may handle per turn before others get theirs (default 64). */
+  quantum?: number;
+  /** Messages handled before the dispatcher yields to timers and I/O (default 10,000). */
+  sliceLimit?: number;
+  /** Default call timeout in ms (default 5,000). */
+  callTimeoutMs?: number;
+  /** The pool agents reserve from; unlimited where left out. */
+  resources?: Partial<ResourcePool>;
+  /** Delivery to agents on other nodes (`@varplane/cluster`). */
+  transport?: RemoteTransport;
+}
+
+/** One agent's vital signs. */
+export interface AgentInfo {
+  id: string;
+  behaviour: string;
+  status: AgentRunStatus;
+  mailboxDepth: number;
+  messagesHandled: number;
+  errors: number;
+  restarts: number;
+  /** The id of its supervisor, if it has one. */
+  supervisor?: string;
+}
+
+export interface StopOptions {
+  /** Default `shutdown`. */
+  reason?: ExitReason;
+  /** Ms for `terminate` before a brutal kill, `brutal`, or `infinity` (default 5,000). */
+  timeout?: number | 'brutal' | 'infinity';
+}
+
+/**
+ * Supervised actors in one process. Agents are addressed by ref or id, handle one message at a
+ * time, and are dispatched fairly by cpu weight. Lifecycle events go to `events$`; per-message
+ * work never does.
+ */
+export interface ActorSystem {
+  readonly node: string;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Lifecycle, crashes, restarts, swaps, overflows and budget refusals, as they happen. */
+  readonly events$: Observable<RuntimeEvent>;
+  readonly resources: ResourceLedger;
+  readonly registry: NameRegistry;
+  /** Starts an agent; `init` runs at once (an async init holds its mail until it resolves). */
+  spawn<S, M, A>(behaviour: Behaviour<S, M, A>, args?: A, options?: SpawnOptions): AgentRef;
+  /** Fire and forget; false when the message was not queued (unknown agent, full mailbox). */
+  send(to: AgentRef | string, message: unknown): boolean;
+  /** Resolves with the reply, or rejects with a typed error: timeout, dead agent, crash. */
+  call<Reply = unknown>(
+    to: AgentRef | string,
+    message: unknown,
+    options?: CallOptions,
+  ): Promise<Reply>;
+  /** Stops an agent for good (its supervisor does not restart it); resolves once it is gone. */
+  stop(to: AgentRef | string, options?: StopOptions): Promise<void>;
+  /** Ends an agent at once with `reason` (default `killed`), no `terminate`: supervisors react. */
+  kill(to: AgentRef | string, reason?: ExitReason): void;
+  link(a: AgentRef | string, b: AgentRef | string): void;
+  unlink(a: AgentRef | string, b: AgentRef | string): void;
+  /** `watcher` gets an `agent-exited` message (via `monitor`) when `target` exits. */
+  monitor(watcher: AgentRef | string, target: AgentRef | string): number;
+  demonitor(monitor: number): void;
+  /** The next message is handled by `behaviour`, its state migrated by `codeChange`. */
+  hotSwap<S, M, A>(to: AgentRef | string, behaviour: Behaviour<S, M, A>): Promise<void>;
+  register(name: string, ref: AgentRef | string): void;
+  unregister(name: string): void;
+  whereis(name: string): AgentRef | undefined;
+  info(to: AgentRef | string): AgentInfo | undefined;
+  list(): AgentInfo[];
+  /** Counters per agent, for a stats event. */
+  stats(): AgentStats[];
+  /** Every root agent (no supervisor), with the tree under each supervisor. */
+  tree(): SupervisionNode[];
+  /** Where `ctx.neighbours()` and `ctx.broadcast()` look; a running space sets it. */
+  setNeighbours(neighbours: ((id: string) => readonly string[]) | null): void;
+  /** Sends to `id` go to one of `instances` (`round_robin` or `least_loaded`). */
+  route(id: string, instances: readonly string[], kind: RouterKind): Router;
+  unroute(id: string): void;
+  routeOf(id: string): Router | undefined;
+  /** Messages that found no agent. */
+  deadLetters(): number;
+  /** Resolves when no agent has mail and no async step is in flight. */
+  whenIdle(): Promise<void>;
+  /** Stops every root agent in reverse order of start. */
+  shutdown(): Promise<void>;
+}
+
+const optionsSchema = z
+  .object({
+    node: agentIdSchema.optional(),
+    clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && 'now' in v).optional(),
+    random: z.custom<Random>((v) => typeof v === 'object' && v !== null && 'next' in v).optional(),
+    quantum: z.number().int().positive().optional(),
+    sliceLimit: z.number().int().positive().optional(),
+    callTimeoutMs: z.number().positive().finite().optional(),
+    resources: z.record(z.string(), z.number().nonnegative()).optional(),
+    transport: z.custom<RemoteTransport>((v) => typeof v === 'object' && v !== null).optional(),
+  })
+  .strict();
+
+const kernels = new WeakMap<ActorSystem, Kernel>();
+
+/** The kernel under a system, for the runtime's own modules. */
+export function kernelOf(system: ActorSystem): Kernel {
+  const kernel = kernels.get(system);
+  if (kernel === undefined) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: 'not an actor system made by createActorSystem',
+    });
+  }
+  return kernel;
+}
+
+function checkTimeout(timeout: unknown): void {
+  if (
+    timeout !== undefined &&
+    !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))
+  ) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `call: timeout must be a positive number of ms (got ${describeValue(timeout)})`,
+      issues: [{ path: 'timeout', message: 'must be a positive finite number', value: timeout }],
+    });
+  }
+}
+
+function checkTarget(to: unknown, path = 'to'): void {
+  if (typeof to === 'string') return;
+  if (typeof to !== 'object' || to === null || typeof (to as AgentRef).id !== 'string') {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${path}: expected an agent ref or id (got ${describeValue(to)})`,
+      issues: [{ path, message: 'expected an agent ref or id', value: to }],
+    });
+  }
+}
+
+/**
+ * An actor system.
+ *
+ * @example
+ * const system = createActorSystem({ clock: createManualClock() });
+ * const counter = system.spawn(counterBehaviour, 0);
+ * system.send(counter, { type: 'add', n: 2 });
+ * await system.call(counter, { type: 'get' }); // 2
+ */
+export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem {
+  parseOrThrow(optionsSchema, options, { subject: 'createActorSystem' });
+  const events = new Subject<RuntimeEvent>();
+  const clock = options.clock ?? systemClock;
+  let kernel: Kernel;
+  const registry = createNameRegistry();
+  const ledger = createResourceLedger(options.resources, {
+    onExhausted: (e) =>
+      kernel.emit({
+        type: 'budget-exhausted',
+        at: clock.now(),
+        agent: e.holder,
+        resource: e.resource,
+        requested: e.requested,
+        available: e.available,
+      }),
+  });
+  let stopped = false;
+
+  const spawnChecked = (
+    behaviour: AnyBehaviour,
+    args: unknown,
+    spawnOptions: SpawnOptions | undefined,
+    spawner: Cell | null,
+  ): AgentRef => {
+    if (stopped) throw new SystemStoppedError('spawn');
+    checkBehaviour(behaviour);
+    if (spawnOptions === undefined) return kernel.spawn(behaviour, args, {}).ref;
+    parseOrThrow(spawnOptionsSchema, spawnOptions, { subject: 'spawn', prefix: 'options' });
+    const cell = kernel.spawn(behaviour, args, toCellOptions(spawnOptions));
+    if (spawnOptions.link === true && spawner !== null && cell.status !== DEAD)
+      kernel.exits.link(spawner, cell);
+    return cell.ref;
+  };
+
+  const spawnFrom = (parent: Cell, b: AnyBehaviour, a: unknown, o: SpawnOptions | undefined) =>
+    spawnChecked(b, a, o, parent);
+
+  kernel = new Kernel({
+    node: options.node ?? LOCAL_NODE,
+    clock,
+    random: options.random ?? createRandom(Date.now()),
+    quantum: options.quantum ?? 64,
+    sliceLimit: options.sliceLimit ?? 10_000,
+    callTimeoutMs: options.callTimeoutMs ?? 5_000,
+    ledger,
+    registry,
+    emit: (event) => events.next(event),
+    observed: () => events.observed,
+    makeContext: (cell, k) => new Context(cell, k, spawnFrom),
+    ...(options.transport === undefined ? {} : { transport: options.transport }),
+  });
+
+  const require = (to: AgentRef | string, operation: string): Cell => {
+    checkTarget(to, operation);
+    const cell = kernel.lookup(to);
+    if (cell === undefined || cell.status === DEAD) {
+      throw new AgentNotFoundError(typeof to === 'string' ? to : to.id);
+    }
+    return cell;
+  };
+
+  const infoOf = (cell: Cell): AgentInfo => {
+    const info: AgentInfo = {
+      id: cell.id,
+      behaviour: cell.behaviour.name,
+      status: STATUS_NAMES[cell.status],
+      mailboxDepth: cell.mailSize,
+      messagesHandled: cell.handled,
+      errors: cell.errors,
+      restarts: cell.restarts,
+    };
+    if (cell.parent !== null) info.supervisor = cell.parent.id;
+    return info;
+  };
+
+  const system: ActorSystem = {
+    node: kernel.node,
+    clock,
+    random: kernel.random,
+    events$: events.asObservable(),
+    resources: ledger,
+    registry,
+    spawn: (behaviour, args, spawnOptions) => spawnChecked(behaviour, args, spawnOptions, null),
+    send(to, message) {
+      checkTarget(to);
+      return kernel.send(to, message);
+    },
+    call<Reply>(to: AgentRef | string, message: unknown, callOptions?: CallOptions) {
+      try {
+        checkTarget(to);
+        checkTimeout(callOptions?.timeout);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return kernel.call(
+        to,
+        message,
+        callOptions?.timeout ?? kernel.callTimeoutMs,
+      ) as Promise<Reply>;
+    },
+    stop(to, stopOptions = {}) {
+      let cell: Cell;
+      try {
+        cell = require(to, 'stop');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const timeout =
+        stopOptions.timeout ?? (isSupervisorBehaviour(cell.behaviour) ? 'infinity' : 5_000);
+      const reason = stopOptions.reason ?? 'shutdown';
+      // Stopped for good: no longer its supervisor's to restart.
+      kernel.exits.detach(cell);
+      if (cell.status === EXITED) {
+        kernel.exits.retire(cell, reason);
+        return Promise.resolve();
+      }
+      return kernel.shutdown(cell, reason, timeout);
+    },
+    kill(to, reason = 'killed') {
+      kernel.exits.exit(require(to, 'kill'), reason);
+    },
+    link(a, b) {
+      kernel.exits.link(require(a, 'link'), require(b, 'link'));
+    },
+    unlink(a, b) {
+      kernel.exits.unlink(require(a, 'unlink'), require(b, 'unlink'));
+    },
+    monitor: (watcher, target) =>
+      kernel.exits.monitor(require(watcher, 'monitor'), require(target, 'monitor')),
+    demonitor: (monitor) => kernel.exits.demonitor(monitor),
+    hotSwap(to, behaviour) {
+      try {
+        checkBehaviour(behaviour, 'hotSwap');
+        return hotSwap(kernel, require(to, 'hotSwap'), behaviour);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    register(name, ref) {
+      registry.register(name, require(ref, 'register').ref);
+    },
+    unregister: (name) => registry.unregister(name),
+    whereis: (name) => registry.whereis(name),
+    info(to) {
+      checkTarget(to);
+      const cell = kernel.lookup(to);
+      return cell === undefined || cell.status === DEAD ? undefined : infoOf(cell);
+    },
+    list: () => [...kernel.cells.values()].map(infoOf),
+    stats: () =>
+      [...kernel.cells.values()].map((cell) => ({
+        agent: cell.id,
+        mailboxDepth: cell.mailSize,
+        messagesHandled: cell.handled,
+        errors: cell.errors,
+        restarts: cell.restarts,
+      })),
+    tree: () =>
+      [...kernel.cells.values()]
+        .filter((cell) => cell.parent === null)
+        .map((cell) => snapshotCell(cell)),
+    setNeighbours(neighbours) {
+      kernel.neighbours = neighbours;
+    },
+    route(id, instances, kind) {
+      const router = createRouter(kind, instances, (instance) => {
+        const cell = kernel.cells.get(instance);
+        return cell === undefined ? Number.POSITIVE_INFINITY : cell.mailSize + (cell.busy ? 1 : 0);
+      });
+      kernel.routes.set(id, router);
+      return router;
+    },
+    unroute: (id) => void kernel.routes.delete(id),
+    routeOf: (id) => kernel.routes.get(id),
+    deadLetters: () => kernel.deadLetters,
+    whenIdle: () => kernel.whenIdle(),
+    async shutdown() {
+      const roots = [...kernel.cells.values()].filter((cell) => cell.parent === null).reverse();
+      for (const cell of roots) {
+        const timeout = isSupervisorBehaviour(cell.behaviour) ? 'infinity' : 5_000;
+        await kernel.shutdown(cell, 'shutdown', timeout);
+      }
+      stopped = true;
+      events.complete();
+    },
+  };
+  kernels.set(system, kernel);
+  return system;
+}

@@ -1,0 +1,36 @@
+import type { Random } from '@varplane/core';
+import { z } from 'zod';
+
+export const backoffOptionsSchema = z.object({
+  /** Delay before the first backed-off restart, in ms. */
+  initialMs: z.number().nonnegative().default(100),
+  /** The delay never grows past this. */
+  maxMs: z.number().nonnegative().default(30_000),
+  /** Growth per consecutive backed-off restart. */
+  factor: z.number().min(1).default(2),
+  /** Spread, in [0, 1]: the delay is drawn uniformly from delay * [1 - jitter, 1 + jitter]. */
+  jitter: z.number().min(0).max(1).default(0.2),
+  /** A child that ran this long since its last backed-off restart starts again from `initialMs`. */
+  resetAfterMs: z.number().nonnegative().default(60_000),
+});
+
+/** How restart delays grow. */
+export type BackoffOptions = z.output<typeof backoffOptionsSchema>;
+export type BackoffOptionsInput = z.input<typeof backoffOptionsSchema>;
+
+/**
+ * The delay before backed-off restart number `attempt` (1 for the first): exponential, capped,
+ * with jitter from the injected random source so a test can predict it exactly.
+ *
+ * @example
+ * backoffDelay(3, backoffOptionsSchema.parse({ initialMs: 100, jitter: 0 }), random); // 400
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions, random: Random): number {
+  const base = Math.min(
+    options.maxMs,
+    options.initialMs * options.factor ** Math.max(0, attempt - 1),
+  );
+  if (options.jitter === 0 || base === 0) return Math.round(base);
+  const spread = random.float(1 - options.jitter, 1 + options.jitter);
+  return Math.round(Math.min(options.maxMs, base * spread));
+}

@@ -1,0 +1,260 @@
+import {
+  describeValue,
+  formatIssues,
+  InvalidArgumentError,
+  type Issue,
+  VarplaneError,
+  type VarplaneErrorOptions,
+} from '@varplane/core';
+
+/**
+ * Stable error codes of `@varplane/runtime`. Input errors use core's `INVALID_ARGUMENT`
+ * ({@link InvalidArgumentError}), with the field path in every issue.
+ */
+export type RuntimeErrorCode =
+  | 'AGENT_NOT_FOUND'
+  | 'AGENT_NOT_RUNNING'
+  | 'AGENT_ALREADY_EXISTS'
+  | 'AGENT_CRASHED'
+  | 'CALL_TIMEOUT'
+  | 'CALL_NOT_ANSWERED'
+  | 'REPLY_OUTSIDE_CALL'
+  | 'MAILBOX_FULL'
+  | 'NAME_TAKEN'
+  | 'CODE_CHANGE_FAILED'
+  | 'BUDGET_EXHAUSTED'
+  | 'RESTART_INTENSITY_EXCEEDED'
+  | 'CHILD_START_FAILED'
+  | 'CHILD_NOT_FOUND'
+  | 'DIRECTIVE_INVALID'
+  | 'DIRECTIVE_TIMEOUT'
+  | 'SPACE_INVALID'
+  | 'MIGRATE_NEEDS_CLUSTER'
+  | 'SPACE_NOT_RUNNING'
+  | 'ROLLBACK_FAILED'
+  | 'RECOVERY_FAILED'
+  | 'SYSTEM_STOPPED';
+
+type Options = Omit<VarplaneErrorOptions, 'code'>;
+
+/** An agent id or ref names no agent this runtime knows. */
+export class AgentNotFoundError extends VarplaneError {
+  readonly agent: string;
+  constructor(agent: string, options: Partial<Options> = {}) {
+    super({
+      code: 'AGENT_NOT_FOUND',
+      message: options.message ?? `no agent ${describeValue(agent)}`,
+      cause: options.cause,
+    });
+    this.name = 'AgentNotFoundError';
+    this.agent = agent;
+  }
+}
+
+/** The agent exists but is not running (stopped, or stopping for good) and cannot take this. */
+export class AgentNotRunningError extends VarplaneError {
+  readonly agent: string;
+  constructor(agent: string, options: Partial<Options> = {}) {
+    super({
+      code: 'AGENT_NOT_RUNNING',
+      message: options.message ?? `agent ${describeValue(agent)} is not running`,
+      cause: options.cause,
+    });
+    this.name = 'AgentNotRunningError';
+    this.agent = agent;
+  }
+}
+
+/** An agent with this id is already running. */
+export class AgentAlreadyExistsError extends VarplaneError {
+  readonly agent: string;
+  constructor(agent: string) {
+    super({
+      code: 'AGENT_ALREADY_EXISTS',
+      message: `an agent ${describeValue(agent)} already exists`,
+    });
+    this.name = 'AgentAlreadyExistsError';
+    this.agent = agent;
+  }
+}
+
+/** The agent crashed while handling a call; `cause` is what it threw. */
+export class AgentCrashedError extends VarplaneError {
+  readonly agent: string;
+  constructor(agent: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : describeValue(cause);
+    super({
+      code: 'AGENT_CRASHED',
+      message: `agent ${describeValue(agent)} crashed: ${why}`,
+      cause,
+    });
+    this.name = 'AgentCrashedError';
+    this.agent = agent;
+  }
+}
+
+/** Calls that failed without a crash: no answer in time, or the handler never replied. */
+export class CallError extends VarplaneError {
+  readonly agent: string;
+  constructor(agent: string, options: VarplaneErrorOptions) {
+    super(options);
+    this.name = 'CallError';
+    this.agent = agent;
+  }
+}
+
+/** A call got no reply within its timeout. */
+export class CallTimeoutError extends CallError {
+  readonly timeoutMs: number;
+  constructor(agent: string, timeoutMs: number) {
+    super(agent, {
+      code: 'CALL_TIMEOUT',
+      message: `call to ${describeValue(agent)} got no reply within ${timeoutMs} ms`,
+    });
+    this.name = 'CallTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The message was not queued: the agent's bounded mailbox was full (or dropped it). */
+export class MailboxFullError extends VarplaneError {
+  readonly agent: string;
+  readonly capacity: number;
+  constructor(agent: string, capacity: number, policy: 'reject' | 'drop_oldest') {
+    super({
+      code: 'MAILBOX_FULL',
+      message:
+        policy === 'reject'
+          ? `mailbox of ${describeValue(agent)} is full (${capacity} messages); message rejected`
+          : `mailbox of ${describeValue(agent)} is full (${capacity} messages); oldest message dropped`,
+    });
+    this.name = 'MailboxFullError';
+    this.agent = agent;
+    this.capacity = capacity;
+  }
+}
+
+/** A registered name is already taken by another agent. */
+export class NameTakenError extends VarplaneError {
+  readonly agentName: string;
+  constructor(name: string, holder: string) {
+    super({
+      code: 'NAME_TAKEN',
+      message: `name ${describeValue(name)} is taken by ${describeValue(holder)}`,
+    });
+    this.name = 'NameTakenError';
+    this.agentName = name;
+  }
+}
+
+/** The new behaviour's `codeChange` threw; the agent keeps its old behaviour and state. */
+export class CodeChangeError extends VarplaneError {
+  readonly agent: string;
+  constructor(agent: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : describeValue(cause);
+    super({
+      code: 'CODE_CHANGE_FAILED',
+      message: `hot swap of ${describeValue(agent)} failed: ${why}`,
+      cause,
+    });
+    this.name = 'CodeChangeError';
+    this.agent = agent;
+  }
+}
+
+/**
+ * A budget ran out: the pool cannot grant a reservation, or an agent's spending passed its limit.
+ * Supervisors stop the agent by default (see `defaultDecider`).
+ */
+export class BudgetExhaustedError extends VarplaneError {
+  readonly agent: string;
+  readonly resource: string;
+  readonly requested: number;
+  readonly available: number;
+  constructor(agent: string, resource: string, requested: number, available: number) {
+    super({
+      code: 'BUDGET_EXHAUSTED',
+      message: `${describeValue(agent)} needs ${requested} ${resource} but only ${available} is available`,
+    });
+    this.name = 'BudgetExhaustedError';
+    this.agent = agent;
+    this.resource = resource;
+    this.requested = requested;
+    this.available = available;
+  }
+}
+
+/** Supervision gave up: too many restarts, a child that would not start, an escalated error. */
+export class SupervisionError extends VarplaneError {
+  readonly supervisor: string;
+  constructor(supervisor: string, options: VarplaneErrorOptions) {
+    super(options);
+    this.name = 'SupervisionError';
+    this.supervisor = supervisor;
+  }
+}
+
+/** More restarts than the supervisor's intensity within its period: it stops and fails upward. */
+export class RestartIntensityExceededError extends SupervisionError {
+  readonly restarts: number;
+  readonly periodMs: number;
+  constructor(supervisor: string, restarts: number, periodMs: number, cause?: unknown) {
+    super(supervisor, {
+      code: 'RESTART_INTENSITY_EXCEEDED',
+      message: `supervisor ${describeValue(supervisor)} exceeded ${restarts} restart(s) in ${periodMs} ms`,
+      cause,
+    });
+    this.name = 'RestartIntensityExceededError';
+    this.restarts = restarts;
+    this.periodMs = periodMs;
+  }
+}
+
+/** Errors applying a directive to a running space. */
+export class DirectiveError extends VarplaneError {
+  readonly agent: string | undefined;
+  constructor(options: VarplaneErrorOptions & { agent?: string }) {
+    super(options);
+    this.name = 'DirectiveError';
+    this.agent = options.agent;
+  }
+}
+
+/** A space failed validation and was not started; `issues` names every bad field by its path. */
+export class SpaceValidationError extends InvalidArgumentError {
+  constructor(spaceId: unknown, issues: readonly Issue[]) {
+    super({
+      code: 'SPACE_INVALID',
+      message: `startSpace ${describeValue(spaceId)}: ${formatIssues(issues)}`,
+      issues,
+    });
+    this.name = 'SpaceValidationError';
+  }
+}
+
+/** An operation of a running space could not do its part: a recovery or a rollback. */
+export class SpaceOperationError extends VarplaneError {
+  constructor(options: VarplaneErrorOptions) {
+    super(options);
+    this.name = 'SpaceOperationError';
+  }
+}
+
+/** A running space was asked to do something after `stop()`. */
+export class SpaceNotRunningError extends VarplaneError {
+  constructor(spaceId: string, operation: string) {
+    super({
+      code: 'SPACE_NOT_RUNNING',
+      message: `${operation}: space ${describeValue(spaceId)} is stopped`,
+    });
+    this.name = 'SpaceNotRunningError';
+  }
+}
+
+/** The actor system was shut down. */
+export class SystemStoppedError extends VarplaneError {
+  constructor(operation: string) {
+    super({ code: 'SYSTEM_STOPPED', message: `${operation}: the actor system is shut down` });
+    this.name = 'SystemStoppedError';
+  }
+}

@@ -1,0 +1,82 @@
+// Actors
+
+export type {
+  ActorSystem,
+  ActorSystemOptions,
+  AgentInfo,
+  RemoteTransport,
+  StopOptions,
+} from './actor-system';
+export { createActorSystem } from './actor-system';
+export { measureScaling } from './auto-scale';
+export type { BackoffOptions, BackoffOptionsInput } from './backoff';
+export { backoffDelay, backoffOptionsSchema } from './backoff';
+export type {
+  AgentContext,
+  AnyBehaviour,
+  Behaviour,
+  CallOptions,
+  ExitMessage,
+  MailboxOptions,
+  Replier,
+  ResourceNeeds,
+  SpawnOptions,
+} from './behaviour';
+export { checkBehaviour } from './behaviour';
+export type { ChildSpec, ShutdownTimeout, SupervisorOptions } from './child-spec';
+export type { RuntimeErrorCode } from './errors';
+// Errors
+export {
+  AgentAlreadyExistsError,
+  AgentCrashedError,
+  AgentNotFoundError,
+  AgentNotRunningError,
+  BudgetExhaustedError,
+  CallError,
+  CallTimeoutError,
+  CodeChangeError,
+  DirectiveError,
+  MailboxFullError,
+  NameTakenError,
+  RestartIntensityExceededError,
+  SpaceNotRunningError,
+  SpaceOperationError,
+  SpaceValidationError,
+  SupervisionError,
+  SystemStoppedError,
+} from './errors';
+export { failureInfo } from './fault-recovery';
+export type { AgentRunStatus } from './internal/cell';
+export type { LiveTopology } from './live-topology';
+export { createLiveTopology } from './live-topology';
+export type { NameRegistry } from './registry';
+export { createNameRegistry } from './registry';
+export type { Exhaustion, Holding, ResourceLedger } from './resource-ledger';
+// Resources
+export { createResourceLedger } from './resource-ledger';
+export type { Decider, Decision, DecisionRule, ErrorMatch } from './restart-decisions';
+export {
+  createDecider,
+  DECISIONS,
+  DEFAULT_DECISION_RULES,
+  defaultDecider,
+  matchesError,
+} from './restart-decisions';
+export type { RestartWindow } from './restart-intensity';
+export { createRestartWindow, recordRestart } from './restart-intensity';
+export type { Router, RouterKind } from './router';
+export { createRouter } from './router';
+export type { PerformanceMeasure, RunningSpace, StartSpaceOptions } from './running-space';
+
+// The running space
+export { startSpace, teamHealth } from './running-space';
+export type { DirectiveMessage, SpaceAgentArgs } from './space-agent';
+export { agentChildSpec, recoveryAction, recoveryDecider } from './space-agent';
+export type { ScalingMetric } from './space-validation';
+export { SCALING_METRICS, validateSpace } from './space-validation';
+export type { SupervisionNode } from './supervision-tree';
+export type { SupervisorCommand, SupervisorState } from './supervisor';
+// Supervision
+export { createSupervisor } from './supervisor';
+export type { SupervisorHandle } from './supervisor-handle';
+export { startSupervisor } from './supervisor-handle';

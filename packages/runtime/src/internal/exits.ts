@@ -1,0 +1,302 @@
+import { type AgentRef, type Clock, type ExitReason, toErrorInfo } from '@varplane/core';
+import type { ExitMessage } from '../behaviour';
+import { AgentCrashedError, AgentNotRunningError } from '../errors';
+import { CallEnvelope } from './call-envelope';
+import { type Cell, DEAD, EXITED, STOPPING } from './cell';
+import { isThenable, type Kernel } from './kernel';
+
+/** A supervised cell's exit, as its supervisor receives it. */
+export class ChildExit {
+  constructor(
+    readonly child: Cell,
+    readonly incarnation: number,
+    readonly reason: ExitReason,
+  ) {}
+}
+
+/**
+ * How cells end (a graceful stop with its timeout, a kill, a crash), and who hears of it: links (which take non-trapping partners down with them),
+ * monitors (told once), children (gone with their parent), and the supervisor, which decides
+ * whether the cell restarts or is retired for good.
+ */
+export class Exits {
+  private readonly queue: Array<Cell | ExitReason> = [];
+  private draining = false;
+  private monitorSeq = 0;
+  private readonly monitorTargets = new Map<number, Cell>();
+
+  constructor(private readonly kernel: Kernel) {}
+
+  /** See {@link Kernel.shutdown}. */
+  shutdown(cell: Cell, reason: ExitReason, timeout: number | 'brutal' | 'infinity'): Promise<void> {
+    if (cell.status >= EXITED) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => {
+      if (cell.exitWaiters === null) cell.exitWaiters = [resolve];
+      else cell.exitWaiters.push(resolve);
+    });
+    if (timeout === 'brutal') {
+      this.exit(cell, 'killed');
+    } else if (cell.stopReason === null && cell.status !== STOPPING) {
+      cell.stopReason = reason;
+      if (typeof timeout === 'number') {
+        cell.stopTimer = this.kernel.clock.setTimeout(() => this.exit(cell, 'killed'), timeout);
+      }
+      // Between messages it terminates now; otherwise after the message in hand.
+      this.kernel.request(cell);
+    }
+    return exited;
+  }
+
+  /** Runs `terminate` (sync or async), then exits with the stop reason, whatever it threw. */
+  terminate(cell: Cell): void {
+    const reason = cell.stopReason ?? 'shutdown';
+    cell.status = STOPPING;
+    const behaviour = cell.behaviour;
+    if (behaviour.terminate === undefined) {
+      this.exit(cell, reason);
+      return;
+    }
+    let result: unknown;
+    try {
+      result = behaviour.terminate(reason, cell.state, cell.ctx);
+    } catch (error) {
+      this.terminateFailed(cell, error);
+      this.exit(cell, reason);
+      return;
+    }
+    if (!isThenable(result)) {
+      this.exit(cell, reason);
+      return;
+    }
+    this.kernel.track(
+      cell,
+      result,
+      () => this.exit(cell, reason),
+      (error) => {
+        this.terminateFailed(cell, error);
+        this.exit(cell, reason);
+      },
+    );
+  }
+
+  private terminateFailed(cell: Cell, error: unknown): void {
+    cell.errors++;
+    const at = this.kernel.clock.now();
+    this.kernel.emit({ type: 'agent-crashed', at, agent: cell.id, error: toErrorInfo(error) });
+  }
+
+  /**
+   * Ends the cell's current incarnation. Exits cascade through links, so they run from a work list
+   * rather than by recursion: a long chain of links cannot overflow the stack.
+   */
+  exit(cell: Cell, reason: ExitReason): void {
+    this.queue.push(cell, reason);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const next = this.queue.shift() as Cell;
+        this.exitNow(next, this.queue.shift() as ExitReason);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private exitNow(cell: Cell, reason: ExitReason): void {
+    if (cell.status >= EXITED) return;
+    cell.status = EXITED;
+    cell.exitReason = reason;
+    cell.incarnation++;
+    cell.busy = false;
+    cell.pending = false;
+    cell.deficit = 0;
+    const call = cell.current;
+    if (call !== null) {
+      cell.current = null;
+      if (!call.deferred) {
+        call.reject(
+          typeof reason === 'object'
+            ? new AgentCrashedError(cell.id, cell.lastError)
+            : new AgentNotRunningError(cell.id, {
+                message: `agent ${cell.id} stopped (${reason}) during the call`,
+              }),
+        );
+      }
+    }
+    cell.state = undefined;
+    cell.stopReason = null;
+    if (cell.stopTimer !== undefined) {
+      this.kernel.clock.clearTimeout(cell.stopTimer as Parameters<Clock['clearTimeout']>[0]);
+      cell.stopTimer = undefined;
+    }
+    if (cell.swap !== null) {
+      cell.swap.reject(new AgentNotRunningError(cell.id));
+      cell.swap = null;
+    }
+    const startWaiters = cell.startWaiters;
+    if (startWaiters !== null) {
+      cell.startWaiters = null;
+      const error = cell.lastError ?? new AgentNotRunningError(cell.id);
+      for (const reject of startWaiters) reject(error);
+    }
+    this.signal(cell, reason);
+    const waiters = cell.exitWaiters;
+    if (waiters !== null) {
+      cell.exitWaiters = null;
+      for (const resolve of waiters) resolve();
+    }
+    const parent = cell.parent;
+    if (parent !== null && parent.status < EXITED) {
+      this.kernel.enqueue(parent, new ChildExit(cell, cell.incarnation - 1, reason));
+    } else {
+      this.retire(cell, reason);
+    }
+  }
+
+  // Links, monitors and children learn of the exit.
+  private signal(cell: Cell, reason: ExitReason): void {
+    const links = cell.links;
+    if (links !== null) {
+      cell.links = null;
+      for (const other of links) {
+        removeItem(other.links, cell);
+        if (other.status >= EXITED) continue;
+        if (other.trapExits) this.kernel.enqueue(other, exitMessage(cell.ref, reason, 'link'));
+        else if (reason !== 'normal') this.exit(other, reason);
+      }
+    }
+    const monitors = cell.monitors;
+    if (monitors !== null) {
+      cell.monitors = null;
+      for (const monitor of monitors) {
+        this.monitorTargets.delete(monitor.id);
+        removeItem(monitor.watcher.watching, monitor.id);
+        if (monitor.watcher.status < EXITED) {
+          this.kernel.enqueue(
+            monitor.watcher,
+            exitMessage(cell.ref, reason, 'monitor', monitor.id),
+          );
+        }
+      }
+    }
+    const watching = cell.watching;
+    if (watching !== null) {
+      cell.watching = null;
+      for (const id of watching) this.demonitor(id);
+    }
+    // Children still there when their parent goes (a supervisor killed without its terminate).
+    const children = cell.children;
+    if (children !== null) {
+      for (const child of children.slice()) {
+        if (child.status < EXITED) this.exit(child, 'shutdown');
+        else this.retire(child, 'shutdown');
+      }
+    }
+  }
+
+  /** The cell is gone for good: free its id, names and resources; refuse its mail. */
+  retire(cell: Cell, reason: ExitReason): void {
+    if (cell.status === DEAD) return;
+    if (cell.status < EXITED) {
+      // Still alive: detached from its supervisor, its exit retires it.
+      this.detach(cell);
+      this.exit(cell, reason);
+      return;
+    }
+    const kernel = this.kernel;
+    cell.status = DEAD;
+    const startWaiters = cell.startWaiters;
+    if (startWaiters !== null) {
+      cell.startWaiters = null;
+      const error = new AgentNotRunningError(cell.id, {
+        message: `agent ${cell.id} stopped for good`,
+      });
+      for (const reject of startWaiters) reject(error);
+    }
+    if (kernel.cells.get(cell.id) === cell) {
+      kernel.cells.delete(cell.id);
+      kernel.registry.forget(cell.id);
+    }
+    this.detach(cell);
+    if (cell.reserved) {
+      cell.reserved = false;
+      kernel.ledger.release(cell.id);
+    }
+    for (const message of cell.drain()) {
+      if (message instanceof CallEnvelope) message.reject(new AgentNotRunningError(cell.id));
+      else kernel.deadLetters++;
+    }
+    cell.mail = null;
+    // An exited cell reports how it actually ended, not why it was then given up.
+    kernel.emit({
+      type: 'agent-stopped',
+      at: kernel.clock.now(),
+      agent: cell.id,
+      reason: cell.exitReason,
+    });
+  }
+
+  /** Takes a cell from its supervisor: its next exit retires it. */
+  detach(cell: Cell): void {
+    const parent = cell.parent;
+    if (parent === null) return;
+    removeItem(parent.children, cell);
+    cell.parent = null;
+  }
+
+  link(a: Cell, b: Cell): void {
+    if (a === b) return;
+    if (b.status === DEAD) throw new AgentNotRunningError(b.id);
+    if (a.links === null) a.links = [b];
+    else if (!a.links.includes(b)) a.links.push(b);
+    if (b.links === null) b.links = [a];
+    else if (!b.links.includes(a)) b.links.push(a);
+  }
+
+  unlink(a: Cell, b: Cell): void {
+    removeItem(a.links, b);
+    removeItem(b.links, a);
+  }
+
+  monitor(watcher: Cell, target: Cell): number {
+    if (target.status === DEAD) throw new AgentNotRunningError(target.id);
+    const id = ++this.monitorSeq;
+    const entry = { id, watcher };
+    if (target.monitors === null) target.monitors = [entry];
+    else target.monitors.push(entry);
+    if (watcher.watching === null) watcher.watching = [id];
+    else watcher.watching.push(id);
+    this.monitorTargets.set(id, target);
+    return id;
+  }
+
+  demonitor(id: number): void {
+    const target = this.monitorTargets.get(id);
+    if (target === undefined) return;
+    this.monitorTargets.delete(id);
+    const monitors = target.monitors;
+    if (monitors === null) return;
+    const index = monitors.findIndex((monitor) => monitor.id === id);
+    if (index < 0) return;
+    const [monitor] = monitors.splice(index, 1);
+    if (monitor !== undefined) removeItem(monitor.watcher.watching, id);
+  }
+}
+
+function removeItem<T>(list: T[] | null, item: T): void {
+  if (list === null) return;
+  const index = list.indexOf(item);
+  if (index >= 0) list.splice(index, 1);
+}
+
+function exitMessage(
+  from: AgentRef,
+  reason: ExitReason,
+  via: 'link' | 'monitor',
+  monitor?: number,
+): ExitMessage {
+  return monitor === undefined
+    ? { type: 'agent-exited', from, reason, via }
+    : { type: 'agent-exited', from, reason, via, monitor };
+}

@@ -1,0 +1,553 @@
+import {
+  type AgentRef,
+  type Clock,
+  type ExitReason,
+  type Random,
+  type RuntimeEvent,
+  toErrorInfo,
+} from '@varplane/core';
+import type { AgentContext, AnyBehaviour } from '../behaviour';
+import {
+  AgentAlreadyExistsError,
+  AgentCrashedError,
+  AgentNotFoundError,
+  AgentNotRunningError,
+  CallError,
+  CallTimeoutError,
+  MailboxFullError,
+} from '../errors';
+import type { NameRegistry } from '../registry';
+import type { ResourceLedger } from '../resource-ledger';
+import type { Decider, Decision } from '../restart-decisions';
+import type { Router } from '../router';
+import { CallEnvelope } from './call-envelope';
+import { Cell, DEAD, EXITED, RUNNING, STARTING } from './cell';
+import { Exits } from './exits';
+import { applySwap } from './hot-swap';
+import { LocalRef } from './local-ref';
+import { Scheduler } from './scheduler';
+
+/** Sends to agents on other nodes; `@varplane/cluster` provides one. */
+export interface RemoteTransport {
+  send(ref: AgentRef, message: unknown): boolean;
+  call(ref: AgentRef, message: unknown, timeoutMs: number): Promise<unknown>;
+}
+
+export interface KernelOptions {
+  node: string;
+  clock: Clock;
+  random: Random;
+  quantum: number;
+  sliceLimit: number;
+  callTimeoutMs: number;
+  ledger: ResourceLedger;
+  registry: NameRegistry;
+  emit: (event: RuntimeEvent) => void;
+  /** True when someone listens to events: skip building them otherwise. */
+  observed: () => boolean;
+  makeContext: (cell: Cell, kernel: Kernel) => AgentContext;
+  transport?: RemoteTransport;
+}
+
+/** What the kernel needs to spawn a cell; validated by the public layer. */
+export interface CellOptions {
+  id?: string;
+  name?: string;
+  cpuWeight?: number;
+  urgent?: boolean;
+  capacity?: number;
+  overflow?: 'reject' | 'drop_oldest';
+  resources?: {
+    memory?: number;
+    cpu?: number;
+    concurrency?: number;
+    tokens?: number;
+    cost?: number;
+  };
+  trapExits?: boolean;
+  decide?: Decider;
+  parent?: Cell;
+}
+
+export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value instanceof Promise ||
+  (value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { then?: unknown }).then === 'function');
+
+/**
+ * The machinery under an actor system: cells and their mailboxes, dispatch, starting and
+ * stopping. Exits, links and monitors live in {@link Exits}. Nothing here validates input: the
+ * public layer (`createActorSystem`) does, so the hot path stays lean.
+ */
+export class Kernel {
+  readonly cells = new Map<string, Cell>();
+  readonly routes = new Map<string, Router>();
+  readonly scheduler: Scheduler;
+  readonly exits: Exits;
+  readonly node: string;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly ledger: ResourceLedger;
+  readonly registry: NameRegistry;
+  readonly callTimeoutMs: number;
+  /** Who a cell talks to; set by a running space. */
+  neighbours: ((id: string) => readonly string[]) | null = null;
+  deadLetters = 0;
+  private readonly quantum: number;
+  private readonly emitEvent: (event: RuntimeEvent) => void;
+  private readonly observed: () => boolean;
+  /** Made once, so a spawn allocates no closure. */
+  private readonly contextOf: (cell: Cell) => AgentContext;
+  private readonly transport: RemoteTransport | undefined;
+  /** The cell whose turn it is: requests against it wait for the message in hand. */
+  private executing: Cell | null = null;
+  private inflight = 0;
+  private seq = 0;
+  private readonly overflowed: Cell[] = [];
+  private readonly prefixes = new WeakMap<object, string>();
+
+  constructor(options: KernelOptions) {
+    this.node = options.node;
+    this.clock = options.clock;
+    this.random = options.random;
+    this.quantum = options.quantum;
+    this.callTimeoutMs = options.callTimeoutMs;
+    this.ledger = options.ledger;
+    this.registry = options.registry;
+    this.emitEvent = options.emit;
+    this.observed = options.observed;
+    const makeContext = options.makeContext;
+    this.contextOf = (cell) => makeContext(cell, this);
+    this.transport = options.transport;
+    this.exits = new Exits(this);
+    this.scheduler = new Scheduler(
+      (cell) => this.turn(cell),
+      options.sliceLimit,
+      () => this.inflight === 0,
+    );
+  }
+
+  emit(event: RuntimeEvent): void {
+    if (this.observed()) this.emitEvent(event);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Spawning and starting
+
+  spawn(behaviour: AnyBehaviour, args: unknown, options: CellOptions): Cell {
+    const id = options.id ?? this.nextId(behaviour);
+    if (this.cells.has(id)) throw new AgentAlreadyExistsError(id);
+    const cell = new Cell(id, this.node, this, behaviour, args, this.contextOf);
+    if (options.cpuWeight !== undefined) cell.weight = options.cpuWeight;
+    if (options.urgent === true) cell.urgent = true;
+    if (options.capacity !== undefined) cell.capacity = options.capacity;
+    if (options.overflow !== undefined) cell.overflow = options.overflow;
+    if (options.trapExits === true) cell.trapExits = true;
+    if (options.decide !== undefined) cell.decide = options.decide;
+    if (options.resources !== undefined) {
+      this.ledger.reserve(id, options.resources);
+      cell.reserved = true;
+    }
+    if (options.name !== undefined) {
+      try {
+        this.registry.register(options.name, cell.ref);
+      } catch (error) {
+        if (cell.reserved) this.ledger.release(id);
+        throw error;
+      }
+    }
+    this.cells.set(id, cell);
+    const parent = options.parent;
+    if (parent !== undefined) {
+      cell.parent = parent;
+      if (parent.children === null) parent.children = [cell];
+      else parent.children.push(cell);
+    }
+    this.start(cell);
+    return cell;
+  }
+
+  private nextId(behaviour: AnyBehaviour): string {
+    let prefix = this.prefixes.get(behaviour);
+    if (prefix === undefined) {
+      prefix = behaviour.name.replace(/[^A-Za-z0-9_.:-]/g, '_');
+      this.prefixes.set(behaviour, prefix);
+    }
+    let id = `${prefix}-${++this.seq}`;
+    while (this.cells.has(id)) id = `${prefix}-${++this.seq}`;
+    return id;
+  }
+
+  /** Runs `init`; the cell handles mail once it returns. */
+  private start(cell: Cell): void {
+    cell.status = STARTING;
+    cell.lastDecision = 'restart';
+    const behaviour = cell.behaviour;
+    if (behaviour.init === undefined) {
+      cell.state = cell.args;
+      this.started(cell);
+      return;
+    }
+    let result: unknown;
+    try {
+      result = behaviour.init(cell.args, cell.ctx);
+    } catch (error) {
+      this.initFailed(cell, error);
+      return;
+    }
+    if (!isThenable(result)) {
+      cell.state = result;
+      this.started(cell);
+      return;
+    }
+    this.track(
+      cell,
+      result,
+      (state) => {
+        cell.state = state;
+        this.started(cell);
+      },
+      (error) => this.initFailed(cell, error),
+    );
+  }
+
+  private started(cell: Cell): void {
+    cell.status = RUNNING;
+    if (cell.incarnation === 0 && this.observed()) {
+      this.emitEvent({
+        type: 'agent-started',
+        at: this.clock.now(),
+        agent: cell.id,
+        behaviour: cell.behaviour.name,
+      });
+    }
+    const waiters = cell.startWaiters;
+    if (waiters !== null) {
+      cell.startWaiters = null;
+      for (const resolve of waiters) resolve(undefined);
+    }
+    this.afterStep(cell);
+  }
+
+  private initFailed(cell: Cell, error: unknown): void {
+    cell.errors++;
+    cell.lastError = error;
+    const info = toErrorInfo(error);
+    this.emit({ type: 'agent-crashed', at: this.clock.now(), agent: cell.id, error: info });
+    // Resuming has no state to resume from: a failed init restarts at most.
+    const decision = this.decideOn(cell, error);
+    cell.lastDecision = decision === 'resume' ? 'restart' : decision;
+    this.exits.exit(cell, { error: info });
+  }
+
+  /**
+   * Resolves once the cell runs: now, after its async init, or after the restart it is waiting
+   * for. Rejects with the init error if it exits first, or when it is stopped for good.
+   */
+  whenStarted(cell: Cell): Promise<void> {
+    if (cell.status === RUNNING) return Promise.resolve();
+    if (cell.status !== STARTING && cell.status !== EXITED) {
+      return Promise.reject(cell.lastError ?? new AgentNotRunningError(cell.id));
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = (error: unknown) => (error === undefined ? resolve() : reject(error));
+      if (cell.startWaiters === null) cell.startWaiters = [waiter];
+      else cell.startWaiters.push(waiter);
+    });
+  }
+
+  /** Re-runs `init` on an exited cell, keeping its id, mailbox and names. */
+  restart(cell: Cell, delayMs: number): boolean {
+    if (cell.status !== EXITED) return false;
+    cell.restarts++;
+    this.emit({
+      type: 'agent-restarted',
+      at: this.clock.now(),
+      agent: cell.id,
+      restarts: cell.restarts,
+      delayMs,
+    });
+    this.start(cell);
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Messages
+
+  lookup(target: AgentRef | string): Cell | undefined {
+    const id = typeof target === 'string' ? target : target.id;
+    if (this.routes.size !== 0) {
+      const router = this.routes.get(id);
+      if (router !== undefined) return this.cells.get(router.pick());
+    }
+    if (typeof target !== 'string') {
+      // A ref this kernel made knows its cell; a restart keeps the cell, so it stays good.
+      const cell = LocalRef.cellOf<Cell>(target, this);
+      if (cell !== undefined && cell.status !== DEAD) return cell;
+    }
+    return this.cells.get(id);
+  }
+
+  send(target: AgentRef | string, message: unknown): boolean {
+    if (typeof target !== 'string' && target.node !== this.node) {
+      return this.transport?.send(target, message) ?? this.deadLetter();
+    }
+    const cell = this.lookup(target);
+    if (cell === undefined || cell.status === DEAD) return this.deadLetter();
+    return this.enqueue(cell, message);
+  }
+
+  private deadLetter(): false {
+    this.deadLetters++;
+    return false;
+  }
+
+  call(target: AgentRef | string, message: unknown, timeout: number): Promise<unknown> {
+    if (typeof target !== 'string' && target.node !== this.node) {
+      if (this.transport !== undefined) return this.transport.call(target, message, timeout);
+      const where = `${target.id}@${target.node}`;
+      return Promise.reject(
+        new AgentNotFoundError(where, {
+          message: `agent ${where} is on another node; calling it needs @varplane/cluster`,
+        }),
+      );
+    }
+    const cell = this.lookup(target);
+    const id = typeof target === 'string' ? target : target.id;
+    if (cell === undefined) return Promise.reject(new AgentNotFoundError(id));
+    if (cell.status === DEAD) return Promise.reject(new AgentNotRunningError(id));
+    return new Promise((resolve, reject) => {
+      const envelope = new CallEnvelope(message, resolve, reject);
+      envelope.arm(this.clock, timeout, () => new CallTimeoutError(cell.id, timeout));
+      this.enqueue(cell, envelope);
+    });
+  }
+
+  /** Queues a message (or call envelope), applying the mailbox bound. False when refused. */
+  enqueue(cell: Cell, message: unknown): boolean {
+    if (cell.status === DEAD) {
+      if (message instanceof CallEnvelope) message.reject(new AgentNotRunningError(cell.id));
+      return this.deadLetter();
+    }
+    if (cell.mailSize >= cell.capacity) {
+      this.noteOverflow(cell);
+      if (cell.overflow === 'reject') {
+        if (message instanceof CallEnvelope) {
+          message.reject(new MailboxFullError(cell.id, cell.capacity, 'reject'));
+        }
+        return false;
+      }
+      const oldest = cell.shift();
+      if (oldest instanceof CallEnvelope) {
+        oldest.reject(new MailboxFullError(cell.id, cell.capacity, 'drop_oldest'));
+      }
+    }
+    cell.push(message);
+    if (!cell.queued && cell.status === RUNNING && !cell.busy) this.scheduler.enqueue(cell);
+    return true;
+  }
+
+  private noteOverflow(cell: Cell): void {
+    if (cell.dropped++ === 0) {
+      this.overflowed.push(cell);
+      if (this.overflowed.length === 1) queueMicrotask(() => this.reportOverflows());
+    }
+  }
+
+  // Overflows under a flood would be one event per message; they are summed per microtask instead.
+  private reportOverflows(): void {
+    for (const cell of this.overflowed.splice(0)) {
+      const dropped = cell.dropped;
+      cell.dropped = 0;
+      this.emit({
+        type: 'mailbox-overflowed',
+        at: this.clock.now(),
+        agent: cell.id,
+        policy: cell.overflow,
+        dropped,
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Dispatch
+
+  /**
+   * One turn of deficit round robin: the cell may handle `quantum * weight` messages (its unused
+   * share carries over while it stays busy with mail), then it goes to the back of the run queue.
+   */
+  private turn(cell: Cell): number {
+    if (cell.status !== RUNNING || cell.busy) {
+      cell.queued = false;
+      return 0;
+    }
+    this.executing = cell;
+    let deficit = cell.deficit + this.quantum * cell.weight;
+    let handled = 0;
+    while (cell.mailSize > 0 && deficit >= 1) {
+      const message = cell.shift();
+      deficit -= 1;
+      handled++;
+      this.deliver(cell, message);
+      if (cell.status !== RUNNING || cell.busy || cell.pending) break;
+    }
+    this.executing = null;
+    if (cell.status === RUNNING && !cell.busy && !cell.pending && cell.mailSize > 0) {
+      cell.deficit = deficit;
+      this.scheduler.requeue(cell);
+    } else {
+      cell.queued = false;
+      cell.deficit = 0;
+      if (cell.pending && !cell.busy) this.afterStep(cell);
+    }
+    return handled;
+  }
+
+  private deliver(cell: Cell, envelope: unknown): void {
+    let message = envelope;
+    let call: CallEnvelope | null = null;
+    if (envelope instanceof CallEnvelope) {
+      call = envelope;
+      message = envelope.message;
+      cell.current = envelope;
+    }
+    let next: unknown;
+    try {
+      next = cell.behaviour.handle(message, cell.state, cell.ctx);
+    } catch (error) {
+      this.handleFailed(cell, error, call);
+      return;
+    }
+    if (isThenable(next)) {
+      this.awaitHandle(cell, next, call);
+      return;
+    }
+    this.handled(cell, next, call);
+  }
+
+  // Apart from `deliver`, so the closures below cost nothing on the synchronous path.
+  private awaitHandle(cell: Cell, pending: PromiseLike<unknown>, call: CallEnvelope | null): void {
+    this.track(
+      cell,
+      pending,
+      (state) => {
+        this.handled(cell, state, call);
+        this.afterStep(cell);
+      },
+      (error) => {
+        if (this.handleFailed(cell, error, call)) this.afterStep(cell);
+      },
+    );
+  }
+
+  private handled(cell: Cell, state: unknown, call: CallEnvelope | null): void {
+    cell.state = state;
+    cell.handled++;
+    if (call === null) return;
+    cell.current = null;
+    if (!call.settled && !call.deferred) {
+      call.reject(
+        new CallError(cell.id, {
+          code: 'CALL_NOT_ANSWERED',
+          message: `agent ${cell.id} (${cell.behaviour.name}) handled the call without ctx.reply or ctx.deferReply`,
+        }),
+      );
+    }
+  }
+
+  /** A throw from `handle`. True when the supervisor chose to resume the agent. */
+  private handleFailed(cell: Cell, error: unknown, call: CallEnvelope | null): boolean {
+    cell.errors++;
+    cell.lastError = error;
+    cell.current = null;
+    if (call !== null) call.reject(new AgentCrashedError(cell.id, error));
+    const info = toErrorInfo(error);
+    this.emit({ type: 'agent-crashed', at: this.clock.now(), agent: cell.id, error: info });
+    const decision = this.decideOn(cell, error);
+    if (decision === 'resume') {
+      this.emit({ type: 'agent-resumed', at: this.clock.now(), agent: cell.id, error: info });
+      return true;
+    }
+    cell.lastDecision = decision;
+    this.exits.exit(cell, { error: info });
+    return false;
+  }
+
+  private decideOn(cell: Cell, error: unknown): Decision {
+    if (cell.decide === null) return 'restart';
+    try {
+      return cell.decide(error, cell.id);
+    } catch {
+      // A decider that throws must not take supervision down with it.
+      return 'restart';
+    }
+  }
+
+  /**
+   * Runs an async step of a cell (init, handle, terminate, code change): the cell is busy until it
+   * settles, and the callbacks run only if the cell is still in the same incarnation (a kill in
+   * the meantime makes the result stale; `onStale` hears of it).
+   */
+  track(
+    cell: Cell,
+    pending: PromiseLike<unknown>,
+    onValue: (value: unknown) => void,
+    onError: (error: unknown) => void,
+    onStale?: () => void,
+  ): void {
+    const incarnation = cell.incarnation;
+    cell.busy = true;
+    this.inflight++;
+    const settle = (run: () => void) => {
+      this.inflight--;
+      if (cell.incarnation === incarnation) {
+        cell.busy = false;
+        run();
+      } else {
+        onStale?.();
+      }
+      this.scheduler.checkIdle();
+    };
+    pending.then(
+      (value) => settle(() => onValue(value)),
+      (error) => settle(() => onError(error ?? new Error('rejected without a reason'))),
+    );
+  }
+
+  /** A swap or stop was requested: act now if the cell is between messages, else after this one. */
+  request(cell: Cell): void {
+    cell.pending = true;
+    if (cell.status === RUNNING && !cell.busy && this.executing !== cell) this.afterStep(cell);
+  }
+
+  /** Between messages: apply a pending swap or stop, or take more mail. */
+  afterStep(cell: Cell): void {
+    if (cell.pending) {
+      if (cell.swap !== null) {
+        applySwap(this, cell);
+        if (cell.busy) return;
+      }
+      cell.pending = false;
+      if (cell.stopReason !== null && cell.status === RUNNING) {
+        this.exits.terminate(cell);
+        return;
+      }
+    }
+    if (cell.mailSize > 0 && !cell.queued && cell.status === RUNNING && !cell.busy) {
+      this.scheduler.enqueue(cell);
+    }
+  }
+
+  /**
+   * Stops a cell: `terminate` runs after the current message, within `timeout` ms, after which the
+   * cell is killed; `brutal` kills at once. Resolves when the cell has exited.
+   */
+  shutdown(cell: Cell, reason: ExitReason, timeout: number | 'brutal' | 'infinity'): Promise<void> {
+    return this.exits.shutdown(cell, reason, timeout);
+  }
+
+  whenIdle(): Promise<void> {
+    return this.scheduler.whenIdle();
+  }
+}

@@ -1,0 +1,177 @@
+import {
+  describeValue,
+  InvalidArgumentError,
+  type ResourcePool,
+  resourcePoolSchema,
+  unlimitedResourcePool,
+} from '@varplane/core';
+import type { ResourceNeeds } from './behaviour';
+import { BudgetExhaustedError } from './errors';
+import { parseOrThrow } from './internal/parse';
+
+/** What one holder has reserved, and what it has spent of its limits. */
+export interface Holding {
+  readonly memory: number;
+  readonly cpu: number;
+  readonly concurrency: number;
+  /** Spending limits; `Infinity` when the agent has none of its own. */
+  readonly tokenLimit: number;
+  readonly costLimit: number;
+  readonly tokensSpent: number;
+  readonly costSpent: number;
+}
+
+/** A refusal, reported before the error is thrown so it can become an event. */
+export interface Exhaustion {
+  holder: string;
+  resource: string;
+  requested: number;
+  available: number;
+}
+
+/**
+ * The pool's books. Agents reserve memory, cpu and concurrency while they live and spend tokens
+ * and cost for LM work. A reservation is all or nothing, so the pool never over-commits.
+ */
+export interface ResourceLedger {
+  /** Reserves `needs` for `holder`, replacing what it held. Throws `BUDGET_EXHAUSTED`. */
+  reserve(holder: string, needs: ResourceNeeds): void;
+  /** Gives back what `holder` reserved (its spending stays spent). */
+  release(holder: string): void;
+  /** Changes what `holder` may spend in all (it keeps what it has spent). */
+  setLimits(holder: string, limits: { tokens?: number; cost?: number }): void;
+  /** Charges usage to `holder`'s limits and the pool. Throws `BUDGET_EXHAUSTED` past either. */
+  spend(holder: string, usage: { tokens?: number; cost?: number }): void;
+  holding(holder: string): Holding | undefined;
+  /** The pool as it stands: totals and what is still available. */
+  pool(): ResourcePool;
+}
+
+// Reservations of fractional cpu weights add up with rounding error; a sliver is not a refusal.
+const EPSILON = 1e-9;
+
+interface MutableHolding {
+  memory: number;
+  cpu: number;
+  concurrency: number;
+  tokenLimit: number;
+  costLimit: number;
+  tokensSpent: number;
+  costSpent: number;
+}
+
+/**
+ * A ledger over `pool` (unlimited where a field is left out).
+ *
+ * @example
+ * const ledger = createResourceLedger({ totalMemory: 1024, availableMemory: 1024 });
+ * ledger.reserve('coder', { memory: 512, tokens: 10_000 });
+ * ledger.spend('coder', { tokens: 1_200 });
+ */
+export function createResourceLedger(
+  pool: Partial<ResourcePool> = {},
+  options: { onExhausted?: (exhaustion: Exhaustion) => void } = {},
+): ResourceLedger {
+  const start = parseOrThrow(
+    resourcePoolSchema,
+    { ...unlimitedResourcePool(), ...pool },
+    {
+      subject: 'createResourceLedger',
+      prefix: 'pool',
+    },
+  );
+  const available = { ...start };
+  const holdings = new Map<string, MutableHolding>();
+
+  const refuse = (holder: string, resource: string, requested: number, left: number): never => {
+    options.onExhausted?.({ holder, resource, requested, available: left });
+    throw new BudgetExhaustedError(holder, resource, requested, left);
+  };
+
+  return {
+    reserve(holder, needs) {
+      const previous = holdings.get(holder);
+      const memory = needs.memory ?? 0;
+      const cpu = needs.cpu ?? 0;
+      const concurrency = needs.concurrency ?? 0;
+      const freeMemory = available.availableMemory + (previous?.memory ?? 0);
+      const freeCpu = available.availableCpu + (previous?.cpu ?? 0);
+      const freeConcurrency = available.concurrency + (previous?.concurrency ?? 0);
+      if (memory > freeMemory + EPSILON) refuse(holder, 'memory', memory, freeMemory);
+      if (cpu > freeCpu + EPSILON) refuse(holder, 'cpu', cpu, freeCpu);
+      if (concurrency > freeConcurrency + EPSILON) {
+        refuse(holder, 'concurrency', concurrency, freeConcurrency);
+      }
+      available.availableMemory = Math.max(0, freeMemory - memory);
+      available.availableCpu = Math.max(0, freeCpu - cpu);
+      available.concurrency = Math.max(0, freeConcurrency - concurrency);
+      holdings.set(holder, {
+        memory,
+        cpu,
+        concurrency,
+        tokenLimit: needs.tokens ?? Number.POSITIVE_INFINITY,
+        costLimit: needs.cost ?? Number.POSITIVE_INFINITY,
+        tokensSpent: previous?.tokensSpent ?? 0,
+        costSpent: previous?.costSpent ?? 0,
+      });
+    },
+    release(holder) {
+      const held = holdings.get(holder);
+      if (held === undefined) return;
+      available.availableMemory = Math.min(
+        start.totalMemory,
+        available.availableMemory + held.memory,
+      );
+      available.availableCpu = Math.min(start.totalCpu, available.availableCpu + held.cpu);
+      available.concurrency = Math.min(start.concurrency, available.concurrency + held.concurrency);
+      holdings.delete(holder);
+    },
+    setLimits(holder, limits) {
+      const held = holdings.get(holder) ?? {
+        memory: 0,
+        cpu: 0,
+        concurrency: 0,
+        tokenLimit: Number.POSITIVE_INFINITY,
+        costLimit: Number.POSITIVE_INFINITY,
+        tokensSpent: 0,
+        costSpent: 0,
+      };
+      if (limits.tokens !== undefined) held.tokenLimit = limits.tokens;
+      if (limits.cost !== undefined) held.costLimit = limits.cost;
+      holdings.set(holder, held);
+    },
+    spend(holder, usage) {
+      const tokens = usage.tokens ?? 0;
+      const cost = usage.cost ?? 0;
+      if (!(tokens >= 0) || !(cost >= 0)) {
+        throw new InvalidArgumentError({
+          code: 'INVALID_ARGUMENT',
+          message: `spend: usage must be non-negative (got ${describeValue(usage)})`,
+          issues: [
+            { path: tokens >= 0 ? 'cost' : 'tokens', message: 'must be >= 0', value: usage },
+          ],
+        });
+      }
+      const held = holdings.get(holder);
+      if (held !== undefined) {
+        const tokensLeft = held.tokenLimit - held.tokensSpent;
+        const costLeft = held.costLimit - held.costSpent;
+        if (tokens > tokensLeft + EPSILON) refuse(holder, 'tokens', tokens, tokensLeft);
+        if (cost > costLeft + EPSILON) refuse(holder, 'cost', cost, costLeft);
+      }
+      if (tokens > available.tokens + EPSILON) refuse(holder, 'tokens', tokens, available.tokens);
+      if (cost > available.cost + EPSILON) refuse(holder, 'cost', cost, available.cost);
+      available.tokens = Math.max(0, available.tokens - tokens);
+      available.cost = Math.max(0, available.cost - cost);
+      if (held !== undefined) {
+        held.tokensSpent += tokens;
+        held.costSpent += cost;
+      }
+    },
+    holding(holder) {
+      const held = holdings.get(holder);
+      return held === undefined ? undefined : { ...held };
+    },
+    pool: () => ({ ...available }),
+  };
+}

@@ -1,0 +1,333 @@
+import {
+  type AgentDirective,
+  type AgentPort,
+  type AgentStats,
+  agentIdSchema,
+  type Clock,
+  type MultiAgentSpace,
+  type PerformanceMetrics,
+  performanceMetricsSchema,
+  type Random,
+  type RuntimeEvent,
+  type StrategyRegistry,
+} from '@varplane/core';
+import type { BehaviorSubject, Observable } from 'rxjs';
+import { z } from 'zod';
+import {
+  type ActorSystem,
+  createActorSystem,
+  kernelOf,
+  type RemoteTransport,
+} from './actor-system';
+import { autoScale } from './auto-scale';
+import { type AnyBehaviour, type CallOptions, checkBehaviour } from './behaviour';
+import { AgentNotFoundError, AgentNotRunningError, SpaceNotRunningError } from './errors';
+import { recoverAgent, watchFailures } from './fault-recovery';
+import { parseOrThrow } from './internal/parse';
+import { type PerformanceMeasure, SpaceRuntime, Tally } from './internal/space-runtime';
+import { createLiveTopology } from './live-topology';
+import { rollback } from './rollback';
+import { adaptAll, coordinateAll, setVariable } from './space-coordination';
+import { applyDirectives } from './space-directives';
+import { startAgent, stopAgent } from './space-lifecycle';
+import { validateSpace } from './space-validation';
+import type { SupervisionNode } from './supervision-tree';
+import { startSupervisor } from './supervisor-handle';
+
+export type { PerformanceMeasure } from './internal/space-runtime';
+
+export interface StartSpaceOptions {
+  /** The behaviours the space's agents name, by name. */
+  behaviours: Readonly<Record<string, AnyBehaviour>>;
+  clock?: Clock;
+  random?: Random;
+  /** How often `stats-reported` events go out, in ms (default 5,000; 0 turns them off). */
+  statsIntervalMs?: number;
+  /** Where variables' named coordination and adaptation strategies are found. */
+  registry?: StrategyRegistry;
+  /** Longest a variable's coordination or adaptation may run, in ms (default 5,000). */
+  coordinationTimeoutMs?: number;
+  /**
+   * Measures the team in [0, 1] before and after each operation, for the adaptation event's
+   * `performanceImpact`. Default: the share of agents meant to be active that are running.
+   */
+  measure?: PerformanceMeasure;
+  /** Default call timeout in ms (default 5,000). */
+  callTimeoutMs?: number;
+  /** Dispatch quantum (messages per turn at weight 1; default 64). */
+  quantum?: number;
+  node?: string;
+  transport?: RemoteTransport;
+}
+
+/**
+ * A `MultiAgentSpace` running. Every operation returns the new space value and records an
+ * adaptation event (trigger, changes, affected agents, outcome, measured performance impact), so
+ * `rollback(eventId)` can restore what came before. Operations run one at a time.
+ */
+export interface RunningSpace {
+  readonly id: string;
+  /** The current space value. */
+  readonly space$: BehaviorSubject<MultiAgentSpace>;
+  /** Lifecycle, failures, directives, adaptations, topology changes, periodic per-agent stats. */
+  readonly events$: Observable<RuntimeEvent>;
+  /** Lets strategies ask live agents: `ask` is a `call` with the question as the message. */
+  readonly agents: AgentPort;
+  readonly system: ActorSystem;
+  /** Fire and forget to an agent (or, when it is scaled, to one of its instances). */
+  send(agentId: string, message: unknown): boolean;
+  call<Reply = unknown>(agentId: string, message: unknown, options?: CallOptions): Promise<Reply>;
+  /** Starts every agent not running, in order of registration. */
+  startAgents(): Promise<MultiAgentSpace>;
+  /** Coordinates every orchestration variable and applies the directives by priority. */
+  coordinateAgents(): Promise<MultiAgentSpace>;
+  /** Records measured metrics, adapts each variable, re-coordinates those that moved. */
+  adaptSystem(metrics: PerformanceMetrics): Promise<MultiAgentSpace>;
+  /** Recovers from an agent's failure as the space's fault-recovery config says. */
+  handleAgentFailure(agentId: string, reason: unknown): Promise<MultiAgentSpace>;
+  /** Applies the space's scaling policies once. */
+  autoScale(): Promise<MultiAgentSpace>;
+  /** Sets a variable's value and re-coordinates its agents (live re-wiring for a topology). */
+  setVariable(variableId: string, value: unknown): Promise<MultiAgentSpace>;
+  /** Applies directives by priority; malformed ones are reported, never thrown. */
+  applyDirectives(directives: readonly unknown[]): Promise<MultiAgentSpace>;
+  /** Restores the configuration from before an adaptation event. */
+  rollback(eventId: string): Promise<MultiAgentSpace>;
+  /** The ids running for an agent: itself, then its scaled instances. */
+  instances(agentId: string): readonly string[];
+  /** The supervision tree of the space. */
+  tree(): SupervisionNode;
+  stats(): AgentStats[];
+  /** Stops every agent in reverse order of start, then the runtime. */
+  stop(): Promise<MultiAgentSpace>;
+}
+
+const optionsSchema = z
+  .object({
+    behaviours: z.record(
+      z.string(),
+      z.custom<AnyBehaviour>((v) => typeof v === 'object' && v !== null, 'must be a behaviour'),
+    ),
+    clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null).optional(),
+    random: z.custom<Random>((v) => typeof v === 'object' && v !== null).optional(),
+    statsIntervalMs: z.number().int().nonnegative().optional(),
+    registry: z.custom<StrategyRegistry>((v) => typeof v === 'object' && v !== null).optional(),
+    coordinationTimeoutMs: z.number().int().positive().optional(),
+    measure: z
+      .custom<PerformanceMeasure>((v) => typeof v === 'function', 'must be a function')
+      .optional(),
+    callTimeoutMs: z.number().positive().optional(),
+    quantum: z.number().int().positive().optional(),
+    node: agentIdSchema.optional(),
+    transport: z.custom<RemoteTransport>((v) => typeof v === 'object' && v !== null).optional(),
+  })
+  .strict();
+
+/** The default measure: the share of agents meant to be active that are running. */
+export function teamHealth(rt: { space: MultiAgentSpace; isRunning(id: string): boolean }): number {
+  const meant = Object.values(rt.space.agents).filter(
+    (a) => a.status === 'active' || a.status === 'failed',
+  );
+  if (meant.length === 0) return 1;
+  return meant.filter((a) => rt.isRunning(a.id)).length / meant.length;
+}
+
+/**
+ * Runs a space: validates it (a space that fails does not start: `SPACE_INVALID` with every bad
+ * path), starts its supervisor and returns the running space. Agents start with `startAgents`.
+ *
+ * @example
+ * const team = await startSpace(space, { behaviours: { planner, coder } });
+ * await team.startAgents();
+ * await team.coordinateAgents();
+ * const plan = await team.call('planner', { type: 'plan', task });
+ * await team.stop();
+ */
+export async function startSpace(
+  space: MultiAgentSpace,
+  options: StartSpaceOptions,
+): Promise<RunningSpace> {
+  parseOrThrow(optionsSchema, options, { subject: 'startSpace', prefix: 'options' });
+  for (const [name, behaviour] of Object.entries(options.behaviours))
+    checkBehaviour(behaviour, `options.behaviours.${name}`);
+  validateSpace(space, options.behaviours);
+
+  const systemOptions: Parameters<typeof createActorSystem>[0] = { resources: space.resourcePool };
+  if (options.clock !== undefined) systemOptions.clock = options.clock;
+  if (options.random !== undefined) systemOptions.random = options.random;
+  if (options.callTimeoutMs !== undefined) systemOptions.callTimeoutMs = options.callTimeoutMs;
+  if (options.quantum !== undefined) systemOptions.quantum = options.quantum;
+  if (options.node !== undefined) systemOptions.node = options.node;
+  if (options.transport !== undefined) systemOptions.transport = options.transport;
+  const system = createActorSystem(systemOptions);
+  const topology = createLiveTopology(space.coordinationGraph);
+  system.setNeighbours((id) => topology.neighbours(id));
+  const supervisor = await startSupervisor(system, {
+    id: `space:${space.id}`,
+    name: 'space',
+    strategy: 'one_for_one',
+    intensity: space.faultRecovery.maxRestarts,
+    periodMs: space.faultRecovery.periodMs,
+  });
+
+  let rt: SpaceRuntime;
+  const measure: PerformanceMeasure = options.measure ?? (() => teamHealth(rt));
+  rt = new SpaceRuntime(
+    system,
+    kernelOf(system),
+    supervisor,
+    topology,
+    {
+      behaviours: options.behaviours,
+      registry: options.registry,
+      coordinationTimeoutMs: options.coordinationTimeoutMs ?? 5_000,
+      measure,
+    },
+    space,
+  );
+  const forwarding = system.events$.subscribe((event) => rt.emit(event));
+  const failures = watchFailures(rt);
+
+  const statsInterval = options.statsIntervalMs ?? 5_000;
+  let statsTimer: ReturnType<Clock['setTimeout']> | undefined;
+  const reportStats = () => {
+    if (rt.stopped) return;
+    rt.emit({ type: 'stats-reported', at: rt.now(), stats: rt.stats() });
+    statsTimer = system.clock.setTimeout(reportStats, statsInterval);
+  };
+  if (statsInterval > 0) statsTimer = system.clock.setTimeout(reportStats, statsInterval);
+  rt.emit({ type: 'space-started', at: rt.now(), spaceId: space.id });
+
+  const known = (agentId: string) =>
+    rt.space.agents[agentId] !== undefined ||
+    [...rt.instances.values()].some((ids) => ids.includes(agentId));
+  const call = <Reply>(
+    agentId: string,
+    message: unknown,
+    callOptions?: CallOptions,
+  ): Promise<Reply> => {
+    if (rt.stopped) return Promise.reject(new SpaceNotRunningError(space.id, 'call'));
+    if (!known(agentId)) {
+      return Promise.reject(
+        new AgentNotFoundError(agentId, { message: `no agent ${agentId} in space ${space.id}` }),
+      );
+    }
+    if (rt.kernel.lookup(agentId) === undefined) {
+      return Promise.reject(
+        new AgentNotRunningError(agentId, {
+          message: `agent ${agentId} of space ${space.id} is not running`,
+        }),
+      );
+    }
+    return system.call<Reply>(agentId, message, callOptions);
+  };
+
+  return {
+    id: space.id,
+    space$: rt.space$,
+    events$: rt.events.asObservable(),
+    agents: {
+      ask: (agentId, question, askOptions) =>
+        call(agentId, question, { timeout: askOptions.timeout }),
+    },
+    system,
+    send(agentId, message) {
+      if (!known(agentId))
+        throw new AgentNotFoundError(agentId, {
+          message: `no agent ${agentId} in space ${space.id}`,
+        });
+      return !rt.stopped && system.send(agentId, message);
+    },
+    call,
+    startAgents: () =>
+      rt.operate('startAgents', 'external_signal', async (tally) => {
+        for (const id of Object.keys(rt.space.agents)) {
+          try {
+            await startAgent(rt, id, tally);
+            tally.ok();
+          } catch (error) {
+            tally.fail(error);
+          }
+        }
+      }),
+    coordinateAgents: () =>
+      rt.operate('coordinateAgents', 'external_signal', (tally) => coordinateAll(rt, tally)),
+    adaptSystem(metrics) {
+      let parsed: PerformanceMetrics;
+      try {
+        parsed = parseOrThrow(performanceMetricsSchema, metrics, {
+          subject: 'adaptSystem',
+          prefix: 'metrics',
+        });
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const before = rt.space.performanceMetrics.aggregatePerformance;
+      const trigger =
+        parsed.aggregatePerformance < before
+          ? 'performance_degradation'
+          : 'optimization_opportunity';
+      return rt.operate('adaptSystem', trigger, (tally) => adaptAll(rt, parsed, tally));
+    },
+    handleAgentFailure: (agentId, reason) =>
+      rt.operate('handleAgentFailure', 'fault_detected', (tally) =>
+        recoverAgent(rt, agentId, reason, tally),
+      ),
+    autoScale() {
+      let direction: 'up' | 'down' | 'none' = 'none';
+      return rt.operate(
+        'autoScale',
+        () =>
+          direction === 'up'
+            ? 'load_increase'
+            : direction === 'down'
+              ? 'resource_constraint'
+              : 'optimization_opportunity',
+        async (tally) => {
+          direction = await autoScale(rt, tally);
+        },
+      );
+    },
+    setVariable: (variableId, value) =>
+      rt.operate('setVariable', 'external_signal', (tally) =>
+        setVariable(rt, variableId, value, tally),
+      ),
+    applyDirectives: (directives) =>
+      rt.operate('applyDirectives', 'external_signal', (tally) =>
+        applyDirectives(rt, directives as readonly AgentDirective[], tally),
+      ),
+    rollback: (eventId) =>
+      rt.operate('rollback', 'external_signal', (tally) => rollback(rt, eventId, tally)),
+    instances: (agentId) => rt.instances.get(agentId) ?? (rt.isRunning(agentId) ? [agentId] : []),
+    tree: () => supervisor.snapshot(),
+    stats: () => rt.stats(),
+    stop: () =>
+      rt.serial(async () => {
+        if (rt.stopped) return rt.space;
+        const tally = new Tally();
+        const running = Object.keys(rt.space.agents).filter((id) => rt.isRunning(id));
+        for (const id of running.slice().reverse()) rt.expectedStops.add(id);
+        for (const ids of rt.instances.values()) for (const id of ids) rt.expectedStops.add(id);
+        rt.stopped = true;
+        for (const id of running.slice().reverse()) {
+          try {
+            await stopAgent(rt, id, tally);
+            tally.ok();
+          } catch (error) {
+            tally.fail(error);
+          }
+        }
+        await supervisor.stop();
+        if (statsTimer !== undefined) system.clock.clearTimeout(statsTimer);
+        rt.syncPool();
+        const final = rt.record('stop', 'external_signal', tally, 0);
+        rt.emit({ type: 'space-stopped', at: rt.now(), spaceId: space.id });
+        failures.unsubscribe();
+        forwarding.unsubscribe();
+        await system.shutdown();
+        rt.events.complete();
+        rt.space$.complete();
+        return final;
+      }),
+  };
+}

@@ -1,0 +1,143 @@
+import {
+  agentConfigSchema,
+  agentIdSchema,
+  checkOrchestrationValue,
+  coordinationEdgeSchema,
+  faultRecoveryConfigSchema,
+  type Issue,
+  type MultiAgentSpace,
+  resourcePoolSchema,
+  scalingPolicySchema,
+} from '@varplane/core';
+import type { z } from 'zod';
+import type { AnyBehaviour } from './behaviour';
+import { SpaceValidationError } from './errors';
+import { toIssues } from './internal/parse';
+
+/** Per-instance statistics a scaling policy can watch. */
+export const SCALING_METRICS = ['mailboxDepth', 'utilization', 'errorRate', 'restarts'] as const;
+export type ScalingMetric = (typeof SCALING_METRICS)[number];
+
+/**
+ * Checks that `space` can run with `behaviours`: every part well-formed, every agent's behaviour
+ * given, every reference (variables, edges, policies, fallbacks) to a registered agent, every
+ * variable's value in its domain, every scaling metric one the runtime measures. Throws a
+ * `SpaceValidationError` (code `SPACE_INVALID`) listing every problem with its path.
+ */
+export function validateSpace(
+  space: MultiAgentSpace,
+  behaviours: Readonly<Record<string, AnyBehaviour>>,
+): void {
+  const issues: Issue[] = [];
+  const check = (schema: z.ZodType, value: unknown, path: string) => {
+    const result = schema.safeParse(value, { reportInput: true });
+    if (!result.success) issues.push(...toIssues(result.error, path));
+  };
+  if (typeof space !== 'object' || space === null) {
+    throw new SpaceValidationError(undefined, [
+      { path: '', message: 'expected a MultiAgentSpace', value: space },
+    ]);
+  }
+  check(agentIdSchema, space.id, 'id');
+  const agents = typeof space.agents === 'object' && space.agents !== null ? space.agents : {};
+  if (agents !== space.agents)
+    issues.push({ path: 'agents', message: 'expected a record of agents', value: space.agents });
+  const known = new Set(Object.keys(agents));
+  const names = Object.keys(behaviours).join(', ') || '(none)';
+  for (const [id, config] of Object.entries(agents)) {
+    check(agentConfigSchema, config, `agents.${id}`);
+    if (config?.id !== id)
+      issues.push({
+        path: `agents.${id}.id`,
+        message: `must equal its key ${id}`,
+        value: config?.id,
+      });
+    const name = config?.behaviour;
+    if (typeof name === 'string' && behaviours[name] === undefined) {
+      issues.push({
+        path: `agents.${id}.behaviour`,
+        message: `no such behaviour was given (given: ${names})`,
+        value: name,
+      });
+    }
+  }
+  for (const [id, variable] of Object.entries(space.orchestrationVariables ?? {})) {
+    if (typeof variable !== 'object' || variable === null || !Array.isArray(variable.agents)) {
+      issues.push({
+        path: `orchestrationVariables.${id}`,
+        message: 'expected an orchestration variable',
+        value: variable,
+      });
+      continue;
+    }
+    variable.agents.forEach((agent, i) => {
+      if (!known.has(agent))
+        issues.push({
+          path: `orchestrationVariables.${id}.agents.${i}`,
+          message: 'unknown agent',
+          value: agent,
+        });
+    });
+    try {
+      checkOrchestrationValue(variable, variable.value);
+    } catch (error) {
+      issues.push({
+        path: `orchestrationVariables.${id}.value`,
+        message: (error as Error).message,
+        value: variable.value,
+      });
+    }
+  }
+  (space.coordinationGraph?.edges ?? []).forEach((edge, i) => {
+    check(coordinationEdgeSchema, edge, `coordinationGraph.edges.${i}`);
+    for (const end of ['from', 'to'] as const) {
+      if (!known.has(edge[end]))
+        issues.push({
+          path: `coordinationGraph.edges.${i}.${end}`,
+          message: 'unknown agent',
+          value: edge[end],
+        });
+    }
+  });
+  (space.scalingPolicies ?? []).forEach((policy, i) => {
+    check(scalingPolicySchema, policy, `scalingPolicies.${i}`);
+    if (!known.has(policy.agent))
+      issues.push({
+        path: `scalingPolicies.${i}.agent`,
+        message: 'unknown agent',
+        value: policy.agent,
+      });
+    if (!(SCALING_METRICS as readonly string[]).includes(policy.metric)) {
+      issues.push({
+        path: `scalingPolicies.${i}.metric`,
+        message: `must be one of ${SCALING_METRICS.join(', ')}`,
+        value: policy.metric,
+      });
+    }
+  });
+  check(faultRecoveryConfigSchema, space.faultRecovery, 'faultRecovery');
+  for (const [agent, fallback] of Object.entries(space.faultRecovery?.fallbacks ?? {})) {
+    if (!known.has(agent))
+      issues.push({
+        path: `faultRecovery.fallbacks.${agent}`,
+        message: 'unknown agent',
+        value: agent,
+      });
+    if (!known.has(fallback))
+      issues.push({
+        path: `faultRecovery.fallbacks.${agent}`,
+        message: 'unknown fallback agent',
+        value: fallback,
+      });
+  }
+  for (const agent of Object.keys(space.faultRecovery?.perAgent ?? {})) {
+    if (!known.has(agent))
+      issues.push({
+        path: `faultRecovery.perAgent.${agent}`,
+        message: 'unknown agent',
+        value: agent,
+      });
+  }
+  check(resourcePoolSchema, space.resourcePool, 'resourcePool');
+  if (issues.length > 0) throw new SpaceValidationError(space.id, issues);
+}

@@ -1,0 +1,290 @@
+import {
+  describeValue,
+  type ExitReason,
+  InvalidArgumentError,
+  type TimerHandle,
+  toErrorInfo,
+} from '@varplane/core';
+import { backoffDelay } from './backoff';
+import type { AgentContext, Behaviour } from './behaviour';
+import {
+  type NormalizedChildSpec,
+  normalizeSupervisorOptions,
+  SUPERVISOR,
+  type SupervisorOptions,
+} from './child-spec';
+import { RestartIntensityExceededError, SupervisionError } from './errors';
+import { type Cell, EXITED, RUNNING, STARTING } from './internal/cell';
+import {
+  type ChildRecord,
+  newRecord,
+  restartRecord,
+  retireRecord,
+  type SupervisorState,
+  spawnRecord,
+  stopAll,
+  stopForRestart,
+} from './internal/child-records';
+import { Context } from './internal/context';
+import { ChildExit } from './internal/exits';
+import type { Kernel } from './internal/kernel';
+import type { Decision } from './restart-decisions';
+import { createRestartWindow, recordRestart } from './restart-intensity';
+import { isCommand, onCommand } from './supervisor-commands';
+
+class RestartDue {
+  constructor(
+    readonly records: readonly ChildRecord[],
+    readonly delayMs: number,
+    readonly timer: { handle?: TimerHandle },
+  ) {}
+}
+
+function internals(ctx: AgentContext): { cell: Cell; kernel: Kernel } {
+  if (!(ctx instanceof Context)) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: 'a supervisor runs only inside a varplane actor system',
+    });
+  }
+  return { cell: ctx.cell, kernel: ctx.kernel };
+}
+
+const shouldRestart = (spec: NormalizedChildSpec, reason: ExitReason): boolean =>
+  spec.restart === 'permanent' ||
+  (spec.restart === 'transient' && reason !== 'normal' && reason !== 'shutdown');
+
+/**
+ * A supervisor, as a behaviour: start it with `startSupervisor`, or nest it as a child of another
+ * supervisor. Children start in order and stop in reverse; when one exits, the strategy decides
+ * who restarts (`one_for_one`: it; `one_for_all`: everyone; `rest_for_one`: it and those started
+ * after it; `simple_one_for_one`: it, from a template, children added by `startChild`). More
+ * than `intensity` restarts within `periodMs` stop every child and fail the supervisor, so its
+ * own supervisor decides (escalation up the tree).
+ *
+ * @example
+ * const tree = createSupervisor({
+ *   strategy: 'rest_for_one',
+ *   children: [
+ *     { id: 'db', behaviour: store },
+ *     { id: 'api', behaviour: api, restart: 'transient', shutdown: 2_000 },
+ *   ],
+ * });
+ */
+export function createSupervisor(
+  options: SupervisorOptions,
+): Behaviour<SupervisorState, unknown, unknown> {
+  const normalized = normalizeSupervisorOptions(options);
+  const behaviour: Behaviour<SupervisorState, unknown, unknown> & { [SUPERVISOR]: true } = {
+    [SUPERVISOR]: true,
+    name: normalized.name,
+    init(_args, ctx) {
+      const { cell, kernel } = internals(ctx);
+      cell.urgent = true;
+      const state: SupervisorState = {
+        [SUPERVISOR]: true,
+        id: cell.id,
+        options: normalized,
+        records:
+          normalized.strategy === 'simple_one_for_one'
+            ? []
+            : normalized.children.map((spec) => newRecord(spec)),
+        window: createRestartWindow(normalized.intensity, normalized.periodMs),
+        timers: new Set(),
+        seq: 0,
+      };
+      return startFrom(state, 0, cell, kernel);
+    },
+    handle(message, state, ctx) {
+      const { cell, kernel } = internals(ctx);
+      if (message instanceof ChildExit) return onChildExit(state, message, cell, kernel, ctx);
+      if (message instanceof RestartDue) {
+        if (message.timer.handle !== undefined) state.timers.delete(message.timer.handle);
+        for (const record of message.records) restartRecord(record, kernel, message.delayMs);
+        return state;
+      }
+      if (isCommand(message) && ctx.isCall) return onCommand(state, message, cell, kernel, ctx);
+      if (ctx.isCall) {
+        ctx.deferReply().reject(
+          new InvalidArgumentError({
+            code: 'INVALID_ARGUMENT',
+            message: `supervisor ${state.id}: unknown command ${describeValue(message)}`,
+          }),
+        );
+      }
+      return state;
+    },
+    terminate(_reason, state, ctx) {
+      const { kernel } = internals(ctx);
+      for (const timer of state.timers) kernel.clock.clearTimeout(timer);
+      state.timers.clear();
+      return stopAll(state.records, kernel);
+    },
+  };
+  return behaviour;
+}
+
+/** Ordered start: each child runs before the next starts. A failure stops the started ones. */
+function startFrom(
+  state: SupervisorState,
+  from: number,
+  supervisor: Cell,
+  kernel: Kernel,
+): SupervisorState | Promise<SupervisorState> {
+  for (let i = from; i < state.records.length; i++) {
+    const record = state.records[i] as ChildRecord;
+    let cell: Cell;
+    try {
+      cell = spawnRecord(record, state, supervisor, kernel);
+    } catch (error) {
+      return failStart(state, record, error, kernel);
+    }
+    if (cell.status === STARTING) {
+      return kernel.whenStarted(cell).then(
+        () => startFrom(state, i + 1, supervisor, kernel),
+        (error) => failStart(state, record, error, kernel),
+      );
+    }
+    if (cell.status !== RUNNING) return failStart(state, record, cell.lastError, kernel);
+  }
+  return state;
+}
+
+async function failStart(
+  state: SupervisorState,
+  record: ChildRecord,
+  error: unknown,
+  kernel: Kernel,
+): Promise<never> {
+  await stopAll(state.records, kernel);
+  throw new SupervisionError(state.id, {
+    code: 'CHILD_START_FAILED',
+    message: `supervisor ${state.id}: child ${record.spec.id} failed to start: ${toErrorInfo(error).message}`,
+    cause: error,
+  });
+}
+
+function onChildExit(
+  state: SupervisorState,
+  message: ChildExit,
+  supervisor: Cell,
+  kernel: Kernel,
+  ctx: AgentContext,
+): SupervisorState | Promise<SupervisorState> {
+  const record = state.records.find((r) => r.cell === message.child);
+  const child = message.child;
+  if (
+    record === undefined ||
+    child.status !== EXITED ||
+    message.incarnation !== record.incarnation
+  ) {
+    return state;
+  }
+  const reason = message.reason;
+  const crashed = typeof reason === 'object';
+  const decision = crashed ? child.lastDecision : 'restart';
+  if (crashed && decision === 'escalate')
+    return escalate(state, child.lastError, supervisor, kernel, ctx);
+  if ((crashed && decision === 'stop') || !shouldRestart(record.spec, reason)) {
+    retireRecord(state, record, reason, kernel);
+    return state;
+  }
+  if (!recordRestart(state.window, kernel.clock.now())) {
+    const error = new RestartIntensityExceededError(
+      state.id,
+      state.options.intensity,
+      state.options.periodMs,
+      child.lastError,
+    );
+    retireRecord(state, record, reason, kernel);
+    return escalate(state, error, supervisor, kernel, ctx);
+  }
+  const delay =
+    decision === 'backoff' || state.options.restartDelay === 'backoff'
+      ? nextDelay(state, record, kernel)
+      : 0;
+  const strategy = state.options.strategy;
+  const index = state.records.indexOf(record);
+  const group =
+    strategy === 'one_for_all'
+      ? state.records.slice()
+      : strategy === 'rest_for_one'
+        ? state.records.slice(index)
+        : [record];
+  const others = group.filter((r) => r !== record && r.cell !== null && r.cell.status < EXITED);
+  if (others.length === 0) {
+    restartGroup(state, group, delay, supervisor, kernel);
+    return state;
+  }
+  return stopForRestart(others, kernel).then(() => {
+    restartGroup(state, group, delay, supervisor, kernel);
+    return state;
+  });
+}
+
+function nextDelay(state: SupervisorState, record: ChildRecord, kernel: Kernel): number {
+  const now = kernel.clock.now();
+  const options = state.options.backoff;
+  if (now - record.lastBackoffAt > options.resetAfterMs) record.attempts = 0;
+  record.attempts++;
+  record.lastBackoffAt = now;
+  return backoffDelay(record.attempts, options, kernel.random);
+}
+
+function restartGroup(
+  state: SupervisorState,
+  group: readonly ChildRecord[],
+  delay: number,
+  supervisor: Cell,
+  kernel: Kernel,
+): void {
+  // Temporary siblings stopped for the group are not restarted: they go, as in OTP.
+  const restarting: ChildRecord[] = [];
+  for (const record of group) {
+    if (record.cell === null || record.cell.status !== EXITED) continue;
+    if (record.spec.restart === 'temporary') retireRecord(state, record, 'shutdown', kernel);
+    else restarting.push(record);
+  }
+  if (delay <= 0) {
+    for (const record of restarting) restartRecord(record, kernel, 0);
+    return;
+  }
+  // Exits of siblings stopped for this restart are expected: mark their incarnations as seen.
+  for (const record of restarting) record.incarnation = (record.cell as Cell).incarnation;
+  const timer: { handle?: TimerHandle } = {};
+  timer.handle = kernel.clock.setTimeout(() => {
+    kernel.enqueue(supervisor, new RestartDue(restarting, delay, timer));
+  }, delay);
+  state.timers.add(timer.handle);
+}
+
+function escalate(
+  state: SupervisorState,
+  error: unknown,
+  supervisor: Cell,
+  kernel: Kernel,
+  ctx: AgentContext,
+): SupervisorState {
+  const info = toErrorInfo(error);
+  kernel.emit({
+    type: 'supervisor-escalated',
+    at: kernel.clock.now(),
+    supervisor: state.id,
+    reason: info,
+  });
+  supervisor.lastError = error;
+  // The parent's decider may choose to escalate further, or stop; resuming makes no sense here.
+  let decision: Decision = 'restart';
+  try {
+    if (supervisor.decide !== null) decision = supervisor.decide(error, supervisor.id);
+  } catch {
+    decision = 'restart';
+  }
+  supervisor.lastDecision = decision === 'resume' ? 'restart' : decision;
+  ctx.stop({ error: info });
+  return state;
+}
+
+export type { ChildRecord, SupervisorState } from './internal/child-records';
+export { isSupervisorState } from './internal/child-records';
+export type { SupervisorCommand } from './supervisor-commands';
