@@ -135,6 +135,7 @@ export {
   registerAgent,
   removeAgent,
   replaceOrchestrationVariable,
+  setAgentRole,
   setAgentStatus,
   setLocalConfiguration,
   setTopology,

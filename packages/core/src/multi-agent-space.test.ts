@@ -9,6 +9,7 @@ import {
   recordAdaptation,
   registerAgent,
   removeAgent,
+  setAgentRole,
   setAgentStatus,
   setLocalConfiguration,
   setTopology,
@@ -202,5 +203,17 @@ describe('MultiAgentSpace', () => {
     expect(
       space.coordinationGraph.edges.every((e) => e.from !== 'reviewer' && e.to !== 'reviewer'),
     ).toBe(true);
+  });
+});
+
+describe('setAgentRole', () => {
+  it('changes a role, and refuses unknown agents and roles', () => {
+    const space = setAgentRole(team(), 'coder', 'evaluator');
+    expect(space.agents.coder?.role).toBe('evaluator');
+    expect(setAgentRole(space, 'coder', 'evaluator')).toBe(space);
+    expect(() => setAgentRole(space, 'ghost', 'monitor')).toThrow(
+      expect.objectContaining({ code: 'SPACE_AGENT_UNKNOWN' }),
+    );
+    expect(() => setAgentRole(space, 'coder', 'wizard' as never)).toThrow(/role must be one of/);
   });
 });

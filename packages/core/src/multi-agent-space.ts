@@ -6,9 +6,11 @@ import {
   adaptationEventSchema,
 } from './adaptation';
 import {
+  AGENT_ROLES,
   AGENT_STATUSES,
   type AgentConfig,
   type AgentConfigInput,
+  type AgentRole,
   type AgentStatus,
   agentConfigSchema,
 } from './agent-config';
@@ -271,6 +273,25 @@ export function setAgentStatus(
   if (space.agents[agentId]?.status === status) return space;
   return transition(space, (draft) => {
     (draft.agents[agentId] as Draft<AgentConfig>).status = status;
+  });
+}
+
+/** Gives an agent another role (a `changeRole` directive). */
+export function setAgentRole(
+  space: MultiAgentSpace,
+  agentId: string,
+  role: AgentRole,
+): MultiAgentSpace {
+  requireAgent(space, agentId, 'agentId');
+  if (!AGENT_ROLES.includes(role)) {
+    throw new SpaceTransitionError({
+      code: 'INVALID_ARGUMENT',
+      message: `setAgentRole: role must be one of ${AGENT_ROLES.join(', ')} (got ${describeValue(role)})`,
+    });
+  }
+  if (space.agents[agentId]?.role === role) return space;
+  return transition(space, (draft) => {
+    (draft.agents[agentId] as Draft<AgentConfig>).role = role;
   });
 }
 

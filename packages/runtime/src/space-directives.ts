@@ -8,7 +8,7 @@ import {
   COORDINATION_PATTERNS,
   type CoordinationPattern,
   describeValue,
-  type MultiAgentSpace,
+  setAgentRole,
   setLocalConfiguration,
   setTopology,
   toErrorInfo,
@@ -215,17 +215,6 @@ function invalid(directive: AgentDirective, message: string): DirectiveError {
 export function setRole(rt: SpaceRuntime, agentId: string, role: AgentRole, tally: Tally): void {
   const config = rt.space.agents[agentId];
   if (config === undefined || config.role === role) return;
-  rt.commit(withAgentRole(rt.space, agentId, role));
+  rt.commit(setAgentRole(rt.space, agentId, role));
   tally.change(`agents.${agentId}.role`, config.role, role, [agentId]);
-}
-
-// Core has no role transition yet; this one keeps the same contract (a new value, version + 1).
-function withAgentRole(space: MultiAgentSpace, agentId: string, role: AgentRole): MultiAgentSpace {
-  const config = space.agents[agentId];
-  if (config === undefined) return space;
-  return {
-    ...space,
-    agents: { ...space.agents, [agentId]: { ...config, role } },
-    version: space.version + 1,
-  };
 }
