@@ -1,0 +1,328 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import type { TimerHandle } from '@varplane/core';
+import type { Observable, Subscription } from 'rxjs';
+import { z } from 'zod';
+import { createDashboardModel, type DashboardState, type OptimizerUpdate } from './dashboard-state';
+import { ServerStartError } from './errors';
+import { isFunction, parseOptions } from './internal/parse';
+import type { Monitor } from './monitor';
+
+const optionsSchema = z
+  .object({
+    /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+    port: z.number().int().min(0).max(65_535).default(0),
+    /** The access token; a random 128-bit one by default. */
+    token: z.string().min(16, 'must be at least 16 characters').optional(),
+    title: z.string().min(1).default('varplane'),
+    /** Chart points kept and sent to a page on connect. */
+    historyPoints: z.number().int().positive().default(300),
+    /** An optimizer's progress to chart (score per trial, best so far). */
+    optimizer: z
+      .custom<Observable<OptimizerUpdate>>(
+        (v) =>
+          typeof v === 'object' && v !== null && isFunction((v as Observable<unknown>).subscribe),
+        'must be an Observable of optimizer progress',
+      )
+      .optional(),
+    /** Where the URL with its token is printed (default `console.log`). */
+    print: z.custom<(line: string) => void>(isFunction, 'must be a function').optional(),
+    /** Milliseconds between keep-alive comments on open event streams (monitor clock). */
+    heartbeatMs: z.number().int().positive().default(15_000),
+  })
+  .strict();
+
+export type DashboardOptions = z.input<typeof optionsSchema>;
+
+/** A running dashboard. */
+export interface Dashboard {
+  /** The page's address with its token: `http://127.0.0.1:<port>/?token=<token>`. */
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  /**
+   * Charts an optimizer's progress: a teleprompter's `progress$` as it is, or plain trial points.
+   * The dashboard keeps every trial it saw.
+   */
+  attachOptimizer(progress$: Observable<OptimizerUpdate>): void;
+  /** The state the page is showing, as JSON. */
+  state(): DashboardState;
+  /** Pages connected right now. */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+interface Asset {
+  readonly type: string;
+  readonly body: Buffer;
+}
+
+// The page ships as files beside the package's code: `assets/` sits one level above both
+// `src/dashboard.ts` and the bundled `dist/index.js`.
+function loadAssets(): Map<string, Asset> {
+  const here = new URL('../assets/', import.meta.url);
+  const require = createRequire(import.meta.url);
+  const read = (url: URL | string) => readFileSync(url);
+  return new Map<string, Asset>([
+    ['/', { type: 'text/html; charset=utf-8', body: read(new URL('dashboard.html', here)) }],
+    [
+      '/assets/dashboard.css',
+      { type: 'text/css; charset=utf-8', body: read(new URL('dashboard.css', here)) },
+    ],
+    [
+      '/assets/dashboard.js',
+      { type: 'text/javascript; charset=utf-8', body: read(new URL('dashboard.js', here)) },
+    ],
+    [
+      '/assets/uplot.js',
+      {
+        type: 'text/javascript; charset=utf-8',
+        body: read(require.resolve('uplot/dist/uPlot.iife.min.js')),
+      },
+    ],
+    [
+      '/assets/uplot.css',
+      { type: 'text/css; charset=utf-8', body: read(require.resolve('uplot/dist/uPlot.min.css')) },
+    ],
+  ]);
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+function tokenMatches(given: string | undefined, token: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookie(request: IncomingMessage, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Serves a live dashboard of a monitored space on 127.0.0.1: the supervision tree, the agents with
+ * their mailboxes, rates, tokens and errors, the topology with message rates, charts of the tracked
+ * series, alerts, insights, the adaptation timeline, and an optimizer's progress. Updates arrive by
+ * server-sent events. Every request must carry the token (in the URL the dashboard prints, then in a
+ * cookie the page sets); others get 401.
+ *
+ * @example
+ * const dashboard = await createDashboard(monitor); // prints http://127.0.0.1:PORT/?token=...
+ * dashboard.attachOptimizer(simba.progress$);
+ */
+export async function createDashboard(
+  monitor: Monitor,
+  options: DashboardOptions = {},
+): Promise<Dashboard> {
+  const parsed = parseOptions(optionsSchema, options, 'createDashboard');
+  const token = parsed.token ?? randomBytes(16).toString('hex');
+  const { clock } = monitor.options;
+  const assets = loadAssets();
+  const model = createDashboardModel({
+    title: parsed.title,
+    series: monitor.options.series,
+    collectionIntervalMs: monitor.options.collectionIntervalMs,
+    historyPoints: parsed.historyPoints,
+    initial: monitor.history(),
+  });
+  const streams = new Set<ServerResponse>();
+  const subscriptions: Subscription[] = [];
+  let port = 0;
+  let cookieName = 'varplane_token';
+  let dirty = false;
+  let closed = false;
+
+  const state = (): DashboardState =>
+    model.state({
+      space: monitor.currentSpace(),
+      live: monitor.agents(),
+      tree: monitor.space.tree?.(),
+      alerts: monitor.alerts(),
+      now: clock.now(),
+    });
+
+  const send = (event: string, data: unknown) => {
+    if (streams.size === 0) return;
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const stream of streams) stream.write(frame);
+  };
+  // Many changes in one turn of the event loop make one state frame.
+  const changed = () => {
+    if (dirty || closed) return;
+    dirty = true;
+    setImmediate(() => {
+      dirty = false;
+      if (!closed) send('state', state());
+    });
+  };
+
+  subscriptions.push(
+    monitor.space.events$.subscribe(() => changed()),
+    monitor.space.space$.subscribe(() => changed()),
+    monitor.metrics$.subscribe((snapshot) => {
+      send('point', model.observeWindow(snapshot));
+      changed();
+    }),
+    monitor.alerts$.subscribe((event) => {
+      model.observeAlert(event, clock.now());
+      changed();
+    }),
+    monitor.insights$.subscribe((insight) => {
+      model.observeInsight(insight);
+      changed();
+    }),
+  );
+  const attachOptimizer = (progress$: Observable<OptimizerUpdate>) => {
+    subscriptions.push(
+      progress$.subscribe((update) => {
+        const trial = model.observeTrial(update);
+        if (trial !== undefined) send('trial', trial);
+      }),
+    );
+  };
+  if (parsed.optimizer !== undefined) attachOptimizer(parsed.optimizer);
+
+  let heartbeatTimer: TimerHandle | undefined;
+  const heartbeat = () => {
+    if (closed) return;
+    for (const stream of streams) stream.write(': keep-alive\n\n');
+    heartbeatTimer = clock.setTimeout(heartbeat, parsed.heartbeatMs);
+  };
+
+  const refuse = (response: ServerResponse, status: number, message: string) => {
+    response
+      .writeHead(status, {
+        ...SECURITY_HEADERS,
+        'content-type': 'text/plain; charset=utf-8',
+        ...(status === 401 ? { 'www-authenticate': 'Bearer realm="varplane"' } : {}),
+      })
+      .end(`${message}\n`);
+  };
+
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    // Only this host, so a page elsewhere cannot reach the dashboard by DNS rebinding.
+    const host = request.headers.host ?? '';
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      refuse(response, 403, 'forbidden: unexpected Host');
+      return;
+    }
+    if (request.method !== 'GET') {
+      refuse(response, 405, 'method not allowed');
+      return;
+    }
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const given = url.searchParams.get('token') ?? bearer ?? cookie(request, cookieName);
+    if (!tokenMatches(given, token)) {
+      refuse(
+        response,
+        401,
+        'unauthorized: open the URL with its token, as the dashboard printed it',
+      );
+      return;
+    }
+    const asset = assets.get(url.pathname);
+    if (asset !== undefined) {
+      const headers: Record<string, string> = { ...SECURITY_HEADERS, 'content-type': asset.type };
+      if (url.pathname === '/') {
+        headers['set-cookie'] =
+          `${cookieName}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+      }
+      response.writeHead(200, headers).end(asset.body);
+      return;
+    }
+    switch (url.pathname) {
+      case '/api/state':
+        response
+          .writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' })
+          .end(JSON.stringify({ state: state(), chart: model.chart(), trials: model.trials() }));
+        return;
+      case '/api/history': {
+        const number = (key: string) => {
+          const raw = url.searchParams.get(key);
+          return raw === null || raw === '' ? undefined : Number(raw);
+        };
+        const from = number('from');
+        const to = number('to');
+        const series = url.searchParams.getAll('series');
+        const points = monitor.query({
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+          ...(series.length === 0 ? {} : { series }),
+        });
+        response
+          .writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' })
+          .end(JSON.stringify(points));
+        return;
+      }
+      case '/events': {
+        response.writeHead(200, {
+          ...SECURITY_HEADERS,
+          'content-type': 'text/event-stream; charset=utf-8',
+          connection: 'keep-alive',
+        });
+        response.write(
+          `retry: 1000\nevent: init\ndata: ${JSON.stringify({ state: state(), chart: model.chart(), trials: model.trials() })}\n\n`,
+        );
+        streams.add(response);
+        request.on('close', () => streams.delete(response));
+        return;
+      }
+      default:
+        refuse(response, 404, 'not found');
+    }
+  };
+
+  const server = createServer(handle);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(parsed.port, '127.0.0.1', resolve);
+    });
+  } catch (cause) {
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new ServerStartError({
+      message: `dashboard: cannot listen on 127.0.0.1:${parsed.port}: ${why}`,
+      cause,
+    });
+  }
+  port = (server.address() as AddressInfo).port;
+  cookieName = `varplane_token_${port}`;
+  heartbeatTimer = clock.setTimeout(heartbeat, parsed.heartbeatMs);
+  const url = `http://127.0.0.1:${port}/?token=${token}`;
+  (parsed.print ?? ((line: string) => console.log(line)))(`varplane dashboard: ${url}`);
+
+  return {
+    url,
+    port,
+    token,
+    attachOptimizer,
+    state,
+    connections: () => streams.size,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (heartbeatTimer !== undefined) clock.clearTimeout(heartbeatTimer);
+      for (const subscription of subscriptions) subscription.unsubscribe();
+      for (const stream of streams) stream.end();
+      streams.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
