@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const OPTIMIZERS = ['all', 'bootstrap', 'simba', 'beacon'] as const;
+
+export const HELP = `varplane demo: a software team run, healed, negotiated and optimized.
+
+Usage: pnpm demo -- [options]
+
+Options:
+  --seed <n>          seed of every random choice and of the simulated model (default 7)
+  --budget <n>        team runs each optimizer may score (default 200)
+  --optimizer <name>  all, bootstrap, simba or beacon (default all)
+  --config <file>     load a team configuration written by an earlier run, and score it
+  --out <file>        where the optimized team configuration is written (default team-config.json)
+  --json              print one JSON document instead of tables
+  --dashboard         start the live dashboard and print its URL and token
+  --quiet             print only the final table
+  -h, --help          show this help
+
+Runs on a simulated language model unless VARPLANE_LM_BASE_URL (with VARPLANE_LM_MODEL and
+VARPLANE_LM_API_KEY) points at an OpenAI-compatible server.`;
+
+const optionsSchema = z.strictObject({
+  seed: z.coerce.number().int('must be an integer').default(7),
+  budget: z.coerce.number().int('must be an integer').min(10, 'must be at least 10').default(200),
+  optimizer: z.enum(OPTIMIZERS).default('all'),
+  config: z.string().min(1).optional(),
+  out: z.string().min(1).default('team-config.json'),
+  json: z.boolean().default(false),
+  dashboard: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+  help: z.boolean().default(false),
+});
+
+export type DemoOptions = z.output<typeof optionsSchema>;
+
+/** A bad command line: the message says which option and why. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Reads the command line (without the node and script paths). */
+export function parseDemoArgs(argv: readonly string[]): DemoOptions {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: argv.filter((arg) => arg !== '--'),
+      strict: true,
+      options: {
+        seed: { type: 'string' },
+        budget: { type: 'string' },
+        optimizer: { type: 'string' },
+        config: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        dashboard: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const parsed = optionsSchema.safeParse(values, { reportInput: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') ?? '';
+    const got = issue && 'input' in issue ? ` (got ${JSON.stringify(issue.input)})` : '';
+    throw new UsageError(`--${field}: ${issue?.message ?? 'is invalid'}${got}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,164 @@
+/**
+ * The whole demo as one function, so the command line and the smoke test run the same thing.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { MultiAgentSpace } from '@varplane/core';
+import { createDashboard, startMonitoring } from '@varplane/telemetry';
+import {
+  applyTeamConfig,
+  type ProgressEvent,
+  parseTeamConfig,
+  serializeTeamConfig,
+  type TeamConfig,
+} from '@varplane/teleprompters';
+import type { Observable } from 'rxjs';
+import type { DemoOptions } from './cli';
+import { runLiveTeam } from './live-team';
+import { optimizeTeam, scoreTeam, type TeamScore } from './optimize';
+import { type Output, table } from './output';
+import { codingTasks, demoModel, softwareTeam, toTeamExample } from './software-team';
+
+export interface DemoResult {
+  readonly simulated: boolean;
+  readonly scores: readonly TeamScore[];
+  /** Where the best team's configuration was written, when one was. */
+  readonly configPath?: string;
+  readonly live?: {
+    tasksDone: number;
+    crashes: number;
+    restarts: number;
+    consensusAccepted: boolean;
+  };
+}
+
+// Tasks are split once: demos come from their own pool, optimizers see the training set, and every
+// team is scored on the test set, which no optimizer ever ran.
+const demoPool = codingTasks(4, 0);
+const trainset = codingTasks(10, 10).map(toTeamExample);
+const testset = codingTasks(20, 40).map(toTeamExample);
+
+export async function runDemo(options: DemoOptions, out: Output): Promise<DemoResult> {
+  const { lm, simulated } = demoModel(options.seed);
+  const team = softwareTeam(lm, demoPool);
+  out.say(out.bold('varplane: a software team, run, healed, negotiated and optimized'));
+  out.say(
+    simulated
+      ? 'Running on the simulated language model: a seeded simulation, not a real model. Set VARPLANE_LM_BASE_URL to use one.'
+      : `Running on ${lm.provider} model ${lm.modelId}.`,
+  );
+  out.say(`Seed ${options.seed}. Team: ${Object.keys(team.space.agents).join(', ')}.`);
+
+  if (options.config !== undefined) return replayConfig(options, out, team);
+
+  out.section('1. The team at work, under supervision');
+  let stopDashboard: (() => Promise<void>) | undefined;
+  let attach: ((progress$: Observable<ProgressEvent>) => void) | undefined;
+  const live = await runLiveTeam(team, out, {
+    seed: options.seed,
+    keepRunning: options.dashboard,
+    onStart: async (running) => {
+      if (!options.dashboard) return;
+      const monitor = startMonitoring(running, { collectionIntervalMs: 500 });
+      const dashboard = await createDashboard(monitor);
+      out.always(`Dashboard: ${dashboard.url} (token ${dashboard.token})`);
+      stopDashboard = async () => {
+        await dashboard.close();
+        monitor.stop();
+      };
+      attach = (progress$) => dashboard.attachOptimizer(progress$);
+    },
+  });
+
+  try {
+    out.section(
+      `2. Optimizing the whole team (${trainset.length} training tasks, ${options.budget} scored runs each)`,
+    );
+    const results = await optimizeTeam(live.space, team, trainset, options, out, (run) =>
+      attach?.(run.progress$),
+    );
+
+    out.section(`3. Every team on ${testset.length} tasks none of them trained on`);
+    const scores: TeamScore[] = [await scoreFresh('baseline', live.space, options.seed)];
+    for (const { name, result } of results) {
+      const scored = await scoreFresh(
+        name,
+        applyTeamConfig(live.space, result.config),
+        options.seed,
+      );
+      scores.push({ ...scored, config: result.config });
+    }
+    printScores(scores, out);
+    const best = bestOf(scores);
+    let configPath: string | undefined;
+    if (best?.config !== undefined) {
+      configPath = resolve(options.out);
+      await writeFile(configPath, serializeTeamConfig(best.config));
+      out.always(
+        `The ${best.name} team's configuration is in ${configPath}; load it with --config.`,
+      );
+    }
+    return {
+      simulated,
+      scores,
+      ...(configPath === undefined ? {} : { configPath }),
+      live: {
+        tasksDone: live.tasksDone,
+        crashes: live.crashes,
+        restarts: live.restarts,
+        consensusAccepted: live.consensus.accepted,
+      },
+    };
+  } finally {
+    await live.stop();
+    await stopDashboard?.();
+  }
+}
+
+async function replayConfig(
+  options: DemoOptions,
+  out: Output,
+  team: ReturnType<typeof softwareTeam>,
+): Promise<DemoResult> {
+  const path = resolve(options.config as string);
+  const config: TeamConfig = parseTeamConfig(await readFile(path, 'utf8'));
+  out.section(`Scoring the team configuration in ${path}`);
+  const baseline = await scoreFresh('baseline', team.space, options.seed);
+  const loaded = await scoreFresh(
+    `loaded (${config.source.optimizer})`,
+    applyTeamConfig(team.space, config),
+    options.seed,
+  );
+  const scores = [baseline, { ...loaded, config }];
+  printScores(scores, out);
+  return { simulated: true, scores };
+}
+
+/**
+ * Scores a team on the test set with a team built afresh: the simulated model varies its answer
+ * to a request it has seen before, so reusing a team that already worked would make a score
+ * depend on what ran earlier, and a written configuration could not reproduce it.
+ */
+function scoreFresh(name: string, space: MultiAgentSpace, seed: number): Promise<TeamScore> {
+  return scoreTeam(name, softwareTeam(demoModel(seed).lm, demoPool), space, testset, seed);
+}
+
+function bestOf(scores: readonly TeamScore[]): TeamScore | undefined {
+  return scores.filter((s) => s.config !== undefined).sort((a, b) => b.score - a.score)[0];
+}
+
+function printScores(scores: readonly TeamScore[], out: Output): void {
+  out.always();
+  out.always(
+    table(
+      ['team', 'score', 'tokens', 'time'],
+      scores.map((s) => [
+        s.name,
+        s.score.toFixed(3),
+        String(s.tokens),
+        `${(s.timeMs / 1000).toFixed(2)} s`,
+      ]),
+    ),
+  );
+  out.always();
+}

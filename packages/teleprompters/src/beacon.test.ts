@@ -1,0 +1,113 @@
+import { createManualClock } from '@varplane/core';
+import { describe, expect, it } from 'vitest';
+import { scriptedLanguageModel } from '../test/fake-lm';
+import {
+  exactMatch,
+  syntheticExamples,
+  syntheticRunner,
+  syntheticTeam,
+  trueScore,
+} from '../test/synthetic-team';
+import { beacon } from './beacon';
+import { createTeamSpace } from './team-space';
+
+const trainset = syntheticExamples(36);
+const valset = syntheticExamples(30, 100);
+const small = { numTrials: 40, minibatchSize: 9, valset, clock: createManualClock() };
+
+describe('beacon', () => {
+  it('improves a seeded team over its starting score', async () => {
+    const space = syntheticTeam();
+    const result = await beacon(space, trainset, exactMatch, {
+      ...small,
+      runner: syntheticRunner(),
+      seed: 1,
+    }).result;
+    expect(result.baselineScore).toBeCloseTo(0.3333, 3);
+    expect(result.score).toBeCloseTo(0.65, 5);
+    expect(trueScore(result.config.values)).toBeGreaterThan(
+      trueScore(createTeamSpace(space).current) + 0.2,
+    );
+    expect(result.config.source.strategy).toBe('tpe');
+    // The given team's validation, 40 trials of 9, 4 periodic validations and a last one, and a
+    // race between the two best (one more validation each).
+    expect(result.usage.metricCalls).toBe(30 + 40 * 9 + 5 * 30 + 2 * 30);
+  });
+
+  it('gives identical results for the same seed', async () => {
+    const run = () =>
+      beacon(syntheticTeam(), trainset, exactMatch, {
+        ...small,
+        runner: syntheticRunner(),
+        seed: 5,
+      }).result;
+    const first = await run();
+    const second = await run();
+    expect(second.config).toEqual(first.config);
+    expect(second.trials).toEqual(first.trials);
+  });
+
+  it('searches instructions an LM proposes', async () => {
+    const lm = scriptedLanguageModel((_, call) =>
+      JSON.stringify([`Proposal ${call}a: think step by step.`, `Proposal ${call}b: be brief.`]),
+    );
+    const seen = new Set<string>();
+    const runner = syntheticRunner();
+    const result = await beacon(syntheticTeam(), trainset, exactMatch, {
+      ...small,
+      lm,
+      instructionCandidates: 2,
+      seed: 2,
+      runner: {
+        run: (request) => {
+          seen.add(String(request.configuration['coder.instructions']));
+          return runner.run(request);
+        },
+      },
+    }).result;
+    expect(lm.requests).toHaveLength(3);
+    expect(result.usage.lmCalls).toBe(3);
+    expect([...seen].some((instruction) => instruction.startsWith('Proposal'))).toBe(true);
+    expect(result.skipped).toEqual([]);
+  });
+
+  it('says instruction proposals need an LM when there is none', async () => {
+    const result = await beacon(syntheticTeam(), trainset, exactMatch, {
+      ...small,
+      numTrials: 2,
+      runner: syntheticRunner(),
+    }).result;
+    expect(result.skipped).toEqual([
+      {
+        strategy: 'instruction_proposals',
+        reason:
+          'no LM was given (options.lm); instructions are searched among their own candidates',
+      },
+    ]);
+  });
+
+  it('stops early when validation stops improving', async () => {
+    const result = await beacon(syntheticTeam(), trainset, exactMatch, {
+      ...small,
+      numTrials: 200,
+      fullEvalEvery: 2,
+      patience: 2,
+      runner: syntheticRunner(),
+      seed: 3,
+    }).result;
+    expect(result.stopReason).toBe('early_stopped');
+    expect(result.trials.filter((trial) => trial.purpose === 'minibatch').length).toBeLessThan(200);
+  });
+
+  it('never exceeds a cost budget', async () => {
+    const result = await beacon(syntheticTeam(), trainset, exactMatch, {
+      ...small,
+      numTrials: 200,
+      runner: syntheticRunner({ costPerAgent: 0.01 }),
+      budget: { maxCost: 5, maxCostPerRun: 0.02 },
+      concurrency: 3,
+    }).result;
+    expect(result.usage.cost).toBeLessThanOrEqual(5);
+    expect(result.stopReason).toBe('budget_exhausted');
+  });
+});

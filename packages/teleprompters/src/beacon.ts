@@ -1,0 +1,114 @@
+import type { LanguageModel, MultiAgentSpace } from '@varplane/core';
+import { z } from 'zod';
+import { inputError } from './errors';
+import { instructionTarget } from './internal/demos';
+import {
+  type CommonOptimizerOptions,
+  prepareOptimizer,
+  startOptimizer,
+} from './internal/optimizer';
+import { proposeInstructions } from './internal/propose-instructions';
+import { runTrialLoop } from './internal/trial-loop';
+import type { OptimizerRun } from './optimization-result';
+import type { TeamExample } from './team-example';
+import type { TeamMetric } from './team-runner';
+import { createTpeSampler, type TpeOptions } from './tpe';
+
+/** Options of {@link beacon}. */
+export interface BeaconOptions extends CommonOptimizerOptions {
+  /** Candidate teams proposed after the given one (default 50). */
+  readonly numTrials?: number;
+  /** Training examples each candidate runs on (default 8). */
+  readonly minibatchSize?: number;
+  /** Every this many trials the best candidate runs on all validation examples (default 10). */
+  readonly fullEvalEvery?: number;
+  /** Stop after this many validation runs in a row without a new best (default 0: never). */
+  readonly patience?: number;
+  /** The surrogate's settings. */
+  readonly tpe?: Omit<TpeOptions, 'extraValues'>;
+  /** Proposes instruction candidates for every agent with an instruction; optional. */
+  readonly lm?: LanguageModel;
+  /** Instructions the LM proposes per agent (default 4). */
+  readonly instructionCandidates?: number;
+}
+
+const shape = {
+  numTrials: z.int().positive().default(50),
+  minibatchSize: z.int().positive().default(8),
+  fullEvalEvery: z.int().positive().default(10),
+  patience: z.int().nonnegative().default(0),
+  tpe: z.record(z.string(), z.unknown()).default({}),
+  lm: z
+    .custom<LanguageModel>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as LanguageModel).generate === 'function',
+      'must be a LanguageModel',
+    )
+    .optional(),
+  instructionCandidates: z.int().nonnegative().default(4),
+};
+
+/**
+ * BEACON: Bayesian optimization of a whole team with a tree-structured Parzen estimator over the
+ * joint space (floats, integers, choices, conditional variables, demo subsets, instruction
+ * candidates). Each trial runs the candidate the surrogate rates best (by `l(x) / g(x)`) on a
+ * mini-batch; the best candidates periodically run on the validation examples, which decide the
+ * result; `patience` stops a search that has stopped improving. With an LM, each agent's
+ * instruction gains `instructionCandidates` proposals before the search.
+ *
+ * @example
+ * const { config } = await beacon(space, trainset, metric, { runner, numTrials: 60, seed: 3 }).result;
+ */
+export function beacon(
+  space: MultiAgentSpace,
+  trainset: readonly TeamExample[],
+  metric: TeamMetric,
+  options: BeaconOptions,
+): OptimizerRun {
+  const prepared = prepareOptimizer('beacon', space, trainset, metric, options, shape);
+  const { team } = prepared;
+  const o = prepared.options;
+  // Checked now, so bad surrogate settings throw before anything runs.
+  createTpeSampler(team.variables, o.tpe as TpeOptions);
+  const instructionIds = Object.keys(team.agentParts)
+    .map((agentId) => instructionTarget(team, agentId))
+    .filter((id) => id !== undefined);
+  const proposing = o.lm !== undefined && o.instructionCandidates > 0 && instructionIds.length > 0;
+  if (team.variables.dimensionality().total === 0 && !proposing) {
+    throw inputError(
+      'TEAM_SPACE_NOT_SEARCHABLE',
+      'beacon',
+      'space',
+      'has no variable that can take more than one value',
+      space.id,
+    );
+  }
+  return startOptimizer(prepared, async (context) => {
+    let extraValues = {};
+    if (proposing) {
+      extraValues = await proposeInstructions(
+        context,
+        o.lm as LanguageModel,
+        o.instructionCandidates,
+      );
+    } else if (instructionIds.length > 0 && o.lm === undefined) {
+      context.skip(
+        'instruction_proposals',
+        'no LM was given (options.lm); instructions are searched among their own candidates',
+      );
+    }
+    const tpe = createTpeSampler(team.variables, { ...(o.tpe as TpeOptions), extraValues });
+    return runTrialLoop(context, {
+      numTrials: o.numTrials,
+      minibatchSize: o.minibatchSize,
+      fullEvalEvery: o.fullEvalEvery,
+      patience: o.patience,
+      proposer: 'tpe',
+      propose: (observations) =>
+        tpe.suggest(observations, context.random, context.baseline.configuration),
+      rank: (observations, configurations) => tpe.rank(observations, configurations),
+    });
+  });
+}

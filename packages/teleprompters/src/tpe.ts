@@ -1,0 +1,436 @@
+import type { Configuration, JsonValue, Random, Variable, VariableSpace } from '@varplane/core';
+import { z } from 'zod';
+import { stableStringify } from './internal/json';
+import { parseOrThrow } from './internal/parse';
+import { logSumExp, parzenBandwidths } from './internal/parzen';
+import { randomConfiguration } from './internal/random-configuration';
+import {
+  type Dimension,
+  dimensionOf,
+  draw,
+  type Estimator,
+  type KernelSettings,
+  logKernel,
+  PRIOR_MU,
+  PRIOR_SIGMA,
+  type Universe,
+} from './internal/tpe-dimensions';
+import { AGENT_TAG } from './team-space';
+
+/** Options of {@link createTpeSampler}. */
+export interface TpeOptions {
+  /**
+   * Share of observations modelled as good, `l(x)` (default 0.25). Ties at the cut go to the good
+   * side unless that would take every observation (binary scores split into passes and fails).
+   */
+  readonly gamma?: number;
+  /** Until this many distinct configurations are observed, suggestions are random (default 10). */
+  readonly startupTrials?: number;
+  /** Draws from `l(x)` ranked by `l(x) / g(x)` per suggestion (default 24). */
+  readonly eiCandidates?: number;
+  /** Weight of the prior component in each estimator (default 1). */
+  readonly priorWeight?: number;
+  /** Chance a kernel flips one item of a demo subset (default 0.2). */
+  readonly subsetFlip?: number;
+  /** More values a text or choice variable may take, by id (instruction proposals). */
+  readonly extraValues?: Readonly<Record<string, readonly JsonValue[]>>;
+  /**
+   * Model the variables of a group jointly (one kernel over all of them, as Optuna's multivariate
+   * TPE does) instead of one estimator per variable as in Bergstra et al. (default false).
+   */
+  readonly multivariate?: boolean;
+  /**
+   * The group a variable belongs to, for {@link TpeObservation.partScores} (default: the agent
+   * its `varplane:agent:<id>` tag names, else `team`).
+   */
+  readonly groupOf?: (variable: Variable) => string;
+}
+
+/** One evaluated configuration; higher scores are better. */
+export interface TpeObservation {
+  readonly configuration: Configuration;
+  readonly score: number;
+  /**
+   * Scores of parts of the configuration, by group (an agent id): the mean score of the runs in
+   * which that agent acted, read from traces. Each group's variables are then modelled on their
+   * own part's score, so an agent's parameters are judged on the work that agent did.
+   */
+  readonly partScores?: Readonly<Record<string, number>>;
+}
+
+/**
+ * A tree-structured Parzen estimator over a mixed {@link VariableSpace}: floats and integers
+ * (truncated-normal kernels with adaptive bandwidths), choices, booleans, modules and texts
+ * (categorical kernels), demo lists (subset kernels), and conditional variables (a variable is
+ * modelled only from the observations where it was active; elsewhere its prior stands in).
+ */
+export interface TpeSampler {
+  /**
+   * A configuration to try next: the candidate drawn from the good estimator `l(x)` that
+   * maximizes `l(x) / g(x)` (which orders candidates as expected improvement does). Frozen and
+   * fixed variables keep their values in `base`.
+   */
+  suggest(
+    observations: readonly TpeObservation[],
+    random: Random,
+    base: Configuration,
+  ): Configuration;
+  /**
+   * The surrogate's opinion of configurations: log `l(x) / g(x)` for each, from all the
+   * observations at once, so a candidate's rank rests on every run, not only its own few.
+   */
+  rank(observations: readonly TpeObservation[], configurations: readonly Configuration[]): number[];
+}
+
+const optionsSchema = z.strictObject({
+  gamma: z.number().gt(0).lt(1).default(0.25),
+  startupTrials: z.int().nonnegative().default(10),
+  eiCandidates: z.int().positive().default(24),
+  priorWeight: z.number().positive().default(1),
+  subsetFlip: z.number().gt(0).lt(0.5).default(0.2),
+  extraValues: z.record(z.string(), z.array(z.json())).default({}),
+  multivariate: z.boolean().default(true),
+  groupOf: z
+    .custom<(variable: Variable) => string>((value) => typeof value === 'function')
+    .optional(),
+});
+
+const TEAM_GROUP = 'team';
+
+function defaultGroupOf(variable: Variable): string {
+  const prefix = `${AGENT_TAG}:`;
+  const tag = variable.hints.tags?.find((each) => each.startsWith(prefix));
+  return tag === undefined ? TEAM_GROUP : tag.slice(prefix.length);
+}
+
+/**
+ * Builds a TPE sampler for a space.
+ *
+ * @example
+ * const tpe = createTpeSampler(team.variables, { startupTrials: 8 });
+ * const next = tpe.suggest(history, random, team.current);
+ */
+export function createTpeSampler(space: VariableSpace, options: TpeOptions = {}): TpeSampler {
+  const parsed = parseOrThrow(optionsSchema, options, 'createTpeSampler', 'options');
+  const dimensions: Dimension[] = [];
+  const groupOfDimension: string[] = [];
+  const groupOf = parsed.groupOf ?? defaultGroupOf;
+  for (const variable of space.variables) {
+    const dimension = dimensionOf(variable, parsed.extraValues[variable.id] ?? []);
+    if (dimension !== undefined) {
+      dimensions.push(dimension);
+      groupOfDimension.push(groupOf(variable));
+    }
+  }
+  const kernel: KernelSettings = { priorWeight: parsed.priorWeight, subsetFlip: parsed.subsetFlip };
+
+  // Each configuration's values as JSON keys, worked out once: suggestions rebuild their
+  // universes from every observation, and stringifying each time would dominate.
+  const keyCache = new WeakMap<
+    Configuration,
+    readonly (string | readonly string[] | undefined)[]
+  >();
+  const keysOf = (configuration: Configuration) => {
+    let keys = keyCache.get(configuration);
+    if (keys === undefined) {
+      keys = dimensions.map((dimension) => {
+        const value = configuration[dimension.id];
+        if (value === undefined || dimension.kind === 'numeric') return undefined;
+        if (dimension.kind === 'categorical') return stableStringify(value);
+        return Array.isArray(value) ? value.map((item) => stableStringify(item)) : [];
+      });
+      keyCache.set(configuration, keys);
+    }
+    return keys;
+  };
+
+  const universes = (observations: readonly TpeObservation[]): Universe[] =>
+    dimensions.map((dimension, d) => {
+      const keys: string[] = [];
+      const values: JsonValue[] = [];
+      const index = new Map<string, number>();
+      const add = (key: string, value: JsonValue) => {
+        if (index.has(key)) return;
+        index.set(key, keys.length);
+        keys.push(key);
+        values.push(value);
+      };
+      if (dimension.kind === 'categorical') {
+        for (const value of dimension.values) add(stableStringify(value), value);
+      }
+      if (dimension.kind === 'subset') {
+        for (const value of dimension.pool) add(stableStringify(value), value);
+      }
+      if (dimension.kind !== 'numeric') {
+        for (const observation of observations) {
+          const key = keysOf(observation.configuration)[d];
+          if (key === undefined) continue;
+          const value = observation.configuration[dimension.id] as JsonValue;
+          if (typeof key === 'string') add(key, value);
+          else {
+            key.forEach((item, i) => {
+              add(item, (value as readonly JsonValue[])[i] as JsonValue);
+            });
+          }
+        }
+      }
+      let priorWeights: number[] = [];
+      if (dimension.kind === 'categorical') {
+        const given = dimension.weights;
+        priorWeights = values.map((_, i) => (given === undefined ? 1 : (given[i] ?? 0)));
+        const total = priorWeights.reduce((sum, weight) => sum + weight, 0);
+        priorWeights = priorWeights.map((weight) => weight / total);
+      }
+      return { keys, values, index, priorWeights };
+    });
+
+  const encode = (
+    configuration: Configuration,
+    worlds: readonly Universe[],
+  ): (number | Set<number> | undefined)[] => {
+    const keys = keysOf(configuration);
+    return dimensions.map((dimension, d) => {
+      const value = configuration[dimension.id];
+      if (value === undefined) return undefined;
+      const world = worlds[d] as Universe;
+      if (dimension.kind === 'numeric') return Math.min(1, Math.max(0, dimension.encode(value)));
+      const key = keys[d];
+      if (dimension.kind === 'categorical') return world.index.get(key as string);
+      const held = new Set<number>();
+      for (const item of (key ?? []) as readonly string[]) {
+        const at = world.index.get(item);
+        if (at !== undefined) held.add(at);
+      }
+      return held;
+    });
+  };
+
+  const orderOf = (
+    configuration: Configuration,
+    dimension: Dimension,
+    world: Universe,
+    d: number,
+  ) => {
+    if (dimension.kind !== 'subset') return undefined;
+    const key = keysOf(configuration)[d];
+    if (key === undefined || typeof key === 'string') return undefined;
+    return key.map((item) => world.index.get(item) as number);
+  };
+
+  // Identical values of a group's dimensions are one component, weighted by how often they occur.
+  const estimator = (
+    set: readonly TpeObservation[],
+    worlds: readonly Universe[],
+    dims: readonly number[],
+  ): Estimator => {
+    const merged = new Map<string, { observation: TpeObservation; count: number }>();
+    for (const observation of set) {
+      const keys = keysOf(observation.configuration);
+      const key = dims
+        .map((d) => {
+          const own = keys[d];
+          if (own !== undefined) return typeof own === 'string' ? own : own.join('\u0001');
+          return String(observation.configuration[(dimensions[d] as Dimension).id] ?? '');
+        })
+        .join('\u0000');
+      const held = merged.get(key);
+      if (held === undefined) merged.set(key, { observation, count: 1 });
+      else held.count++;
+    }
+    const entries = [...merged.values()];
+    const points = entries.map((entry) => encode(entry.observation.configuration, worlds));
+    const sigmas = points.map(() => new Array<number>(dimensions.length).fill(PRIOR_SIGMA));
+    dims.forEach((d) => {
+      const dimension = dimensions[d] as Dimension;
+      if (dimension.kind !== 'numeric') return;
+      const active = points
+        .map((point, k) => ({ x: point[d], k }))
+        .filter((entry): entry is { x: number; k: number } => typeof entry.x === 'number');
+      const mus = [...active.map((entry) => entry.x), PRIOR_MU];
+      const minSigma = Math.max(dimension.minSigma, PRIOR_SIGMA / Math.min(100, 1 + mus.length));
+      const bandwidths = parzenBandwidths(mus, minSigma, PRIOR_SIGMA);
+      active.forEach((entry, i) => {
+        (sigmas[entry.k] as number[])[d] = bandwidths[i] as number;
+      });
+    });
+    const components = points.map((point, k) => ({
+      points: point,
+      sigmas: sigmas[k] as number[],
+      orders: dimensions.map((dimension, d) =>
+        orderOf(
+          (entries[k] as (typeof entries)[number]).observation.configuration,
+          dimension,
+          worlds[d] as Universe,
+          d,
+        ),
+      ),
+    }));
+    const total = set.length + kernel.priorWeight;
+    return {
+      components,
+      logWeights: [
+        ...entries.map((entry) => Math.log(entry.count / total)),
+        Math.log(kernel.priorWeight / total),
+      ],
+    };
+  };
+
+  const logDensity = (
+    model: Estimator,
+    worlds: readonly Universe[],
+    x: readonly (number | Set<number> | undefined)[],
+    dims: readonly number[],
+  ): number => {
+    const terms: number[] = [];
+    const count = model.components.length;
+    for (let k = 0; k <= count; k++) {
+      const component = model.components[k];
+      let log = model.logWeights[k] as number;
+      for (const d of dims) {
+        const value = x[d];
+        if (value === undefined) continue;
+        log += logKernel(
+          kernel,
+          dimensions[d] as Dimension,
+          worlds[d] as Universe,
+          component?.points[d],
+          component?.sigmas[d] ?? PRIOR_SIGMA,
+          value,
+        );
+      }
+      terms.push(log);
+    }
+    return logSumExp(terms);
+  };
+
+  const modelled = new Set(dimensions.map((dimension) => dimension.id));
+  const composites = new Set(
+    space.variables.filter((variable) => variable.kind === 'composite').map((v) => v.id),
+  );
+  const randomSuggestion = (random: Random, base: Configuration): Configuration =>
+    randomConfiguration(space, random, base, (id) => !modelled.has(id) && !composites.has(id));
+
+  // Composites are computed again from the drawn values, so the base's are left out.
+  const fromBase = (base: Configuration): Record<string, JsonValue> => {
+    const raw: Record<string, JsonValue> = {};
+    for (const [id, value] of Object.entries(base)) if (!composites.has(id)) raw[id] = value;
+    return raw;
+  };
+
+  /**
+   * One pair of estimators per group of dimensions, each fitted on its group's scores. Without
+   * part scores every dimension is one group judged on the overall score.
+   */
+  const groupModels = (
+    observations: readonly TpeObservation[],
+    worlds: readonly Universe[],
+  ): { dims: readonly number[]; good?: Estimator; bad?: Estimator }[] => {
+    const parted = observations.some((observation) => observation.partScores !== undefined);
+    const groups = new Map<string, number[]>();
+    dimensions.forEach((_, d) => {
+      const group = parted ? (groupOfDimension[d] as string) : TEAM_GROUP;
+      groups.set(group, [...(groups.get(group) ?? []), d]);
+    });
+    return [...groups].flatMap(([group, dims]) => {
+      const scored = observations
+        .map((observation, index) => ({
+          observation,
+          index,
+          score: group === TEAM_GROUP ? observation.score : observation.partScores?.[group],
+        }))
+        .filter((entry): entry is typeof entry & { score: number } => entry.score !== undefined)
+        .sort((a, b) => b.score - a.score || a.index - b.index);
+      if (scored.length < 2) return [{ dims }];
+      const cut = (scored[Math.ceil(parsed.gamma * scored.length) - 1] as { score: number }).score;
+      const lowest = (scored[scored.length - 1] as { score: number }).score;
+      const isGood = (score: number) => (cut > lowest ? score >= cut : score > cut);
+      const good = scored.filter((entry) => isGood(entry.score)).map((entry) => entry.observation);
+      const bad = scored.filter((entry) => !isGood(entry.score)).map((entry) => entry.observation);
+      if (good.length === 0 || bad.length === 0) return [{ dims }];
+      if (parsed.multivariate) {
+        return [{ dims, good: estimator(good, worlds, dims), bad: estimator(bad, worlds, dims) }];
+      }
+      // Bergstra et al.'s TPE: one pair of estimators per variable, each fitted on the
+      // observations where that variable was active (the tree structure).
+      return dims.map((d) => {
+        const id = (dimensions[d] as Dimension).id;
+        const active = (set: readonly TpeObservation[]) =>
+          set.filter((observation) => observation.configuration[id] !== undefined);
+        const l = active(good);
+        const g = active(bad);
+        if (l.length === 0 || g.length === 0) return { dims: [d] };
+        return { dims: [d], good: estimator(l, worlds, [d]), bad: estimator(g, worlds, [d]) };
+      });
+    });
+  };
+
+  const ratio = (
+    models: ReturnType<typeof groupModels>,
+    worlds: readonly Universe[],
+    configuration: Configuration,
+  ): number => {
+    const x = encode(configuration, worlds);
+    let score = 0;
+    for (const model of models) {
+      if (model.good === undefined || model.bad === undefined) continue;
+      score +=
+        logDensity(model.good, worlds, x, model.dims) -
+        logDensity(model.bad, worlds, x, model.dims);
+    }
+    return score;
+  };
+
+  return {
+    rank(observations, configurations) {
+      const worlds = universes(observations);
+      const models = groupModels(observations, worlds);
+      return configurations.map((configuration) => ratio(models, worlds, configuration));
+    },
+    suggest(observations, random, base) {
+      const distinct = new Set(observations.map((observation) => observation.configuration));
+      if (distinct.size < Math.max(2, parsed.startupTrials)) {
+        return randomSuggestion(random, base);
+      }
+      const worlds = universes(observations);
+      const models = groupModels(observations, worlds);
+      let best: Configuration | undefined;
+      let bestScore = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < parsed.eiCandidates; i++) {
+        for (let attempt = 0; attempt < 8; attempt++) {
+          const raw = fromBase(base);
+          for (const model of models) {
+            const l = model.good;
+            const pick =
+              l === undefined
+                ? 0
+                : random.pickWeighted(
+                    [...l.components.keys(), l.components.length],
+                    l.logWeights.map(Math.exp),
+                  );
+            const component = l?.components[pick];
+            for (const d of model.dims) {
+              const dimension = dimensions[d] as Dimension;
+              raw[dimension.id] = draw(
+                kernel,
+                dimension,
+                worlds[d] as Universe,
+                component,
+                d,
+                random,
+              );
+            }
+          }
+          const checked = space.check(raw);
+          if (!checked.ok) continue;
+          const score = ratio(models, worlds, checked.configuration);
+          if (score > bestScore) {
+            bestScore = score;
+            best = checked.configuration;
+          }
+          break;
+        }
+      }
+      return best ?? randomSuggestion(random, base);
+    },
+  };
+}
