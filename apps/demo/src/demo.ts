@@ -60,8 +60,10 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<DemoRe
     onStart: async (running) => {
       if (!options.dashboard) return;
       const monitor = startMonitoring(running, { collectionIntervalMs: 500 });
-      const dashboard = await createDashboard(monitor);
-      out.always(`Dashboard: ${dashboard.url} (token ${dashboard.token})`);
+      // The URL carries the token; under --json it goes to stderr, so stdout stays one document.
+      const dashboard = await createDashboard(monitor, {
+        print: (line) => (options.json ? process.stderr : process.stdout).write(`${line}\n`),
+      });
       stopDashboard = async () => {
         await dashboard.close();
         monitor.stop();
@@ -110,9 +112,26 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<DemoRe
       },
     };
   } finally {
+    if (stopDashboard !== undefined) {
+      out.always('The dashboard stays up with the live team; press Ctrl+C to stop.');
+      await interrupted();
+    }
     await live.stop();
     await stopDashboard?.();
   }
+}
+
+/** Resolves on the first Ctrl+C (or SIGTERM), so a dashboard can be looked at after the run. */
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
 }
 
 async function replayConfig(
