@@ -111,3 +111,14 @@ describe('orchestration variable constructors', () => {
     ).toThrow(expect.objectContaining({ code: 'VARIABLE_DEFAULT_INVALID' }));
   });
 });
+
+describe('float orchestration defaults', () => {
+  it('place the default inside any range', () => {
+    expect(performanceThreshold('bar', { agents, range: [0.5, 1] }).value).toBeCloseTo(0.85, 10);
+    expect(adaptationRate('rate', { agents, range: [0.2, 0.4] }).value).toBe(0.2);
+    expect(adaptationRate('rate', { agents }).domain).toMatchObject({
+      kind: 'float',
+      description: 'adaptation rate',
+    });
+  });
+});

@@ -370,44 +370,58 @@ export function communicationTopology(
   });
 }
 
-/** How fast agents adapt, a float in `range` (default [0, 1]). */
-export function adaptationRate(
+type FloatOrchestrationOptions = OrchestrationOptions & {
+  range?: readonly [number, number];
+  default?: number;
+};
+
+const floatExtra = z.object({
+  range: z.tuple([z.number(), z.number()]).default([0, 1]),
+  default: z.number().optional(),
+});
+
+// A float-valued orchestration variable; `fallback` places the default inside the range.
+function floatOrchestration(
+  type: 'adaptation_rate' | 'performance_threshold',
   id: string,
-  options: OrchestrationOptions & { range?: readonly [number, number]; default?: number },
+  options: FloatOrchestrationOptions,
+  fallback: (range: readonly [number, number]) => number,
 ): OrchestrationVariable {
-  const extra = z.object({
-    range: z.tuple([z.number(), z.number()]).default([0, 1]),
-    default: z.number().optional(),
-  });
-  return build('adaptation_rate', id, options, extra, (_common, own) => {
+  return build(type, id, options, floatExtra, (_common, own) => {
     const range = own.range as [number, number];
     const domain = float(String(id), {
-      description: 'adaptation rate',
+      description: type.replace('_', ' '),
       range,
-      default: (own.default as number | undefined) ?? Math.min(range[1], Math.max(range[0], 0.1)),
+      default: (own.default as number | undefined) ?? fallback(range),
     });
     return { domain };
   });
 }
 
-/** The score in `range` (default [0, 1]) below which an agent is reconfigured. */
+/** How fast agents adapt, a float in `range` (default [0, 1]; default value 0.1, kept in range). */
+export function adaptationRate(
+  id: string,
+  options: FloatOrchestrationOptions,
+): OrchestrationVariable {
+  return floatOrchestration('adaptation_rate', id, options, ([min, max]) =>
+    Math.min(max, Math.max(min, 0.1)),
+  );
+}
+
+/**
+ * The score in `range` (default [0, 1]) below which an agent is reconfigured. The default value
+ * sits at 70% of the range.
+ */
 export function performanceThreshold(
   id: string,
-  options: OrchestrationOptions & { range?: readonly [number, number]; default?: number },
+  options: FloatOrchestrationOptions,
 ): OrchestrationVariable {
-  const extra = z.object({
-    range: z.tuple([z.number(), z.number()]).default([0, 1]),
-    default: z.number().optional(),
-  });
-  return build('performance_threshold', id, options, extra, (_common, own) => {
-    const range = own.range as [number, number];
-    const domain = float(String(id), {
-      description: 'performance threshold',
-      range,
-      default: (own.default as number | undefined) ?? (range[0] + range[1]) * 0.7,
-    });
-    return { domain };
-  });
+  return floatOrchestration(
+    'performance_threshold',
+    id,
+    options,
+    ([min, max]) => min + 0.7 * (max - min),
+  );
 }
 
 /** How a task flows through `agents`: one of `patterns` (broadcast, ring, star, mesh). */
