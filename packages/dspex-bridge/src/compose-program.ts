@@ -1,13 +1,11 @@
 import {
   type Configuration,
   combineSpaces,
-  formatIssues,
-  InvalidArgumentError,
   type JsonValue,
   splitConfiguration,
 } from '@varplane/core';
-import { OutputParseError } from './errors';
-import { invalidArgument, toIssues } from './internal/parse-options';
+import { checkInputs, checkOutputs } from './internal/check-fields';
+import { invalidArgument } from './internal/parse-options';
 import {
   isRunnable,
   RUN,
@@ -82,15 +80,7 @@ function build<I, O, P extends Readonly<Record<string, AnyProgram>>>(
   );
 
   const run = async (inputs: I, context: RunContext): Promise<O> => {
-    const checked = sig.inputSchema.safeParse(inputs, { reportInput: true });
-    if (!checked.success) {
-      const issues = toIssues(checked.error);
-      throw new InvalidArgumentError({
-        code: 'INPUT_INVALID',
-        message: `${options.name}: inputs do not match ${sig.text}: ${formatIssues(issues)}`,
-        issues,
-      });
-    }
+    const checkedInputs = checkInputs<I>(options.name, sig, inputs);
     const bound: Record<string, (inputs: unknown) => Promise<unknown>> = {};
     for (const [part, program] of Object.entries(parts)) {
       const path = context.path === '' ? part : `${context.path}.${part}`;
@@ -98,23 +88,13 @@ function build<I, O, P extends Readonly<Record<string, AnyProgram>>>(
         ? (partInputs) => program[RUN](partInputs, { ...context, path })
         : (partInputs) => program.call(partInputs, context.options as CallOptions);
     }
-    const output = await options.forward(checked.data as I, bound as BoundPrograms<P>, {
+    const output = await options.forward(checkedInputs, bound as BoundPrograms<P>, {
       signal: context.options.signal,
       agentId: context.agentId,
       runId: context.runId,
       orchestration: context.options.orchestration ?? NO_VALUES,
     });
-    const result = sig.outputSchema.safeParse(output, { reportInput: true });
-    if (!result.success) {
-      const issues = toIssues(result.error);
-      throw new OutputParseError({
-        code: 'OUTPUT_INVALID',
-        message: `${options.name}: forward returned outputs that do not match ${sig.text}: ${formatIssues(issues)}`,
-        rawText: JSON.stringify(output) ?? String(output),
-        issues,
-      });
-    }
-    return result.data as O;
+    return checkOutputs<O>(options.name, sig, output, 'forward');
   };
 
   const program: RunnableProgram<I, O> = {

@@ -1,7 +1,7 @@
-import { createVariableSpace, formatIssues, InvalidArgumentError } from '@varplane/core';
+import { createVariableSpace } from '@varplane/core';
 import type { ForwardContext } from './compose-program';
-import { OutputParseError } from './errors';
-import { invalidArgument, toIssues } from './internal/parse-options';
+import { checkInputs, checkOutputs } from './internal/check-fields';
+import { invalidArgument } from './internal/parse-options';
 import { RUN, type RunContext, type RunnableProgram, rootContext } from './internal/run-context';
 import type { Program } from './program';
 import { signature as makeSignature, type Signature } from './signature';
@@ -57,32 +57,14 @@ export function functionProgram<I, O>(options: FunctionProgramOptions<I, O>): Pr
   const configuration = variables.defaults();
 
   const run = async (inputs: I, context: RunContext): Promise<O> => {
-    const checked = sig.inputSchema.safeParse(inputs, { reportInput: true });
-    if (!checked.success) {
-      const issues = toIssues(checked.error);
-      throw new InvalidArgumentError({
-        code: 'INPUT_INVALID',
-        message: `${options.name}: inputs do not match ${sig.text}: ${formatIssues(issues)}`,
-        issues,
-      });
-    }
-    const output = await options.run(checked.data as I, {
+    const checkedInputs = checkInputs<I>(options.name, sig, inputs);
+    const output = await options.run(checkedInputs, {
       signal: context.options.signal,
       agentId: context.agentId,
       runId: context.runId,
       orchestration: context.options.orchestration ?? NO_VALUES,
     });
-    const result = sig.outputSchema.safeParse(output, { reportInput: true });
-    if (!result.success) {
-      const issues = toIssues(result.error);
-      throw new OutputParseError({
-        code: 'OUTPUT_INVALID',
-        message: `${options.name}: run returned outputs that do not match ${sig.text}: ${formatIssues(issues)}`,
-        rawText: JSON.stringify(output) ?? String(output),
-        issues,
-      });
-    }
-    return result.data as O;
+    return checkOutputs<O>(options.name, sig, output, 'run');
   };
 
   const program: RunnableProgram<I, O> = {
