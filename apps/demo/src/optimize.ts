@@ -104,13 +104,18 @@ export async function optimizeTeam(
     onRun?.(run, LABELS[name]);
     let trials = 0;
     let best = Number.NaN;
+    let last = Number.NaN;
     let used = 0;
+    const score = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(2));
     const subscription = run.progress$.subscribe((event) => {
-      if (event.type === 'trial-finished') trials += 1;
+      if (event.type === 'trial-finished') {
+        trials += 1;
+        last = event.score;
+      }
       if (event.type === 'best-improved') best = event.score;
       if (event.type === 'budget-used') used = event.usage.metricCalls;
       out.progress(
-        `  ${LABELS[name].padEnd(16)} ${bar(used / options.budget)} trial ${trials}, best ${Number.isNaN(best) ? '-' : best.toFixed(2)}, budget ${used}/${options.budget} runs`,
+        `  ${LABELS[name].padEnd(16)} ${bar(used / options.budget)} trial ${trials} scored ${score(last)}, best ${score(best)}, budget ${used}/${options.budget} runs`,
       );
     });
     try {
