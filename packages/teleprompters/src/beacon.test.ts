@@ -24,7 +24,7 @@ describe('beacon', () => {
       seed: 1,
     }).result;
     expect(result.baselineScore).toBeCloseTo(0.3333, 3);
-    expect(result.score).toBeCloseTo(0.65, 5);
+    expect(result.score).toBeCloseTo(40 / 60, 5);
     expect(trueScore(result.config.values)).toBeGreaterThan(
       trueScore(createTeamSpace(space).current) + 0.2,
     );

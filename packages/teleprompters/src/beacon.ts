@@ -1,4 +1,4 @@
-import type { LanguageModel, MultiAgentSpace } from '@varplane/core';
+import type { Configuration, LanguageModel, MultiAgentSpace } from '@varplane/core';
 import { z } from 'zod';
 import { inputError } from './errors';
 import { instructionTarget } from './internal/demos';
@@ -12,7 +12,7 @@ import { runTrialLoop } from './internal/trial-loop';
 import type { OptimizerRun } from './optimization-result';
 import type { TeamExample } from './team-example';
 import type { TeamMetric } from './team-runner';
-import { createTpeSampler, type TpeOptions } from './tpe';
+import { createTpeSampler, type TpeObservation, type TpeOptions } from './tpe';
 
 /** Options of {@link beacon}. */
 export interface BeaconOptions extends CommonOptimizerOptions {
@@ -108,7 +108,33 @@ export function beacon(
       proposer: 'tpe',
       propose: (observations) =>
         tpe.suggest(observations, context.random, context.baseline.configuration),
-      rank: (observations, configurations) => tpe.rank(observations, configurations),
+      // Which candidate runs on the validation examples next: the best mean of its own runs,
+      // shrunk toward the mean of all runs so one lucky mini-batch does not decide.
+      rank: (observations, configurations) => shrunkMeans(observations, configurations),
     });
+  });
+}
+
+/** Pseudo-runs at the mean of all runs that a candidate's mean is shrunk with. */
+const SHRINKAGE = 4;
+
+/** Each configuration's mean over its observations, shrunk toward the mean of all of them. */
+function shrunkMeans(
+  observations: readonly TpeObservation[],
+  configurations: readonly Configuration[],
+): number[] {
+  const sums = new Map<Configuration, { sum: number; count: number }>();
+  let total = 0;
+  for (const observation of observations) {
+    total += observation.score;
+    const entry = sums.get(observation.configuration) ?? { sum: 0, count: 0 };
+    entry.sum += observation.score;
+    entry.count++;
+    sums.set(observation.configuration, entry);
+  }
+  const prior = observations.length === 0 ? 0 : total / observations.length;
+  return configurations.map((configuration) => {
+    const entry = sums.get(configuration) ?? { sum: 0, count: 0 };
+    return (entry.sum + SHRINKAGE * prior) / (entry.count + SHRINKAGE);
   });
 }

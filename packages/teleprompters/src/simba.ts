@@ -105,6 +105,9 @@ const shape = {
 
 type Parsed = z.output<z.ZodObject<typeof shape>>;
 
+/** Pseudo-runs at the mean of all runs that every team's average is shrunk with. */
+const SHRINKAGE = 4;
+
 /**
  * SIMBA (stochastic introspective mini-batch ascent) over a whole team. Each step takes a
  * mini-batch, runs it `numCandidates` times with teams drawn by softmax over their scores, sorts
@@ -112,8 +115,8 @@ type Parsed = z.output<z.ZodObject<typeof shape>>;
  * the most variable ones with a strategy: a team mutation (`agent_selection`,
  * `topology_mutation`, `parameter_mutation`, `resource_reallocation`, or a plugin), `append_demo`
  * (the best run's steps become demos of the agents that took them) or `append_rule` (an LM writes
- * advice from the best and worst runs). The winner of each step goes to a final choice made on
- * held-out validation examples.
+ * advice from the best and worst runs). The teams with the best averages (shrunk toward the
+ * mean of all runs) go to a final choice made on held-out validation examples.
  *
  * @example
  * const run = simba(space, trainset, exactMatch, { runner, bsize: 8, numCandidates: 4, seed: 1 });
@@ -184,10 +187,15 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
 
   const programs: Candidate[] = [context.baseline];
   const programScores = new Map<number, number[]>([[0, []]]);
-  const winners: Candidate[] = [context.baseline];
+  // Every run so far, so a team's average can be shrunk toward it: a team lucky on its first
+  // few runs does not outrank one measured on many (mini-batches of 8 are noisy).
+  let runSum = 0;
+  let runCount = 0;
   const averageOf = (id: number) => {
     const scores = programScores.get(id) ?? [];
-    return scores.length === 0 ? 0 : mean(scores);
+    if (scores.length === 0) return 0;
+    const prior = runCount === 0 ? 0 : runSum / runCount;
+    return (mean(scores) * scores.length + SHRINKAGE * prior) / (scores.length + SHRINKAGE);
   };
   // The best k by average score, with the given team always among them (as DSPy keeps it).
   const topPlusBaseline = (k: number): Candidate[] => {
@@ -209,9 +217,8 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
   let bestTrain = Number.NEGATIVE_INFINITY;
   let stopReason: 'completed' | 'budget_exhausted' = 'completed';
   // The final choice runs every finalist on the validation examples, then races the better half.
-  const reserve =
-    (numCandidates + 1) * context.validationIndices.length +
-    raceReserve(context, numCandidates + 1);
+  const slots = numCandidates + 1;
+  const reserve = slots * context.validationIndices.length + raceReserve(context, slots);
   const stepCost = 2 * numCandidates * bsize;
 
   for (let step = 0; step < maxSteps; step++) {
@@ -269,6 +276,10 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
     plan.forEach((entry, i) => {
       programScores.get(entry.program.id)?.push((records[i] as RunRecord).score);
     });
+    for (const record of records) {
+      runSum += record.score;
+      runCount++;
+    }
     const all = records.map((record) => record.score);
     const p10 = percentile(all, 10);
     const p90 = percentile(all, 90);
@@ -294,8 +305,13 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
     for (const bucket of buckets) {
       if (fresh.length >= numCandidates) break;
       const source = pick(topPlusBaseline(numCandidates), o.temperatureForCandidates);
-      const dropped = dropDemos(context, source.configuration);
       const strategy = random.pick(strategies);
+      // Demos are dropped only to make room for new ones: a mutation that also lost demos at
+      // random would be judged on two changes at once (DSPy drops before every strategy).
+      const dropped =
+        strategy.name === 'append_demo'
+          ? dropDemos(context, source.configuration)
+          : source.configuration;
       const next = await applyStrategy(context, strategy, bucket, dropped, {
         p10,
         p90,
@@ -320,12 +336,15 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
         result.candidate.id,
         result.records.map((record) => record.score),
       );
+      for (const record of result.records) {
+        runSum += record.score;
+        runCount++;
+      }
       if (stepBest === undefined || result.mean > stepBest.score) {
         stepBest = { candidate: result.candidate, score: result.mean };
       }
     }
     if (stepBest !== undefined) {
-      winners.push(stepBest.candidate);
       if (stepBest.score > bestTrain) {
         bestTrain = stepBest.score;
         engine.emit({
@@ -343,16 +362,13 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
     }
   }
 
-  // Evenly spaced step winners (the given team first) compete on the validation examples.
-  const last = winners.length - 1;
-  const slots = numCandidates + 1;
-  const indices =
-    last < 1
-      ? [0]
-      : [...new Set(Array.from({ length: slots }, (_, i) => Math.round((i * last) / (slots - 1))))];
+  // The teams with the best shrunk averages (the given team first) compete on the validation
+  // examples: an average over many runs says more than one step's win on a mini-batch.
   const finalists = [
     ...new Map(
-      indices.map((i) => [(winners[i] as Candidate).id, winners[i] as Candidate]),
+      [context.baseline, ...topPlusBaseline(slots - 1)].map(
+        (candidate) => [candidate.id, candidate] as const,
+      ),
     ).values(),
   ];
   const selection = await selectOnValidation(context, finalists, validationSeeds);
