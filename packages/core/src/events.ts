@@ -20,6 +20,16 @@ export interface AgentStats {
   messagesHandled: number;
   errors: number;
   restarts: number;
+  /** LM tokens spent in all, as the resource ledger has it; absent when the ledger has no account. */
+  tokens?: number;
+  /** Money spent in all, as the resource ledger has it; absent when the ledger has no account. */
+  cost?: number;
+  /**
+   * Messages sent to each agent id and queued there, in all (sends, calls and broadcasts); the
+   * message rates on a topology's edges. Absent for agents that do not count them: the runtime
+   * counts for a running space's agents only.
+   */
+  sent?: Readonly<Record<string, number>>;
 }
 
 interface At {

@@ -107,6 +107,41 @@ describe('messaging', () => {
     );
   });
 
+  it('finds agents by id, whatever the id looks like, through stops and respawns', async () => {
+    const { system } = setup();
+    // Ids that name Object.prototype members or array indices, looked up by equal strings that are
+    // not the strings they were spawned with.
+    const ids = ['constructor', '__proto__', 'toString', '42', '0', 'hasOwnProperty', 'a.b:c-d_e'];
+    const fresh = (id: string) => [...id].join('');
+    for (const [i, id] of ids.entries()) system.spawn(counter, i, { id });
+    for (const [i, id] of ids.entries()) {
+      expect(system.send(fresh(id), { type: 'add', n: 100 })).toBe(true);
+      await expect(system.call(fresh(id), { type: 'get' })).resolves.toBe(i + 100);
+    }
+    expect(system.list().map((info) => info.id)).toEqual(ids);
+
+    for (const unknown of ['valueOf', '__defineGetter__', '7', 'constructorx']) {
+      expect(system.send(unknown, 1)).toBe(false);
+      await expect(system.call(unknown, { type: 'get' })).rejects.toMatchObject({
+        code: 'AGENT_NOT_FOUND',
+      });
+      expect(system.info(unknown)).toBeUndefined();
+    }
+
+    // Stopped after being found by id: it is gone by that id, and a new agent can take the id.
+    await system.stop('toString');
+    expect(system.send(fresh('toString'), { type: 'add', n: 1 })).toBe(false);
+    await expect(system.call(fresh('toString'), { type: 'get' })).rejects.toMatchObject({
+      code: 'AGENT_NOT_FOUND',
+    });
+    system.spawn(counter, 7, { id: 'toString' });
+    await expect(system.call(fresh('toString'), { type: 'get' })).resolves.toBe(7);
+    expect(system.list().map((info) => info.id)).toEqual([
+      ...ids.filter((id) => id !== 'toString'),
+      'toString',
+    ]);
+  });
+
   it('rejects calls still queued when their agent stops, with AGENT_NOT_RUNNING', async () => {
     const { system } = setup();
     let release: () => void = () => {};

@@ -267,6 +267,24 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     return info;
   };
 
+  const statsOf = (cell: Cell): AgentStats => {
+    const stats: AgentStats = {
+      agent: cell.id,
+      mailboxDepth: cell.mailSize,
+      messagesHandled: cell.handled,
+      errors: cell.errors,
+      restarts: cell.restarts,
+    };
+    const account = ledger.holding(cell.id);
+    if (account !== undefined) {
+      stats.tokens = account.tokensSpent;
+      stats.cost = account.costSpent;
+    }
+    // A copy: the cell's counts move on, the report stays as it was.
+    if (cell.sent !== null) stats.sent = { ...cell.sent };
+    return stats;
+  };
+
   const system: ActorSystem = {
     node: kernel.node,
     clock,
@@ -340,17 +358,11 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
       const cell = kernel.lookup(to);
       return cell === undefined || cell.status === DEAD ? undefined : infoOf(cell);
     },
-    list: () => [...kernel.cells.values()].map(infoOf),
-    stats: () =>
-      [...kernel.cells.values()].map((cell) => ({
-        agent: cell.id,
-        mailboxDepth: cell.mailSize,
-        messagesHandled: cell.handled,
-        errors: cell.errors,
-        restarts: cell.restarts,
-      })),
+    list: () => kernel.cells.values().map(infoOf),
+    stats: () => kernel.cells.values().map(statsOf),
     tree: () =>
-      [...kernel.cells.values()]
+      kernel.cells
+        .values()
         .filter((cell) => cell.parent === null)
         .map((cell) => snapshotCell(cell)),
     setNeighbours(neighbours) {
@@ -369,7 +381,10 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     deadLetters: () => kernel.deadLetters,
     whenIdle: () => kernel.whenIdle(),
     async shutdown() {
-      const roots = [...kernel.cells.values()].filter((cell) => cell.parent === null).reverse();
+      const roots = kernel.cells
+        .values()
+        .filter((cell) => cell.parent === null)
+        .reverse();
       for (const cell of roots) {
         const timeout = isSupervisorBehaviour(cell.behaviour) ? 'infinity' : 5_000;
         await kernel.shutdown(cell, 'shutdown', timeout);

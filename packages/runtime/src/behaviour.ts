@@ -79,6 +79,11 @@ export interface SpawnOptions {
   trapExits?: boolean;
   /** Link the new agent to the spawning agent (only through `ctx.spawn`). */
   link?: boolean;
+  /**
+   * Count the messages the agent sends (and has queued), per destination id, in its `stats()`
+   * (`sent`). A running space turns it on for its agents; it costs a dictionary update per send.
+   */
+  countSent?: boolean;
 }
 
 export interface MailboxOptions {

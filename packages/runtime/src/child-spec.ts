@@ -105,6 +105,7 @@ export const spawnOptionsSchema = z
       .optional(),
     trapExits: z.boolean().optional(),
     link: z.boolean().optional(),
+    countSent: z.boolean().optional(),
   })
   .strict();
 

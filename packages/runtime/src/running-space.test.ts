@@ -144,9 +144,64 @@ describe('starting a space', () => {
       messagesHandled: 1,
       errors: 0,
       restarts: 0,
+      tokens: 0,
+      cost: 0,
+      sent: {},
     });
     clock.advance(1_000);
     expect(stats).toHaveLength(2);
+  });
+
+  it('counts what each agent sends, per destination, and what it spends', async () => {
+    let fannedTo: string[] = [];
+    const relay: Behaviour<null, unknown> = {
+      name: 'relay',
+      async handle(message, state, ctx) {
+        if (message === 'go') {
+          ctx.send('coder', 'one');
+          ctx.send({ id: 'coder', node: ctx.self.node }, 'two');
+          ctx.send('nobody', 'lost');
+          await ctx.call('reviewer', 'question');
+          fannedTo = ctx.neighbours().map((ref) => ref.id);
+          ctx.broadcast('all');
+          ctx.spend({ tokens: 120, cost: 0.25 });
+        }
+        return state;
+      },
+    };
+    let space = createMultiAgentSpace({ id: 'team', topology: 'mesh' });
+    space = registerAgent(space, { id: 'planner', behaviour: 'relay' });
+    for (const id of ['coder', 'reviewer']) space = registerAgent(space, { id, behaviour: 'echo' });
+    const { team } = await run(space, { relay });
+    await team.startAgents();
+    team.send('planner', 'go');
+    await team.system.whenIdle();
+
+    expect(fannedTo.sort()).toEqual(['coder', 'reviewer']);
+    const byAgent = Object.fromEntries(team.stats().map((s) => [s.agent, s]));
+    // Queued sends, calls and broadcasts count; the send to an unknown id does not.
+    expect(byAgent.planner).toMatchObject({
+      messagesHandled: 1,
+      tokens: 120,
+      cost: 0.25,
+      sent: { coder: 3, reviewer: 2 },
+    });
+    expect(byAgent.coder).toMatchObject({ tokens: 0, cost: 0, sent: {} });
+    // The space's own supervisor neither counts sends nor holds an account.
+    const supervisor = team.stats().find((s) => s.agent.startsWith('space:'));
+    expect(supervisor).toBeDefined();
+    expect(supervisor).not.toHaveProperty('sent');
+    expect(supervisor).not.toHaveProperty('tokens');
+    // A report is a copy: later sends do not change it.
+    const before = byAgent.planner?.sent;
+    team.send('planner', 'go');
+    await team.system.whenIdle();
+    expect(before).toEqual({ coder: 3, reviewer: 2 });
+    expect(team.stats().find((s) => s.agent === 'planner')?.sent).toEqual({
+      coder: 6,
+      reviewer: 4,
+    });
+    await team.stop();
   });
 });
 

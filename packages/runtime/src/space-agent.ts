@@ -82,6 +82,7 @@ export function agentChildSpec(
       cpuWeight: resources.cpuWeight,
       networkPriority: resources.networkPriority,
       resources: needs,
+      countSent: true,
     },
   };
 }

@@ -81,6 +81,8 @@ describe('strategies', () => {
     expect(statuses(sup.snapshot())).toEqual({ a: 'running/0', b: 'running/1', c: 'running/0' });
     expect(await system.call('a', 'get')).toBe(1);
     expect(await system.call('c', 'get')).toBe(5);
+    // Restarted in place: the id it was reached by before the crash reaches the new incarnation.
+    expect(await system.call('b', 'get')).toBe(0);
     expect(journal).toEqual(['init a', 'init b', 'init c', 'init b']);
   });
 

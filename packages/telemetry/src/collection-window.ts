@@ -152,14 +152,13 @@ export function createCollectionWindow(options: CollectionWindowOptions): Collec
       aggregator.reset();
     }
 
+    // An edge has a rate when its sender counts sends per destination: none sent is a rate of 0.
     const edges: EdgeSnapshot[] = (space?.coordinationGraph.edges ?? []).map((edge) => {
-      const from = tracks.get(edge.from);
-      const sent = from?.sent[edge.to];
-      if (from === undefined || sent === undefined) return { ...edge };
-      return {
-        ...edge,
-        messagesPerSecond: rate(Math.max(0, sent - (from.sentBase[edge.to] ?? 0))),
-      };
+      const sent = tracks.get(edge.from)?.sent;
+      const base = tracks.get(edge.from)?.sentBase ?? {};
+      if (sent === undefined) return { ...edge };
+      const inWindow = (sent[edge.to] ?? 0) - (base[edge.to] ?? 0);
+      return { ...edge, messagesPerSecond: rate(Math.max(0, inWindow)) };
     });
 
     sequence += 1;

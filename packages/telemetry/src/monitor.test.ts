@@ -90,6 +90,37 @@ describe('startMonitoring: collection', () => {
     monitor.stop();
   });
 
+  it('puts message rates on the edges whose sender counts sends, and spending on agents', () => {
+    const clock = createManualClock();
+    const space = createHandDrivenSpace(team());
+    const monitor = startMonitoring(space, { clock, collectionIntervalMs: 2_000 });
+    started(space);
+    space.report(100, [
+      { agent: 'planner', sent: { coder: 10, reviewer: 4 }, tokens: 500, cost: 0.5 },
+      { agent: 'coder', sent: {} },
+    ]);
+    clock.advance(2_000);
+    space.report(2_500, [
+      { agent: 'planner', sent: { coder: 30, reviewer: 4 }, tokens: 800, cost: 0.75 },
+      { agent: 'coder', sent: { planner: 6 } },
+    ]);
+    clock.advance(2_000);
+    const latest = monitor.latest() as MetricsSnapshot;
+    const rate = (from: string, to: string) =>
+      latest.edges.find((e) => e.from === from && e.to === to)?.messagesPerSecond;
+    expect(rate('planner', 'coder')).toBe(10);
+    // Counted, none sent in the window: a rate of 0.
+    expect(rate('planner', 'reviewer')).toBe(0);
+    expect(rate('coder', 'planner')).toBe(3);
+    // The reviewer reports no per-destination counts: its edges have no rate at all.
+    const fromReviewer = latest.edges.filter((e) => e.from === 'reviewer');
+    expect(fromReviewer.length).toBeGreaterThan(0);
+    for (const edge of fromReviewer) expect(edge).not.toHaveProperty('messagesPerSecond');
+    expect(latest.agents.planner).toMatchObject({ tokens: 800, cost: 0.75, tokensPerSecond: 150 });
+    expect(latest.activity.tokens).toBe(300);
+    monitor.stop();
+  });
+
   it('reports p50/p90/p99 of a user metric within the sketch error', () => {
     const clock = createManualClock();
     const space = createHandDrivenSpace(team());

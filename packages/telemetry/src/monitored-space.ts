@@ -2,16 +2,12 @@ import type { AgentStats, MultiAgentSpace, PerformanceMetrics, RuntimeEvent } fr
 import type { Observable } from 'rxjs';
 
 /**
- * Counters one agent keeps, as a runtime reports them in `stats-reported` events. The fields past
- * core's {@link AgentStats} are optional: telemetry shows them when the runtime counts them.
+ * Counters one agent keeps, as a runtime reports them in `stats-reported` events. Core's
+ * {@link AgentStats} has the optional `tokens`, `cost` (LM spending in all) and `sent` (messages
+ * per destination in all: the message rates on the topology's edges); telemetry shows them when
+ * the runtime counts them. `@varplane/runtime` counts `sent` for a running space's agents.
  */
 export interface MonitoredAgentStats extends AgentStats {
-  /** LM tokens spent in all. */
-  readonly tokens?: number;
-  /** Money spent in all. */
-  readonly cost?: number;
-  /** Messages sent to each agent, in all (the message rates on the topology's edges). */
-  readonly sent?: Readonly<Record<string, number>>;
   /** Instances running, for an agent that scales out. */
   readonly instances?: number;
 }

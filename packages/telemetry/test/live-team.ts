@@ -26,6 +26,8 @@ export interface Work {
   tokens?: number;
   /** Milliseconds of clock time the model takes to answer. */
   lmMs?: number;
+  /** Then broadcast `{}` (instant work) this many times to the agent's neighbours. */
+  broadcast?: number;
 }
 
 /** The sink instrumented models report to; the test points it at its monitor. */
@@ -89,6 +91,7 @@ export function worker(sink: SinkRef): Behaviour<number, Work> {
         await modelFor(ctx.self.id, ctx.clock).generate({ messages: [{ role: 'user', content }] });
         ctx.spend({ tokens: work.tokens });
       }
+      for (let i = 0; i < (work.broadcast ?? 0); i++) ctx.broadcast({});
       return done + 1;
     },
   };

@@ -104,6 +104,11 @@ export class Cell {
   swap: PendingSwap | null = null;
   /** Holds a ledger reservation to release when the cell dies. */
   reserved = false;
+  /**
+   * Messages this agent sent and had queued, by the id it addressed; null when it does not count
+   * them (only agents spawned with `countSent`, a running space's agents, do).
+   */
+  sent: Record<string, number> | null = null;
   ctx: AgentContext;
 
   constructor(
@@ -161,6 +166,13 @@ export class Cell {
     this.mail = next;
     this.mailHead = 0;
     return next;
+  }
+
+  /** Counts one message queued for `to`; only call when `sent` is not null. */
+  countSent(to: AgentRef | string): void {
+    const sent = this.sent as Record<string, number>;
+    const id = typeof to === 'string' ? to : to.id;
+    sent[id] = (sent[id] ?? 0) + 1;
   }
 
   /** Alive: may still handle messages in this incarnation. */

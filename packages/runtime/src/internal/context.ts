@@ -44,7 +44,10 @@ export class Context implements AgentContext {
   }
 
   send(to: AgentRef | string, message: unknown): boolean {
-    return this.kernel.send(to, message);
+    const queued = this.kernel.send(to, message);
+    // One field test for agents that do not count (all but a space's agents).
+    if (queued && this.cell.sent !== null) this.cell.countSent(to);
+    return queued;
   }
 
   call<Reply>(to: AgentRef | string, message: unknown, options?: CallOptions): Promise<Reply> {
@@ -52,6 +55,7 @@ export class Context implements AgentContext {
       to,
       message,
       options?.timeout ?? this.kernel.callTimeoutMs,
+      this.cell,
     ) as Promise<Reply>;
   }
 
@@ -95,7 +99,7 @@ export class Context implements AgentContext {
   broadcast(message: unknown): number {
     const ids = this.kernel.neighbours?.(this.cell.id) ?? [];
     let sent = 0;
-    for (const id of ids) if (this.kernel.send(id, message)) sent++;
+    for (const id of ids) if (this.send(id, message)) sent++;
     return sent;
   }
 

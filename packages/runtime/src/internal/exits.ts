@@ -214,10 +214,7 @@ export class Exits {
       });
       for (const reject of startWaiters) reject(error);
     }
-    if (kernel.cells.get(cell.id) === cell) {
-      kernel.cells.delete(cell.id);
-      kernel.registry.forget(cell.id);
-    }
+    if (kernel.cells.remove(cell)) kernel.registry.forget(cell.id);
     this.detach(cell);
     if (cell.reserved) {
       cell.reserved = false;

@@ -18,5 +18,6 @@ export function toCellOptions(
   }
   if (options.resources !== undefined) out.resources = options.resources;
   if (options.trapExits !== undefined) out.trapExits = options.trapExits;
+  if (options.countSent !== undefined) out.countSent = options.countSent;
   return out;
 }

@@ -28,7 +28,8 @@ export interface Track {
   recorded: { tokens: number; cost: number };
   /** The counters when the window opened. */
   base: Counters;
-  sent: Readonly<Record<string, number>>;
+  /** Messages sent per destination agent, in all; undefined while the runtime does not count them. */
+  sent: Readonly<Record<string, number>> | undefined;
   sentBase: Readonly<Record<string, number>>;
   depthSampled: boolean;
   crashes: number;
@@ -118,7 +119,7 @@ export function createAgentTracks(options: {
         now: zeroCounters(),
         base: zeroCounters(),
         recorded: { tokens: 0, cost: 0 },
-        sent: {},
+        sent: undefined,
         sentBase: {},
         depthSampled: false,
         crashes: 0,
@@ -312,7 +313,7 @@ export function createAgentTracks(options: {
     nextWindow() {
       for (const t of tracks.values()) {
         t.base = { ...t.now };
-        t.sentBase = t.sent;
+        t.sentBase = t.sent ?? {};
         t.depthSampled = false;
         t.crashes = 0;
         t.dropped = 0;
