@@ -9,7 +9,7 @@ Usage: pnpm demo -- [options]
 
 Options:
   --seed <n>          seed of every random choice and of the simulated model (default 7)
-  --budget <n>        team runs each optimizer may score (default 200)
+  --budget <n>        team runs each optimizer may score (default 500)
   --optimizer <name>  all, bootstrap, simba or beacon (default all)
   --config <file>     load a team configuration written by an earlier run, and score it
   --out <file>        where the optimized team configuration is written (default team-config.json)
@@ -23,7 +23,7 @@ VARPLANE_LM_API_KEY) points at an OpenAI-compatible server.`;
 
 const optionsSchema = z.strictObject({
   seed: z.coerce.number().int('must be an integer').default(7),
-  budget: z.coerce.number().int('must be an integer').min(10, 'must be at least 10').default(200),
+  budget: z.coerce.number().int('must be an integer').min(10, 'must be at least 10').default(500),
   optimizer: z.enum(OPTIMIZERS).default('all'),
   config: z.string().min(1).optional(),
   out: z.string().min(1).default('team-config.json'),
