@@ -45,7 +45,7 @@ describe('the demo', () => {
     expect(parseDemoArgs(['--', '--json', '--seed', '3'])).toMatchObject({
       json: true,
       seed: 3,
-      budget: 200,
+      budget: 500,
     });
   });
 });
