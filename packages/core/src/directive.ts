@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentIdSchema } from './agent-ref';
+import { parseOrThrow } from './internal/parse';
 
 /** What a directive tells an agent to do. */
 export const AGENT_ACTIONS = [
@@ -34,20 +35,24 @@ export type AgentDirective = z.infer<typeof agentDirectiveSchema>;
 export const DEFAULT_DIRECTIVE_PRIORITY = 50;
 export const DEFAULT_DIRECTIVE_TIMEOUT_MS = 5_000;
 
-/** Builds a directive with the default priority and timeout. */
+/** Builds a directive with the default priority and timeout; a malformed one is refused. */
 export function directive(
   agent: string,
   action: AgentAction,
   parameters: Record<string, unknown> = {},
   options: { priority?: number; timeout?: number } = {},
 ): AgentDirective {
-  return {
-    agent,
-    action,
-    parameters,
-    priority: options.priority ?? DEFAULT_DIRECTIVE_PRIORITY,
-    timeout: options.timeout ?? DEFAULT_DIRECTIVE_TIMEOUT_MS,
-  };
+  return parseOrThrow(
+    agentDirectiveSchema,
+    {
+      agent,
+      action,
+      parameters,
+      priority: options.priority ?? DEFAULT_DIRECTIVE_PRIORITY,
+      timeout: options.timeout ?? DEFAULT_DIRECTIVE_TIMEOUT_MS,
+    },
+    { code: 'INVALID_ARGUMENT', subject: 'directive' },
+  );
 }
 
 /** Sorts directives for application: higher priority first, stable for equal priorities. */
