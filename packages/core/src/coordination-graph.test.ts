@@ -23,4 +23,14 @@ describe('topologyEdges', () => {
     };
     expect(neighboursOf(graph, 'a')).toEqual(['b', 'c', 'd']);
   });
+
+  it('refuses an unknown pattern or edge type', () => {
+    expect(() => topologyEdges('hexagon' as never, nodes)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('"hexagon"'),
+      }),
+    );
+    expect(() => topologyEdges('ring', nodes, { type: 'gossip' as never })).toThrow(/"gossip"/);
+  });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentIdSchema } from './agent-ref';
+import { describeValue, InvalidArgumentError } from './errors';
 
 export const EDGE_TYPES = ['command', 'data', 'feedback', 'coordination', 'supervision'] as const;
 export type EdgeType = (typeof EDGE_TYPES)[number];
@@ -36,6 +37,16 @@ export function topologyEdges(
   nodes: readonly string[],
   options: { hub?: string; type?: EdgeType } = {},
 ): CoordinationEdge[] {
+  if (
+    !COORDINATION_PATTERNS.includes(pattern) ||
+    !EDGE_TYPES.includes(options.type ?? 'coordination')
+  ) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `topologyEdges: pattern must be one of ${COORDINATION_PATTERNS.join(', ')} and type one of ${EDGE_TYPES.join(', ')} (got ${describeValue(pattern)}, ${describeValue(options.type)})`,
+      issues: [{ path: 'pattern', message: 'unknown pattern or edge type', value: pattern }],
+    });
+  }
   const type = options.type ?? 'coordination';
   const hub = options.hub ?? nodes[0];
   const edges: CoordinationEdge[] = [];
