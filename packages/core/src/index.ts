@@ -90,6 +90,7 @@ export {
 export type { AgentStats, ErrorInfo, ExitReason, RuntimeEvent, RuntimeEventType } from './events';
 // Runtime events, traces, the language model port
 export { toErrorInfo } from './events';
+export { toIssues } from './internal/parse';
 export type {
   LanguageModel,
   LanguageModelCapabilities,

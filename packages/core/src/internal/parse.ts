@@ -5,7 +5,10 @@ type ErrorFactory = (options: { code: string; message: string; issues: Issue[] }
 
 const invalidArgument: ErrorFactory = (options) => new InvalidArgumentError(options);
 
-/** zod issues as varplane issues: dotted paths, with the offending input kept. */
+/**
+ * zod issues as varplane issues: dotted paths (rooted at `prefix`), with the offending input kept
+ * when the parse ran with `reportInput: true`. Public, so every package words its errors alike.
+ */
 export function toIssues(error: z.ZodError, prefix = ''): Issue[] {
   return error.issues.map((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.');

@@ -1,15 +1,8 @@
-import { formatIssues, InvalidArgumentError, type Issue } from '@varplane/core';
-import type { z } from 'zod';
+import { formatIssues, InvalidArgumentError, toIssues } from '@varplane/core';
 
-/** zod issues as varplane issues: dotted paths, with the offending input kept. */
-export function toIssues(error: z.ZodError, prefix = ''): Issue[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.');
-    const out: Issue = { path, message: issue.message };
-    if ('input' in issue) out.value = issue.input;
-    return out;
-  });
-}
+export { toIssues };
+
+import type { z } from 'zod';
 
 /**
  * Parses `input` with `schema` or throws an `InvalidArgumentError` (code `INVALID_ARGUMENT`) whose

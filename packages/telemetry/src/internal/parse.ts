@@ -1,15 +1,6 @@
-import { formatIssues, type Issue } from '@varplane/core';
+import { formatIssues, toIssues } from '@varplane/core';
 import type { z } from 'zod';
 import { TelemetryOptionsError } from '../errors';
-
-/** zod issues as varplane issues: dotted paths, with the offending input kept. */
-function toIssues(error: z.ZodError): Issue[] {
-  return error.issues.map((issue) => {
-    const out: Issue = { path: issue.path.map(String).join('.'), message: issue.message };
-    if ('input' in issue) out.value = issue.input;
-    return out;
-  });
-}
 
 /**
  * Parses `input` or throws a {@link TelemetryOptionsError} whose message opens with `subject` and
