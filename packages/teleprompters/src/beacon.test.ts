@@ -9,6 +9,7 @@ import {
   trueScore,
 } from '../test/synthetic-team';
 import { beacon } from './beacon';
+import { createMemoryCheckpointStore } from './checkpoint';
 import { createTeamSpace } from './team-space';
 
 const trainset = syntheticExamples(36);
@@ -24,7 +25,7 @@ describe('beacon', () => {
       seed: 1,
     }).result;
     expect(result.baselineScore).toBeCloseTo(0.3333, 3);
-    expect(result.score).toBeCloseTo(40 / 60, 5);
+    expect(result.score).toBeCloseTo(36 / 60, 5);
     expect(trueScore(result.config.values)).toBeGreaterThan(
       trueScore(createTeamSpace(space).current) + 0.2,
     );
@@ -32,6 +33,64 @@ describe('beacon', () => {
     // The given team's validation, 40 trials of 9, 4 periodic validations and a last one, and a
     // race between the two best (one more validation each).
     expect(result.usage.metricCalls).toBe(30 + 40 * 9 + 5 * 30 + 2 * 30);
+  });
+
+  it('fills agents demos with their steps from runs that met the metric', async () => {
+    const runner = syntheticRunner();
+    const withDemos: unknown[][] = [];
+    const result = await beacon(syntheticTeam(), trainset, exactMatch, {
+      ...small,
+      seed: 4,
+      runner: {
+        run: (request) => {
+          const held = request.configuration['mathematician.demos'] as unknown[];
+          if (held.length > 0) withDemos.push(held);
+          return runner.run(request);
+        },
+      },
+    }).result;
+    // The space has no demo pool, so every demo tried was bootstrapped, within the budget.
+    expect(withDemos.length).toBeGreaterThan(0);
+    for (const held of withDemos) {
+      expect(held.length).toBeLessThanOrEqual(3);
+      for (const demo of held) {
+        expect(demo).toMatchObject({ inputs: { question: expect.any(String) } });
+        expect((demo as { labels: object }).labels).toHaveProperty('answer');
+      }
+    }
+    expect(result.usage.metricCalls).toBe(runner.calls);
+  });
+
+  it('stops on abort, and the checkpoint resumes to the same result', async () => {
+    const options = { ...small, seed: 6 };
+    const uninterrupted = await beacon(syntheticTeam(), trainset, exactMatch, {
+      ...options,
+      runner: syntheticRunner(),
+    }).result;
+    const checkpoint = createMemoryCheckpointStore();
+    const controller = new AbortController();
+    const first = beacon(syntheticTeam(), trainset, exactMatch, {
+      ...options,
+      runner: syntheticRunner(),
+      checkpoint,
+      signal: controller.signal,
+    });
+    let finished = 0;
+    first.progress$.subscribe((event) => {
+      if (event.type === 'trial-finished' && ++finished === 25) controller.abort();
+    });
+    await expect(first.result).rejects.toMatchObject({ code: 'OPTIMIZATION_ABORTED' });
+    const saved = checkpoint.current?.runs.length ?? 0;
+    expect(saved).toBeGreaterThan(100);
+    const runner = syntheticRunner();
+    const resumed = await beacon(syntheticTeam(), trainset, exactMatch, {
+      ...options,
+      runner,
+      checkpoint,
+    }).result;
+    expect(resumed.config).toEqual(uninterrupted.config);
+    expect(resumed.trials).toEqual(uninterrupted.trials);
+    expect(runner.calls).toBe(uninterrupted.usage.metricCalls - saved);
   });
 
   it('gives identical results for the same seed', async () => {

@@ -1,7 +1,8 @@
 import type { Configuration, LanguageModel, MultiAgentSpace } from '@varplane/core';
 import { z } from 'zod';
 import { inputError } from './errors';
-import { instructionTarget } from './internal/demos';
+import { createDemoHarvest } from './internal/demo-harvest';
+import { defaultDemoBuilder, instructionTarget } from './internal/demos';
 import {
   type CommonOptimizerOptions,
   prepareOptimizer,
@@ -56,7 +57,10 @@ const shape = {
  * candidates). Each trial runs the candidate the surrogate rates best (by `l(x) / g(x)`) on a
  * mini-batch; the best candidates periodically run on the validation examples, which decide the
  * result; `patience` stops a search that has stopped improving. With an LM, each agent's
- * instruction gains `instructionCandidates` proposals before the search.
+ * instruction gains `instructionCandidates` proposals before the search. As MIPRO bootstraps its
+ * demo candidates, once the random start is over each proposal's demos are drawn from the agents'
+ * own steps in the search's runs that scored above 0 (recent ones first, and those of teams
+ * orchestrated the same way first), so they cost no extra runs.
  *
  * @example
  * const { config } = await beacon(space, trainset, metric, { runner, numTrials: 60, seed: 3 }).result;
@@ -100,14 +104,28 @@ export function beacon(
       );
     }
     const tpe = createTpeSampler(team.variables, { ...(o.tpe as TpeOptions), extraValues });
+    const harvest = createDemoHarvest(team, defaultDemoBuilder);
+    const startup = (o.tpe as TpeOptions).startupTrials ?? 10;
+    let proposals = 0;
     return runTrialLoop(context, {
       numTrials: o.numTrials,
       minibatchSize: o.minibatchSize,
       fullEvalEvery: o.fullEvalEvery,
       patience: o.patience,
       proposer: 'tpe',
-      propose: (observations) =>
-        tpe.suggest(observations, context.random, context.baseline.configuration),
+      propose: (observations) => {
+        const suggestion = tpe.suggest(
+          observations,
+          context.random,
+          context.baseline.configuration,
+        );
+        // After the random start, the agents' demos come from the search's successful runs.
+        proposals++;
+        if (proposals <= startup || !harvest.ready) return suggestion;
+        const checked = team.variables.check(harvest.apply(suggestion, context.random));
+        return checked.ok ? checked.configuration : suggestion;
+      },
+      observe: (candidate, records) => harvest.observe(candidate.configuration, records),
       // Which candidate runs on the validation examples next: the best mean of its own runs,
       // shrunk toward the mean of all runs so one lucky mini-batch does not decide.
       rank: (observations, configurations) => shrunkMeans(observations, configurations),

@@ -23,6 +23,8 @@ export interface TrialLoop {
   /** How proposals are labelled in their origins (`tpe`, `sampled`). */
   readonly proposer: string;
   propose(observations: readonly TpeObservation[]): Configuration;
+  /** Sees each proposal's mini-batch runs once they are scored (BEACON bootstraps demos from them). */
+  observe?(candidate: Candidate, records: readonly RunRecord[]): void;
   /**
    * Scores evaluated candidates (higher first) to choose which one runs on the validation
    * examples next. Default: the mean of its runs.
@@ -202,6 +204,7 @@ export async function runTrialLoop<O>(
       'minibatch',
     );
     record(entry, result.records, observations);
+    loop.observe?.(entry.candidate, result.records);
     if (!result.complete) {
       stopReason = 'budget_exhausted';
       break;
