@@ -1,16 +1,9 @@
-import { formatIssues, type Issue } from '@varplane/core';
+import { formatIssues, toIssues } from '@varplane/core';
+
+export { toIssues };
+
 import type { z } from 'zod';
 import { OptimizerInputError } from '../errors';
-
-/** zod issues as varplane issues: dotted paths, with the offending input kept. */
-export function toIssues(error: z.ZodError, prefix = ''): Issue[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.');
-    const out: Issue = { path, message: issue.message };
-    if ('input' in issue) out.value = issue.input;
-    return out;
-  });
-}
 
 /**
  * Parses `input` with `schema` or throws an `OptimizerInputError` (code `INVALID_ARGUMENT`) whose
