@@ -7,6 +7,7 @@ import {
 import { checkInputs, checkOutputs } from './internal/check-fields';
 import { invalidArgument } from './internal/parse-options';
 import {
+  forwardContext,
   isRunnable,
   RUN,
   type RunContext,
@@ -54,8 +55,6 @@ export interface ComposeProgramOptions<I, O, P extends Readonly<Record<string, A
 }
 
 const PART_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const NO_VALUES: Readonly<Record<string, JsonValue>> = Object.freeze({});
-
 function combinedConfiguration(parts: Readonly<Record<string, AnyProgram>>): Configuration {
   const out: Record<string, JsonValue> = {};
   for (const [part, program] of Object.entries(parts)) {
@@ -88,12 +87,11 @@ function build<I, O, P extends Readonly<Record<string, AnyProgram>>>(
         ? (partInputs) => program[RUN](partInputs, { ...context, path })
         : (partInputs) => program.call(partInputs, context.options as CallOptions);
     }
-    const output = await options.forward(checkedInputs, bound as BoundPrograms<P>, {
-      signal: context.options.signal,
-      agentId: context.agentId,
-      runId: context.runId,
-      orchestration: context.options.orchestration ?? NO_VALUES,
-    });
+    const output = await options.forward(
+      checkedInputs,
+      bound as BoundPrograms<P>,
+      forwardContext(context),
+    );
     return checkOutputs<O>(options.name, sig, output, 'forward');
   };
 

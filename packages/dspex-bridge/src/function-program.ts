@@ -2,7 +2,13 @@ import { createVariableSpace } from '@varplane/core';
 import type { ForwardContext } from './compose-program';
 import { checkInputs, checkOutputs } from './internal/check-fields';
 import { invalidArgument } from './internal/parse-options';
-import { RUN, type RunContext, type RunnableProgram, rootContext } from './internal/run-context';
+import {
+  forwardContext,
+  RUN,
+  type RunContext,
+  type RunnableProgram,
+  rootContext,
+} from './internal/run-context';
 import type { Program } from './program';
 import { signature as makeSignature, type Signature } from './signature';
 
@@ -13,8 +19,6 @@ export interface FunctionProgramOptions<I, O> {
   /** The work: a retriever, a tool, a calculator. */
   readonly run: (inputs: I, context: ForwardContext) => Promise<O> | O;
 }
-
-const NO_VALUES = Object.freeze({});
 
 /**
  * A program that is plain code, not a model call: a retriever, a tool, a checker. It has a
@@ -58,12 +62,7 @@ export function functionProgram<I, O>(options: FunctionProgramOptions<I, O>): Pr
 
   const run = async (inputs: I, context: RunContext): Promise<O> => {
     const checkedInputs = checkInputs<I>(options.name, sig, inputs);
-    const output = await options.run(checkedInputs, {
-      signal: context.options.signal,
-      agentId: context.agentId,
-      runId: context.runId,
-      orchestration: context.options.orchestration ?? NO_VALUES,
-    });
+    const output = await options.run(checkedInputs, forwardContext(context));
     return checkOutputs<O>(options.name, sig, output, 'run');
   };
 

@@ -1,3 +1,5 @@
+import type { JsonValue } from '@varplane/core';
+import type { ForwardContext } from '../compose-program';
 import type { CallOptions, Program } from '../program';
 
 /** Everything one call carries down through composed programs. */
@@ -36,5 +38,17 @@ export function rootContext(
     agentId: options.agentId ?? program.name,
     steps: { value: 0 },
     path: '',
+  };
+}
+
+const NO_VALUES: Readonly<Record<string, JsonValue>> = Object.freeze({});
+
+/** What plain code inside a run (`forward`, a function program's `run`) is told about it. */
+export function forwardContext(context: RunContext): ForwardContext {
+  return {
+    signal: context.options.signal,
+    agentId: context.agentId,
+    runId: context.runId,
+    orchestration: context.options.orchestration ?? NO_VALUES,
   };
 }
