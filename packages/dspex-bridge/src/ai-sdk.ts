@@ -11,15 +11,11 @@ import {
 } from '@varplane/core';
 import { z } from 'zod';
 import type { CostModel } from './cost-model';
-import { LanguageModelError, type LanguageModelErrorCode } from './errors';
+import type { LanguageModelError } from './errors';
+import { adapterOptionFields, failureFor, retrying } from './internal/adapter-kit';
 import { checkRequest } from './internal/check-request';
 import { parseOptions } from './internal/parse-options';
-import {
-  type RetryEvent,
-  type RetryOptions,
-  retryOptionsSchema,
-  withRetries,
-} from './internal/retry';
+import type { RetryEvent, RetryOptions } from './internal/retry';
 import { parseRetryAfter } from './internal/retry-after';
 import { estimatePromptTokens, estimateTokens } from './internal/tokens';
 
@@ -91,17 +87,7 @@ const optionsSchema = z.strictObject({
       typeof (v as AiSdkLanguageModel).doGenerate === 'function',
     'must be an AI SDK v6 language model (specificationVersion "v3" with doGenerate)',
   ),
-  timeoutMs: z.number().positive().optional(),
-  retry: retryOptionsSchema.optional(),
-  onRetry: z.custom<(event: RetryEvent) => void>((v) => typeof v === 'function').optional(),
-  costModel: z
-    .custom<CostModel>((v) => typeof (v as CostModel | null)?.withCost === 'function')
-    .optional(),
-  capabilities: z
-    .strictObject({ jsonMode: z.boolean().optional(), structuredOutput: z.boolean().optional() })
-    .optional(),
-  clock: z.custom<Clock>((v) => typeof (v as Clock | null)?.setTimeout === 'function').optional(),
-  random: z.custom<Random>((v) => typeof (v as Random | null)?.next === 'function').optional(),
+  ...adapterOptionFields,
 });
 
 const FINISH_REASONS: Readonly<Record<string, LanguageModelResponse['finishReason']>> = {
@@ -165,18 +151,7 @@ export function createAiSdkLanguageModel(options: AiSdkAdapterOptions): Language
     structuredOutput: parsed.capabilities?.structuredOutput ?? true,
   });
 
-  const fail = (
-    code: LanguageModelErrorCode,
-    message: string,
-    extra: { status?: number; retryAfterMs?: number; retryable?: boolean; cause?: unknown } = {},
-  ) =>
-    new LanguageModelError({
-      code,
-      message: `${provider} ${modelId}: ${message}`,
-      provider,
-      modelId,
-      ...extra,
-    });
+  const fail = failureFor(provider, modelId);
 
   const translate = (error: unknown): LanguageModelError => {
     const shape = (typeof error === 'object' && error !== null ? error : {}) as ProviderErrorShape;
@@ -296,21 +271,14 @@ export function createAiSdkLanguageModel(options: AiSdkAdapterOptions): Language
             ? { type: 'json' }
             : { type: 'json', schema: schema.schema, name: schema.name };
       }
-      return withRetries(() => attempt(request, call), {
-        options: options.retry ?? {},
+      return retrying(() => attempt(request, call), {
+        provider,
+        modelId,
+        retry: options.retry,
         clock,
         random,
         signal: request.signal,
         onRetry: parsed.onRetry,
-        aborted: (attempts, cause) =>
-          new LanguageModelError({
-            code: 'LM_ABORTED',
-            message: `${provider} ${modelId}: the request was aborted while waiting to retry`,
-            provider,
-            modelId,
-            attempts,
-            cause,
-          }),
       });
     },
   });

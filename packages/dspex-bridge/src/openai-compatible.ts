@@ -11,15 +11,11 @@ import {
 } from '@varplane/core';
 import { z } from 'zod';
 import type { CostModel } from './cost-model';
-import { LanguageModelError, type LanguageModelErrorCode } from './errors';
+import { LanguageModelError } from './errors';
+import { adapterOptionFields, failureFor, retrying } from './internal/adapter-kit';
 import { checkRequest } from './internal/check-request';
 import { parseOptions } from './internal/parse-options';
-import {
-  type RetryEvent,
-  type RetryOptions,
-  retryOptionsSchema,
-  withRetries,
-} from './internal/retry';
+import type { RetryEvent, RetryOptions } from './internal/retry';
 import { parseRetryAfter } from './internal/retry-after';
 import { estimatePromptTokens, estimateTokens } from './internal/tokens';
 
@@ -62,18 +58,8 @@ const optionsSchema = z.strictObject({
   apiKey: z.string().optional(),
   provider: z.string().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional(),
-  timeoutMs: z.number().positive().optional(),
-  retry: retryOptionsSchema.optional(),
-  onRetry: z.custom<(event: RetryEvent) => void>((v) => typeof v === 'function').optional(),
-  costModel: z
-    .custom<CostModel>((v) => typeof (v as CostModel | null)?.withCost === 'function')
-    .optional(),
-  capabilities: z
-    .strictObject({ jsonMode: z.boolean().optional(), structuredOutput: z.boolean().optional() })
-    .optional(),
+  ...adapterOptionFields,
   maxTokensParameter: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
-  clock: z.custom<Clock>((v) => typeof (v as Clock | null)?.setTimeout === 'function').optional(),
-  random: z.custom<Random>((v) => typeof (v as Random | null)?.next === 'function').optional(),
 });
 
 const completionSchema = z.object({
@@ -157,18 +143,7 @@ export function createOpenAICompatibleLanguageModel(
     ...parsed.headers,
   };
 
-  const fail = (
-    code: LanguageModelErrorCode,
-    message: string,
-    extra: { status?: number; retryAfterMs?: number; retryable?: boolean; cause?: unknown } = {},
-  ) =>
-    new LanguageModelError({
-      code,
-      message: `${provider} ${modelId}: ${message}`,
-      provider,
-      modelId,
-      ...extra,
-    });
+  const fail = failureFor(provider, modelId);
 
   const bodyOf = (request: LanguageModelRequest): string => {
     const body: Record<string, unknown> = {
@@ -303,21 +278,14 @@ export function createOpenAICompatibleLanguageModel(
           cause: request.signal.reason,
         });
       const body = bodyOf(request);
-      return withRetries(() => attempt(request, body), {
-        options: options.retry ?? {},
+      return retrying(() => attempt(request, body), {
+        provider,
+        modelId,
+        retry: options.retry,
         clock,
         random,
         signal: request.signal,
         onRetry: parsed.onRetry,
-        aborted: (attempts, cause) =>
-          new LanguageModelError({
-            code: 'LM_ABORTED',
-            message: `${provider} ${modelId}: the request was aborted while waiting to retry`,
-            provider,
-            modelId,
-            attempts,
-            cause,
-          }),
       });
     },
   });
