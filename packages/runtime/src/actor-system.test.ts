@@ -1,39 +1,8 @@
-import { createManualClock, createRandom, type RuntimeEvent, VarplaneError } from '@varplane/core';
+import { createManualClock, VarplaneError } from '@varplane/core';
 import { describe, expect, it } from 'vitest';
 import { createActorSystem } from './actor-system';
 import type { Behaviour, ExitMessage } from './behaviour';
-
-type CounterMessage =
-  | { type: 'add'; n: number }
-  | { type: 'get' }
-  | { type: 'boom' }
-  | { type: 'silent' };
-
-const counter: Behaviour<number, CounterMessage, number | undefined> = {
-  name: 'counter',
-  init: (start) => start ?? 0,
-  handle(message, count, ctx) {
-    switch (message.type) {
-      case 'add':
-        return count + message.n;
-      case 'get':
-        ctx.reply(count);
-        return count;
-      case 'boom':
-        throw new Error('boom');
-      case 'silent':
-        return count;
-    }
-  },
-};
-
-function setup() {
-  const clock = createManualClock();
-  const system = createActorSystem({ clock, random: createRandom(1) });
-  const events: RuntimeEvent[] = [];
-  system.events$.subscribe((event) => events.push(event));
-  return { clock, system, events };
-}
+import { type CounterMessage, counter, setupSystem as setup } from './internal/system-fixture';
 
 describe('messaging', () => {
   it('handles casts in order and answers calls with the current state', async () => {

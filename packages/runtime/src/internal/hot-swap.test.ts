@@ -1,39 +1,6 @@
-import { createManualClock, createRandom, type RuntimeEvent } from '@varplane/core';
 import { describe, expect, it } from 'vitest';
-import { createActorSystem } from '../actor-system';
 import type { Behaviour } from '../behaviour';
-
-type CounterMessage =
-  | { type: 'add'; n: number }
-  | { type: 'get' }
-  | { type: 'boom' }
-  | { type: 'silent' };
-
-const counter: Behaviour<number, CounterMessage, number | undefined> = {
-  name: 'counter',
-  init: (start) => start ?? 0,
-  handle(message, count, ctx) {
-    switch (message.type) {
-      case 'add':
-        return count + message.n;
-      case 'get':
-        ctx.reply(count);
-        return count;
-      case 'boom':
-        throw new Error('boom');
-      case 'silent':
-        return count;
-    }
-  },
-};
-
-function setup() {
-  const clock = createManualClock();
-  const system = createActorSystem({ clock, random: createRandom(1) });
-  const events: RuntimeEvent[] = [];
-  system.events$.subscribe((event) => events.push(event));
-  return { clock, system, events };
-}
+import { type CounterMessage, counter, setupSystem as setup } from './system-fixture';
 
 describe('hot swap', () => {
   interface V1State {
