@@ -1,0 +1,23 @@
+export type { RaftErrorCode } from './errors';
+export { NotLeaderError, RaftError } from './errors';
+export type { MemoryStorage, MemoryStorageOptions } from './memory-storage';
+export { createMemoryStorage } from './memory-storage';
+export type {
+  ConfChange,
+  ConfChangeSingle,
+  ConfState,
+  Entry,
+  EntryType,
+  HardState,
+  MessageType,
+  NodeId,
+  RaftMessage,
+  ReadState,
+  Snapshot,
+  SnapshotChunk,
+  SnapshotMetadata,
+} from './messages';
+export { decodeConfChange, encodeConfChange, entrySize } from './messages';
+export type { RaftStorage, RaftStorageState, RaftWrite } from './storage';
+export { EMPTY_HARD_STATE } from './storage';
+export type { RaftTransport } from './transport';
