@@ -44,8 +44,13 @@ export interface ActorSystemOptions {
   random?: Random;
   /** Messages a weight-1 agent may handle per turn before others get theirs (default 64). */
   quantum?: number;
-  /** Messages handled before the dispatcher yields to timers and I/O (default 10,000). */
+  /**
+   * Messages handled before the dispatcher lets timers and I/O run (default 10,000), counted
+   * across runs until the host has had its turn.
+   */
   sliceLimit?: number;
+  /** Milliseconds of work before the dispatcher lets timers and I/O run (default 4). */
+  sliceMs?: number;
   /** Default call timeout in ms (default 5,000). */
   callTimeoutMs?: number;
   /** The pool agents reserve from; unlimited where left out. */
@@ -138,6 +143,7 @@ const optionsSchema = z
     random: z.custom<Random>((v) => typeof v === 'object' && v !== null && 'next' in v).optional(),
     quantum: z.number().int().positive().optional(),
     sliceLimit: z.number().int().positive().optional(),
+    sliceMs: z.number().positive().finite().optional(),
     callTimeoutMs: z.number().positive().finite().optional(),
     resources: z.record(z.string(), z.number().nonnegative()).optional(),
     transport: z.custom<RemoteTransport>((v) => typeof v === 'object' && v !== null).optional(),
@@ -235,6 +241,7 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     random: options.random ?? createRandom(Date.now()),
     quantum: options.quantum ?? 64,
     sliceLimit: options.sliceLimit ?? 10_000,
+    sliceMs: options.sliceMs ?? 4,
     callTimeoutMs: options.callTimeoutMs ?? 5_000,
     ledger,
     registry,

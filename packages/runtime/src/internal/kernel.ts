@@ -40,6 +40,7 @@ export interface KernelOptions {
   random: Random;
   quantum: number;
   sliceLimit: number;
+  sliceMs: number;
   callTimeoutMs: number;
   ledger: ResourceLedger;
   registry: NameRegistry;
@@ -128,6 +129,7 @@ export class Kernel {
     this.scheduler = new Scheduler(
       (cell) => this.turn(cell),
       options.sliceLimit,
+      options.sliceMs,
       () => this.inflight === 0,
     );
   }
