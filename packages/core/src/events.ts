@@ -10,8 +10,11 @@ export interface ErrorInfo {
   code?: string;
 }
 
-/** Why an agent ended: normally, by shutdown, killed without cleanup, or by an error. */
-export type ExitReason = 'normal' | 'shutdown' | 'killed' | { error: ErrorInfo };
+/**
+ * Why an agent ended: normally, by shutdown, killed without cleanup, or by an error. `noproc` is
+ * what a monitor (or a trapped link) set on an agent that was already gone reports.
+ */
+export type ExitReason = 'normal' | 'shutdown' | 'killed' | 'noproc' | { error: ErrorInfo };
 
 /** Counters one agent keeps; the runtime publishes them periodically, not per message. */
 export interface AgentStats {
@@ -50,6 +53,11 @@ export type RuntimeEvent =
   | (At & { type: 'agent-restarted'; agent: string; restarts: number; delayMs: number })
   | (At & { type: 'agent-resumed'; agent: string; error: ErrorInfo })
   | (At & { type: 'agent-swapped'; agent: string; behaviour: string })
+  /**
+   * An async step (init, handle, terminate, code change) of an incarnation that has since ended
+   * tried to act through its context (`operation`: reply, send, stop...); it was ignored.
+   */
+  | (At & { type: 'stale-step'; agent: string; operation: string })
   | (At & { type: 'agent-scaled'; agent: string; instances: number; previous: number })
   | (At & { type: 'supervisor-escalated'; supervisor: string; reason: ErrorInfo })
   | (At & {

@@ -107,6 +107,13 @@ export interface ResourceNeeds {
 /**
  * What a behaviour sees of the runtime while it handles a message. Every method is safe to call
  * from inside `handle`; none blocks.
+ *
+ * A context belongs to one incarnation of the agent. When an async step outlives it (the agent is
+ * killed or crashes while the step awaits, and is restarted), what the step then does through it
+ * is ignored and reported as a `stale-step` event: `reply`, `send`, `stop`, `link` and the other
+ * void methods do nothing, `send` returns false, `call` rejects and `spawn` and `monitor` throw
+ * `AGENT_NOT_RUNNING`, and the state the step returns is dropped. `spend` still charges: the
+ * tokens were spent.
  */
 export interface AgentContext<Message = unknown> {
   readonly self: AgentRef;

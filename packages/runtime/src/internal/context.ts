@@ -7,15 +7,23 @@ import type {
   Replier,
   SpawnOptions,
 } from '../behaviour';
-import { AgentNotFoundError, CallError } from '../errors';
+import { AgentNotFoundError, AgentNotRunningError, CallError } from '../errors';
 import type { Cell } from './cell';
 import type { Kernel } from './kernel';
 
+const NO_REPLIER: Replier<never> = { resolve() {}, reject() {} };
+
 /**
- * The context a behaviour gets: one small object per agent, its methods on the prototype. The
- * public layer supplies `spawn` (it validates options) through `spawnFrom`.
+ * The context a behaviour gets: one small object per incarnation of an agent, its methods on the
+ * prototype. An async step can outlive its incarnation (the agent is killed while it awaits, and
+ * restarted): everything it then does through this context is ignored and reported as a
+ * `stale-step` event, so it cannot answer, stop or speak for the next incarnation. The public
+ * layer supplies `spawn` (it validates options) through `spawnFrom`.
  */
 export class Context implements AgentContext {
+  /** The incarnation this context acts for. */
+  readonly incarnation: number;
+
   constructor(
     readonly cell: Cell,
     readonly kernel: Kernel,
@@ -25,7 +33,23 @@ export class Context implements AgentContext {
       args: unknown,
       options: SpawnOptions | undefined,
     ) => AgentRef,
-  ) {}
+  ) {
+    this.incarnation = cell.incarnation;
+  }
+
+  /** True (and reported) when this context's incarnation has ended. */
+  private stale(operation: string): boolean {
+    if (this.cell.incarnation === this.incarnation) return false;
+    const { kernel, cell } = this;
+    kernel.emit({ type: 'stale-step', at: kernel.clock.now(), agent: cell.id, operation });
+    return true;
+  }
+
+  private staleError(operation: string): AgentNotRunningError {
+    return new AgentNotRunningError(this.cell.id, {
+      message: `${operation}: this step of agent ${this.cell.id} outlived its incarnation`,
+    });
+  }
 
   get self(): AgentRef {
     return this.cell.ref;
@@ -40,10 +64,11 @@ export class Context implements AgentContext {
   }
 
   get isCall(): boolean {
-    return this.cell.current !== null;
+    return this.cell.current !== null && this.cell.incarnation === this.incarnation;
   }
 
   send(to: AgentRef | string, message: unknown): boolean {
+    if (this.stale('send')) return false;
     const queued = this.kernel.send(to, message);
     // One field test for agents that do not count (all but a space's agents).
     if (queued && this.cell.sent !== null) this.cell.countSent(to);
@@ -51,6 +76,7 @@ export class Context implements AgentContext {
   }
 
   call<Reply>(to: AgentRef | string, message: unknown, options?: CallOptions): Promise<Reply> {
+    if (this.stale('call')) return Promise.reject(this.staleError('call'));
     return this.kernel.call(
       to,
       message,
@@ -60,12 +86,14 @@ export class Context implements AgentContext {
   }
 
   reply(value: unknown): void {
+    if (this.stale('reply')) return;
     const call = this.cell.current;
     if (call === null) throw this.noCall('reply');
     call.resolve(value);
   }
 
   deferReply<Reply>(): Replier<Reply> {
+    if (this.stale('deferReply')) return NO_REPLIER;
     const call = this.cell.current;
     if (call === null) throw this.noCall('deferReply');
     call.deferred = true;
@@ -83,8 +111,8 @@ export class Context implements AgentContext {
   }
 
   sendAfter(ms: number, message: unknown): () => void {
-    const { cell, kernel } = this;
-    const incarnation = cell.incarnation;
+    if (this.stale('sendAfter')) return () => {};
+    const { cell, kernel, incarnation } = this;
     const timer = kernel.clock.setTimeout(() => {
       if (cell.incarnation === incarnation) kernel.enqueue(cell, message);
     }, ms);
@@ -97,6 +125,7 @@ export class Context implements AgentContext {
   }
 
   broadcast(message: unknown): number {
+    if (this.stale('broadcast')) return 0;
     const ids = this.kernel.neighbours?.(this.cell.id) ?? [];
     let sent = 0;
     for (const id of ids) if (this.send(id, message)) sent++;
@@ -104,31 +133,38 @@ export class Context implements AgentContext {
   }
 
   spawn<S, M, A>(behaviour: Behaviour<S, M, A>, args?: A, options?: SpawnOptions): AgentRef {
+    if (this.stale('spawn')) throw this.staleError('spawn');
     return this.spawnFrom(this.cell, behaviour, args, options);
   }
 
   link(other: AgentRef | string): void {
+    if (this.stale('link')) return;
     this.kernel.exits.link(this.cell, this.require(other));
   }
 
   unlink(other: AgentRef | string): void {
+    if (this.stale('unlink')) return;
     const cell = this.kernel.lookup(other);
     if (cell !== undefined) this.kernel.exits.unlink(this.cell, cell);
   }
 
   monitor(other: AgentRef | string): number {
+    if (this.stale('monitor')) throw this.staleError('monitor');
     return this.kernel.exits.monitor(this.cell, this.require(other));
   }
 
   demonitor(monitor: number): void {
+    if (this.stale('demonitor')) return;
     this.kernel.exits.demonitor(monitor);
   }
 
   trapExits(on: boolean): void {
+    if (this.stale('trapExits')) return;
     this.cell.trapExits = on;
   }
 
   stop(reason: ExitReason = 'normal'): void {
+    if (this.stale('stop')) return;
     void this.kernel.shutdown(this.cell, reason, 'infinity');
   }
 

@@ -108,7 +108,7 @@ export class Exits {
     cell.status = EXITED;
     cell.exitReason = reason;
     cell.incarnation++;
-    cell.busy = false;
+    this.kernel.abandonStep(cell);
     cell.pending = false;
     cell.deficit = 0;
     const call = cell.current;

@@ -276,6 +276,9 @@ export class Kernel {
       restarts: cell.restarts,
       delayMs,
     });
+    // A fresh context: steps of the ended incarnation that are still in flight keep the old one,
+    // which no longer acts.
+    cell.ctx = this.contextOf(cell);
     this.start(cell);
     return true;
   }
@@ -517,11 +520,12 @@ export class Kernel {
     cell.busy = true;
     this.inflight++;
     const settle = (run: () => void) => {
-      this.inflight--;
       if (cell.incarnation === incarnation) {
+        this.inflight--;
         cell.busy = false;
         run();
       } else {
+        // Counted out already, when the incarnation ended (see `abandonStep`).
         onStale?.();
       }
       this.scheduler.checkIdle();
@@ -530,6 +534,17 @@ export class Kernel {
       (value) => settle(() => onValue(value)),
       (error) => settle(() => onError(error ?? new Error('rejected without a reason'))),
     );
+  }
+
+  /**
+   * The incarnation of a busy cell ended: its step in flight no longer counts, so `whenIdle`
+   * does not wait for a promise that may never settle.
+   */
+  abandonStep(cell: Cell): void {
+    if (!cell.busy) return;
+    cell.busy = false;
+    this.inflight--;
+    queueMicrotask(() => this.scheduler.checkIdle());
   }
 
   /** A swap or stop was requested: act now if the cell is between messages, else after this one. */
