@@ -18,6 +18,18 @@ export type {
   SnapshotMetadata,
 } from './messages';
 export { decodeConfChange, encodeConfChange, entrySize } from './messages';
+export type {
+  DropReason,
+  FollowerProgress,
+  ForwardedProposalResult,
+  ProposeResult,
+  RaftCore,
+  RaftCoreOptions,
+  RaftCoreStatus,
+  RaftRole,
+  Ready,
+} from './raft-core';
+export { createRaftCore } from './raft-core';
 export type { RaftStorage, RaftStorageState, RaftWrite } from './storage';
 export { EMPTY_HARD_STATE } from './storage';
 export type { RaftTransport } from './transport';
