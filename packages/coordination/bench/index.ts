@@ -4,7 +4,7 @@
  * bids, and dominant resource fairness over 1,000 requests of 4 resource types.
  */
 import { deepStrictEqual } from 'node:assert';
-import { measure, report } from '@varplane/bench-kit';
+import { compare, type Row, report } from '@varplane/bench-kit';
 import {
   createRandom,
   type Preference,
@@ -212,23 +212,27 @@ async function main(): Promise<void> {
     drfLoop(requests, available),
   );
 
-  const rows = [
+  const rows: Row[] = [
     {
       case: 'weighted consensus, 10,000 preferences',
-      subject: await measure('negotiateValue weighted_consensus', consensus),
-      baseline: await measure('hand-written weighted mean', () => consensusLoop(preferences)),
+      ...(await compare(
+        { name: 'negotiateValue weighted_consensus', fn: consensus },
+        { name: 'hand-written weighted mean', fn: () => consensusLoop(preferences) },
+      )),
     },
     {
       case: 'Vickrey auction, 10,000 bids',
-      subject: await measure('negotiateValue vickrey', vickrey),
-      baseline: await measure('hand-written top-two loop', () => vickreyLoop(bids)),
+      ...(await compare(
+        { name: 'negotiateValue vickrey', fn: vickrey },
+        { name: 'hand-written top-two loop', fn: () => vickreyLoop(bids) },
+      )),
     },
     {
       case: 'DRF, 1,000 requests x 4 types',
-      subject: await measure('coordinateResources dominant_resource_fairness', drf),
-      baseline: await measure('hand-written DRF on flat arrays', () =>
-        drfLoop(requests, available),
-      ),
+      ...(await compare(
+        { name: 'coordinateResources dominant_resource_fairness', fn: drf },
+        { name: 'hand-written DRF on flat arrays', fn: () => drfLoop(requests, available) },
+      )),
     },
   ];
   report('@varplane/coordination (time per call)', rows);

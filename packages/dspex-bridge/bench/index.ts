@@ -4,7 +4,7 @@
  * beside calling the simulated model directly with the very request the predictor sends, in the
  * same run. `pnpm bench` in packages/dspex-bridge.
  */
-import { type Measurement, measure, type Row, report } from '@varplane/bench-kit';
+import { compare, type Row, report } from '@varplane/bench-kit';
 import type { LanguageModelRequest } from '@varplane/core';
 import {
   chainOfThought,
@@ -40,6 +40,7 @@ const inputs = { question: 'What is 12 + 30?' };
 
 /** Counts traces and keeps the last, so recording costs what it would in a real sink. */
 let traced = 0;
+// Reset per case, so the exact count of traces can be checked.
 let lastTrace: ProgramTrace | undefined;
 const sink: TraceSink = {
   record(trace) {
@@ -65,11 +66,38 @@ async function requestOf(program: Program): Promise<LanguageModelRequest> {
 
 async function pair(name: string, program: Program): Promise<Row> {
   const request = await requestOf(program);
-  const baseline: Measurement = await measure(`${name}: simulated generate`, () =>
-    lm.generate(request),
+  traced = 0;
+  let answer: unknown;
+  let calls = 0;
+  // The simulated model errs now and then, as a real one does: each call must give a parsed
+  // numeric answer, and every call of the program must have recorded exactly one trace.
+  const result = await compare(
+    {
+      name,
+      fn: async () => {
+        calls++;
+        answer = (await program.call(inputs, { trace: sink })).answer;
+      },
+      check: () => {
+        if (typeof answer !== 'string' || !/^\d+$/.test(answer)) {
+          throw new Error(`${name} answered ${String(answer)}`);
+        }
+        if (traced !== calls) throw new Error(`${calls} calls recorded ${traced} traces`);
+      },
+    },
+    {
+      name: `${name}: simulated generate`,
+      fn: async () => {
+        answer = (await lm.generate(request)).text;
+      },
+      check: () => {
+        if (typeof answer !== 'string' || !/\d/.test(answer)) {
+          throw new Error(`the model answered ${String(answer)}`);
+        }
+      },
+    },
   );
-  const subject: Measurement = await measure(name, () => program.call(inputs, { trace: sink }));
-  return { case: name, subject, baseline };
+  return { case: name, ...result };
 }
 
 const rows: Row[] = [
@@ -81,8 +109,14 @@ const rows: Row[] = [
   await pair('ChainOfThought, JSON, 2 demos', chainOfThought(sig, { lm, temperature: 0.3, demos })),
 ];
 report('dspex-bridge: predictor call overhead on the simulated model (zero latency)', rows);
+// The added cost from the ratio of each round (time per call of the same round's baseline), so a
+// slow round of one side alone does not show as a negative overhead.
 for (const row of rows) {
-  const overheadUs = ((row.subject.nsPerOp - (row.baseline?.nsPerOp ?? 0)) / 1000).toFixed(2);
-  console.log(`${row.case}: ${overheadUs} us added per call`);
+  const baselineUs = (row.baseline?.nsPerOp ?? 0) / 1000;
+  const added = (ratio: number) => ((ratio - 1) * baselineUs).toFixed(2);
+  const ratio = row.ratio ?? { median: 1, min: 1, max: 1 };
+  console.log(
+    `${row.case}: ${added(ratio.median)} us added per call (rounds: ${added(ratio.min)} to ${added(ratio.max)})`,
+  );
 }
 console.log(`(${traced} traces recorded; last at step ${lastTrace?.step})`);

@@ -5,7 +5,7 @@
  * under 5%. Then the cost of one collection window measured directly, and the quantile sketch
  * beside a bare array push. `pnpm bench` here.
  */
-import { type Measurement, measure, type Row, report } from '@varplane/bench-kit';
+import { type Comparison, compare, type Row, report, type Trial } from '@varplane/bench-kit';
 import {
   createMultiAgentSpace,
   createRandom,
@@ -29,14 +29,20 @@ const STATS_INTERVAL_MS = 100;
 const COLLECTION_INTERVAL_MS = 100;
 
 let finished: () => void = () => {};
+let failed: (error: Error) => void = () => {};
+/** Hops of the current ping-pong, and messages of the current burst, counted exactly. */
+let hops = 0;
 let received = 0;
 
 const player: Behaviour<string, number, SpaceAgentArgs> = {
   name: 'player',
   init: (args) => args.args as string,
   handle(n, peer, ctx) {
-    if (n === 0) finished();
-    else ctx.send(peer, n - 1);
+    hops++;
+    if (n === 0) {
+      if (hops === HOPS + 1) finished();
+      else failed(new Error(`ping-pong of ${HOPS} hops took ${hops - 1}`));
+    } else ctx.send(peer, n - 1);
     return peer;
   },
 };
@@ -44,7 +50,9 @@ const player: Behaviour<string, number, SpaceAgentArgs> = {
 const sink: Behaviour<null, number> = {
   name: 'sink',
   init: () => null,
-  handle(_n, state) {
+  handle(n, state) {
+    // In order, once each: a lost or repeated message breaks the sequence.
+    if (n !== received) failed(new Error(`burst message ${n} arrived as number ${received}`));
     if (++received === BURST) finished();
     return state;
   },
@@ -92,71 +100,52 @@ async function stop(setup: { running: RunningSpace; monitor?: Monitor }): Promis
   return windows;
 }
 
-// Each call ends with one `setImmediate`, in both cases: dispatch runs on microtasks only, and
-// without a turn of the event loop between calls no timer could fire, so the monitor's periodic
-// collection (and the runtime's stats report) would never run inside the measurement.
-const pingPongRound = (running: RunningSpace, name: string) =>
-  measure(
-    name,
-    () =>
-      new Promise<void>((resolve) => {
-        finished = () => setImmediate(resolve);
-        running.send('ping', HOPS);
-      }),
-    { opsPerCall: HOPS },
-  );
+// Each call ends with one `setImmediate`, in both cases, so the monitor's periodic collection (and
+// the runtime's stats report) get their turns of the event loop inside the measurement.
+const pingPong = (running: RunningSpace) =>
+  new Promise<void>((resolve, reject) => {
+    hops = 0;
+    finished = () => setImmediate(resolve);
+    failed = reject;
+    running.send('ping', HOPS);
+  });
 
-const burstRound = (running: RunningSpace, name: string) =>
-  measure(
-    name,
-    () =>
-      new Promise<void>((resolve) => {
-        received = 0;
-        finished = () => setImmediate(resolve);
-        for (let i = 0; i < BURST; i++) running.send('sink', i);
-      }),
-    { opsPerCall: BURST },
-  );
+const burst = (running: RunningSpace) =>
+  new Promise<void>((resolve, reject) => {
+    received = 0;
+    finished = () => setImmediate(resolve);
+    failed = reject;
+    for (let i = 0; i < BURST; i++) running.send('sink', i);
+  });
 
-interface Comparison {
-  off: Measurement;
-  on: Measurement;
-  /** ns per operation of every round, in run order. */
-  offRounds: number[];
-  onRounds: number[];
+interface MonitoredComparison extends Comparison {
   windows: number;
 }
 
-const median = (ms: readonly Measurement[]) =>
-  [...ms].sort((a, b) => a.nsPerOp - b.nsPerOp)[Math.floor((ms.length - 1) / 2)] as Measurement;
-
-// Off and on run back to back in fresh spaces, the order flipping every round so drift over the
-// run (heap growth, a warming JIT) favours neither. Each side reports its median round: on a
-// shared machine a neighbour's load slows single rounds by up to 2x, either side, at random.
-async function compare(
-  round: (running: RunningSpace, name: string) => Promise<Measurement>,
+// Off and on each get a fresh space every round, and the harness alternates them, the order
+// flipping every round, so drift over the run (heap growth, a warming JIT) favours neither.
+async function compareMonitoring(
+  body: (running: RunningSpace) => Promise<void>,
+  ops: number,
   label: string,
-): Promise<Comparison> {
-  const offs: Measurement[] = [];
-  const ons: Measurement[] = [];
+): Promise<MonitoredComparison> {
   let windows = 0;
-  const once = async (monitored: boolean) => {
-    const setup = await start(monitored);
-    const result = await round(setup.running, `${label}, monitoring ${monitored ? 'on' : 'off'}`);
-    windows += await stop(setup);
-    (monitored ? ons : offs).push(result);
+  const trial = (monitored: boolean): Trial => {
+    let setup: { running: RunningSpace; monitor?: Monitor } | undefined;
+    return {
+      name: `${label}, monitoring ${monitored ? 'on' : 'off'}`,
+      opsPerCall: ops,
+      fn: () => body((setup as { running: RunningSpace }).running),
+      before: async () => {
+        setup = await start(monitored);
+      },
+      after: async () => {
+        if (setup !== undefined) windows += await stop(setup);
+      },
+    };
   };
-  for (let i = 0; i < ROUNDS; i++) {
-    await once(i % 2 === 1);
-    await once(i % 2 === 0);
-  }
-  return {
-    off: median(offs),
-    on: median(ons),
-    offRounds: offs.map((m) => m.nsPerOp),
-    onRounds: ons.map((m) => m.nsPerOp),
-    windows,
-  };
+  const result = await compare(trial(true), trial(false), { rounds: ROUNDS });
+  return { ...result, windows };
 }
 
 // What one window costs the monitor, measured directly: it reads the counters, aggregates,
@@ -166,67 +155,81 @@ async function collectRow(): Promise<Row> {
   const monitor = setup.monitor as Monitor;
   // A full history, as after two minutes of 1-second windows.
   for (let i = 0; i < 130; i++) monitor.collect();
-  const baseline = await measure('running.stats()', () => setup.running.stats());
-  const subject = await measure('monitor.collect()', () => monitor.collect());
+  const result = await compare(
+    { name: 'monitor.collect()', fn: () => monitor.collect() },
+    {
+      name: 'running.stats()',
+      fn: () => setup.running.stats(),
+      check: () => {
+        const agents = new Set(setup.running.stats().map((stat) => stat.agent));
+        for (const id of ['ping', 'pong', 'sink']) {
+          if (!agents.has(id)) throw new Error(`stats left out agent ${id}`);
+        }
+      },
+    },
+  );
   await stop(setup);
-  return { case: 'one collection window (3 agents), per window', subject, baseline };
+  return { case: 'one collection window (3 agents), per window', ...result };
 }
 
 async function sketchRow(): Promise<Row> {
   const random = createRandom(3);
   const values = Array.from({ length: 4_096 }, () => Math.exp(random.normal() * 2 + 3));
   const array: number[] = [];
-  const baseline = await measure(
-    'array push',
-    () => {
-      array.length = 0;
-      for (const v of values) array.push(v);
-    },
-    { opsPerCall: values.length },
-  );
   const sketch = createQuantileSketch();
-  const subject = await measure(
-    'sketch add',
-    () => {
-      sketch.clear();
-      for (const v of values) sketch.add(v);
+  const result = await compare(
+    {
+      name: 'sketch add',
+      opsPerCall: values.length,
+      fn: () => {
+        sketch.clear();
+        for (const v of values) sketch.add(v);
+      },
+      check: () => {
+        if (sketch.count !== values.length) throw new Error(`the sketch counted ${sketch.count}`);
+      },
     },
-    { opsPerCall: values.length },
+    {
+      name: 'array push',
+      opsPerCall: values.length,
+      fn: () => {
+        array.length = 0;
+        for (const v of values) array.push(v);
+      },
+      check: () => {
+        if (array.length !== values.length) throw new Error(`the array holds ${array.length}`);
+      },
+    },
   );
-  return { case: 'quantile sketch add (1% error), per sample', subject, baseline };
+  return { case: 'quantile sketch add (1% error), per sample', ...result };
 }
 
 async function main() {
   const collect = await collectRow();
-  const pingPong = await compare(pingPongRound, 'ping-pong');
-  const burst = await compare(burstRound, 'burst');
+  const pingPongs = await compareMonitoring(pingPong, HOPS, 'ping-pong');
+  const bursts = await compareMonitoring(burst, BURST, 'burst');
   const goal = '<= 1.05x (under 5% overhead)';
   const rows: Row[] = [
     {
       case: 'ping-pong in a running space, per hop (on vs off)',
-      subject: pingPong.on,
-      baseline: pingPong.off,
+      ...pingPongs,
       goal,
-      met: pingPong.on.nsPerOp <= 1.05 * pingPong.off.nsPerOp,
+      met: pingPongs.ratio.median <= 1.05,
     },
     {
       case: 'burst into one agent, per message (on vs off)',
-      subject: burst.on,
-      baseline: burst.off,
+      ...bursts,
       goal,
-      met: burst.on.nsPerOp <= 1.05 * burst.off.nsPerOp,
+      met: bursts.ratio.median <= 1.05,
     },
     collect,
     await sketchRow(),
   ];
   report('telemetry: monitoring overhead on the runtime', rows);
   const share = (collect.subject.nsPerOp / (COLLECTION_INTERVAL_MS * 1e6)) * 100;
-  const list = (ns: number[]) => ns.map((n) => n.toFixed(1)).join(' ');
   console.log(
     [
-      `ping-pong ns/hop by round: off ${list(pingPong.offRounds)} | on ${list(pingPong.onRounds)}`,
-      `burst ns/message by round: off ${list(burst.offRounds)} | on ${list(burst.onRounds)}`,
-      `windows the monitors closed while measured: ping-pong ${pingPong.windows}, burst ${burst.windows}`,
+      `windows the monitors closed while measured: ping-pong ${pingPongs.windows}, burst ${bursts.windows}`,
       `one window costs ${(collect.subject.nsPerOp / 1e3).toFixed(1)} us: ${share.toFixed(3)}% of one core at a ${COLLECTION_INTERVAL_MS} ms interval`,
     ].join('\n'),
   );
