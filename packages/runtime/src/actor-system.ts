@@ -30,6 +30,7 @@ import { hotSwap } from './internal/hot-swap';
 import { Kernel, type RemoteTransport } from './internal/kernel';
 import { parseOrThrow } from './internal/parse';
 import { toCellOptions } from './internal/spawn-options';
+import { checkTimeoutMs, MAX_TIMEOUT_MS } from './internal/timeouts';
 import { createNameRegistry, type NameRegistry } from './registry';
 import { createResourceLedger, type ResourceLedger } from './resource-ledger';
 import { createRouter, type Router, type RouterKind } from './router';
@@ -144,7 +145,7 @@ const optionsSchema = z
     quantum: z.number().int().positive().optional(),
     sliceLimit: z.number().int().positive().optional(),
     sliceMs: z.number().positive().finite().optional(),
-    callTimeoutMs: z.number().positive().finite().optional(),
+    callTimeoutMs: z.number().positive().max(MAX_TIMEOUT_MS).optional(),
     resources: z.record(z.string(), z.number().nonnegative()).optional(),
     transport: z.custom<RemoteTransport>((v) => typeof v === 'object' && v !== null).optional(),
   })
@@ -165,16 +166,12 @@ export function kernelOf(system: ActorSystem): Kernel {
 }
 
 function checkTimeout(timeout: unknown): void {
-  if (
-    timeout !== undefined &&
-    !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))
-  ) {
-    throw new InvalidArgumentError({
-      code: 'INVALID_ARGUMENT',
-      message: `call: timeout must be a positive number of ms (got ${describeValue(timeout)})`,
-      issues: [{ path: 'timeout', message: 'must be a positive finite number', value: timeout }],
-    });
-  }
+  if (timeout !== undefined) checkTimeoutMs(timeout, 'call: timeout');
+}
+
+function checkStopTimeout(timeout: unknown): void {
+  if (timeout === undefined || timeout === 'brutal' || timeout === 'infinity') return;
+  checkTimeoutMs(timeout, 'stop: options.timeout', true);
 }
 
 function checkTarget(to: unknown, path = 'to'): void {
@@ -320,6 +317,7 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     stop(to, stopOptions = {}) {
       let cell: Cell;
       try {
+        checkStopTimeout(stopOptions.timeout);
         cell = require(to, 'stop');
       } catch (error) {
         return Promise.reject(error);

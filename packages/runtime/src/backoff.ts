@@ -1,11 +1,12 @@
 import type { Random } from '@varplane/core';
 import { z } from 'zod';
+import { MAX_TIMEOUT_MS } from './internal/timeouts';
 
 export const backoffOptionsSchema = z.object({
   /** Delay before the first backed-off restart, in ms. */
-  initialMs: z.number().nonnegative().default(100),
+  initialMs: z.number().nonnegative().max(MAX_TIMEOUT_MS).default(100),
   /** The delay never grows past this. */
-  maxMs: z.number().nonnegative().default(30_000),
+  maxMs: z.number().nonnegative().max(MAX_TIMEOUT_MS).default(30_000),
   /** Growth per consecutive backed-off restart. */
   factor: z.number().min(1).default(2),
   /** Spread, in [0, 1]: the delay is drawn uniformly from delay * [1 - jitter, 1 + jitter]. */

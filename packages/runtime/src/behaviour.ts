@@ -146,8 +146,12 @@ export interface AgentContext<Message = unknown> {
   monitor(other: AgentRef | string): number;
   demonitor(monitor: number): void;
   trapExits(on: boolean): void;
-  /** Stops this agent after the current message, running `terminate`. */
-  stop(reason?: ExitReason): void;
+  /**
+   * Stops this agent after the current message, running `terminate` (default reason `normal`).
+   * With `timeout` (ms, default `infinity`), an agent still stopping then is killed. A supervisor
+   * stopping it meanwhile bounds the wait by the child's own shutdown timeout either way.
+   */
+  stop(reason?: ExitReason, options?: { timeout?: number | 'infinity' }): void;
   /** Charges LM usage to this agent's budget and the pool; throws `BUDGET_EXHAUSTED` past either. */
   spend(usage: { tokens?: number; cost?: number }): void;
   /** The ref registered under `name`, if any. */

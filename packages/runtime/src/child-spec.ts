@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { type BackoffOptions, type BackoffOptionsInput, backoffOptionsSchema } from './backoff';
 import { type AnyBehaviour, checkBehaviour, type SpawnOptions } from './behaviour';
 import { parseOrThrow } from './internal/parse';
+import { MAX_TIMEOUT_MS } from './internal/timeouts';
 import type { Decider } from './restart-decisions';
 
 /** How long a child gets to run `terminate` on shutdown: ms, `brutal` (none) or `infinity`. */
@@ -75,7 +76,7 @@ const behaviour = z.custom<AnyBehaviour>(
   'must be a behaviour',
 );
 const shutdown = z.union([
-  z.number().int().nonnegative(),
+  z.number().int().nonnegative().max(MAX_TIMEOUT_MS),
   z.literal('brutal'),
   z.literal('infinity'),
 ]);
@@ -127,7 +128,7 @@ export const supervisorOptionsSchema = z
     name: z.string().min(1).optional(),
     strategy: z.enum(SUPERVISION_STRATEGIES).optional(),
     intensity: z.number().int().nonnegative().optional(),
-    periodMs: z.number().int().positive().optional(),
+    periodMs: z.number().int().positive().max(MAX_TIMEOUT_MS).optional(),
     backoff: backoffOptionsSchema.partial().optional(),
     restartDelay: z.enum(['none', 'backoff']).optional(),
     decide: fn.optional(),

@@ -5,6 +5,7 @@ import { AgentAlreadyExistsError, SupervisionError } from './errors';
 import { type Cell, DEAD, RUNNING, STARTING } from './internal/cell';
 import {
   type ChildRecord,
+  forgetSwap,
   newRecord,
   type SupervisorState,
   spawnRecord,
@@ -65,7 +66,8 @@ export function onCommand(
           throw new AgentAlreadyExistsError(spec.id);
         const record = newRecord(spec);
         state.records.push(record);
-        return startOne(state, record, supervisor, kernel).then(
+        forgetSwap(supervisor, spec.id);
+        return startOne(state, record, supervisor, kernel, true).then(
           (ref) => {
             replier.resolve(ref);
             return state;
@@ -97,7 +99,7 @@ export function onCommand(
             message: `supervisor ${state.id}: child ${command.id} is still running`,
           });
         }
-        return startOne(state, record, supervisor, kernel).then(
+        return startOne(state, record, supervisor, kernel, false).then(
           (ref) => {
             replier.resolve(ref);
             return state;
@@ -117,6 +119,7 @@ export function onCommand(
           });
         }
         state.records.splice(state.records.indexOf(record), 1);
+        forgetSwap(supervisor, record.spec.id);
         replier.resolve(undefined);
         return state;
       }
@@ -143,12 +146,17 @@ function specFor(
   };
 }
 
-/** Starts one child (a new one, or one stopped for good); rejects and forgets it if init fails. */
+/**
+ * Starts one child: a new one (`added`), or one stopped for good. When its start fails, a new
+ * child is not kept, as in OTP, so a retry once the cause is fixed is accepted; a restarted one
+ * keeps its spec (unless temporary or dynamic).
+ */
 async function startOne(
   state: SupervisorState,
   record: ChildRecord,
   supervisor: Cell,
   kernel: Kernel,
+  added: boolean,
 ): Promise<AgentRef> {
   const fail = (error: unknown): never => {
     if (record.cell !== null) kernel.exits.retire(record.cell, { error: toErrorInfo(error) });
@@ -156,7 +164,9 @@ async function startOne(
     const index = state.records.indexOf(record);
     if (
       index >= 0 &&
-      (record.spec.restart === 'temporary' || state.options.strategy === 'simple_one_for_one')
+      (added ||
+        record.spec.restart === 'temporary' ||
+        state.options.strategy === 'simple_one_for_one')
     ) {
       state.records.splice(index, 1);
     }

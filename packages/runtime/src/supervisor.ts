@@ -100,8 +100,7 @@ export function createSupervisor(
       if (message instanceof ChildExit) return onChildExit(state, message, cell, kernel, ctx);
       if (message instanceof RestartDue) {
         if (message.timer.handle !== undefined) state.timers.delete(message.timer.handle);
-        for (const record of message.records) restartRecord(record, kernel, message.delayMs);
-        return state;
+        return restartInOrder(state, message.records, 0, message.delayMs, cell, kernel, ctx);
       }
       if (isCommand(message) && ctx.isCall) return onCommand(state, message, cell, kernel, ctx);
       if (ctx.isCall) {
@@ -197,7 +196,9 @@ function onChildExit(
       child.lastError,
     );
     retireRecord(state, record, reason, kernel);
-    return escalate(state, error, supervisor, kernel, ctx);
+    // As in OTP, a supervisor that gives up exits `shutdown` (the cause is in the event): a
+    // transient supervisor is then not restarted by its parent, a permanent one is.
+    return escalate(state, error, supervisor, kernel, ctx, 'shutdown');
   }
   const delay =
     decision === 'backoff' || state.options.restartDelay === 'backoff'
@@ -212,14 +213,10 @@ function onChildExit(
         ? state.records.slice(index)
         : [record];
   const others = group.filter((r) => r !== record && r.cell !== null && r.cell.status < EXITED);
-  if (others.length === 0) {
-    restartGroup(state, group, delay, supervisor, kernel);
-    return state;
-  }
-  return stopForRestart(others, kernel).then(() => {
-    restartGroup(state, group, delay, supervisor, kernel);
-    return state;
-  });
+  if (others.length === 0) return restartGroup(state, group, delay, supervisor, kernel, ctx);
+  return stopForRestart(others, kernel).then(() =>
+    restartGroup(state, group, delay, supervisor, kernel, ctx),
+  );
 }
 
 function nextDelay(state: SupervisorState, record: ChildRecord, kernel: Kernel): number {
@@ -237,25 +234,70 @@ function restartGroup(
   delay: number,
   supervisor: Cell,
   kernel: Kernel,
-): void {
-  // Temporary siblings stopped for the group are not restarted: they go, as in OTP.
+  ctx: AgentContext,
+): SupervisorState | Promise<SupervisorState> {
+  // Temporary siblings stopped for the group are not restarted: they go, as in OTP. Members
+  // stopped before (by `terminateChild`, or a transient that exited normally) start again with
+  // their group, as in OTP.
   const restarting: ChildRecord[] = [];
   for (const record of group) {
-    if (record.cell === null || record.cell.status !== EXITED) continue;
+    if (record.cell !== null && record.cell.status < EXITED) continue;
     if (record.spec.restart === 'temporary') retireRecord(state, record, 'shutdown', kernel);
     else restarting.push(record);
   }
-  if (delay <= 0) {
-    for (const record of restarting) restartRecord(record, kernel, 0);
-    return;
-  }
   // Exits of siblings stopped for this restart are expected: mark their incarnations as seen.
-  for (const record of restarting) record.incarnation = (record.cell as Cell).incarnation;
+  for (const record of restarting) {
+    if (record.cell !== null) record.incarnation = record.cell.incarnation;
+  }
+  if (delay <= 0) return restartInOrder(state, restarting, 0, 0, supervisor, kernel, ctx);
   const timer: { handle?: TimerHandle } = {};
   timer.handle = kernel.clock.setTimeout(() => {
     kernel.enqueue(supervisor, new RestartDue(restarting, delay, timer));
   }, delay);
   state.timers.add(timer.handle);
+  return state;
+}
+
+/**
+ * Restarts a group as the first start does: in order, each `init` awaited before the next. A
+ * failed `init` stops the sequence; its exit, already in the supervisor's mailbox, is then handled
+ * like any other (it counts toward the intensity, and the group is restarted again), which is
+ * OTP's retry.
+ */
+function restartInOrder(
+  state: SupervisorState,
+  records: readonly ChildRecord[],
+  from: number,
+  delayMs: number,
+  supervisor: Cell,
+  kernel: Kernel,
+  ctx: AgentContext,
+): SupervisorState | Promise<SupervisorState> {
+  for (let i = from; i < records.length; i++) {
+    const record = records[i] as ChildRecord;
+    if (!state.records.includes(record)) continue;
+    let cell = record.cell;
+    if (cell === null) {
+      try {
+        cell = spawnRecord(record, state, supervisor, kernel);
+      } catch (error) {
+        return escalate(state, error, supervisor, kernel, ctx);
+      }
+    } else if (cell.status === EXITED) {
+      restartRecord(record, kernel, delayMs);
+    } else {
+      continue;
+    }
+    if (cell.status === STARTING) {
+      const started = cell;
+      return kernel.whenStarted(started).then(
+        () => restartInOrder(state, records, i + 1, delayMs, supervisor, kernel, ctx),
+        () => state,
+      );
+    }
+    if (cell.status !== RUNNING) return state;
+  }
+  return state;
 }
 
 function escalate(
@@ -264,6 +306,7 @@ function escalate(
   supervisor: Cell,
   kernel: Kernel,
   ctx: AgentContext,
+  reason: ExitReason | null = null,
 ): SupervisorState {
   const info = toErrorInfo(error);
   kernel.emit({
@@ -281,7 +324,7 @@ function escalate(
     decision = 'restart';
   }
   supervisor.lastDecision = decision === 'resume' ? 'restart' : decision;
-  ctx.stop({ error: info });
+  ctx.stop(reason ?? { error: info });
   return state;
 }
 

@@ -99,9 +99,16 @@ export class Cell {
   /** How the last incarnation ended. */
   exitReason: ExitReason = 'normal';
   stopTimer: unknown = undefined;
+  /** When `stopTimer` kills the cell, on the system clock. */
+  stopDue = 0;
   exitWaiters: Array<() => void> | null = null;
   startWaiters: Array<(error: unknown) => void> | null = null;
   swap: PendingSwap | null = null;
+  /**
+   * On the root of a supervision tree: the behaviours its descendants were hot-swapped to, by
+   * child id, so a child respawned when its subtree restarts keeps the swap.
+   */
+  swaps: Map<string, AnyBehaviour> | null = null;
   /** Holds a ledger reservation to release when the cell dies. */
   reserved = false;
   /**
@@ -173,6 +180,13 @@ export class Cell {
     const sent = this.sent as Record<string, number>;
     const id = typeof to === 'string' ? to : to.id;
     sent[id] = (sent[id] ?? 0) + 1;
+  }
+
+  /** The top of the supervision tree this cell is in (itself when it has no supervisor). */
+  get root(): Cell {
+    let cell: Cell = this;
+    while (cell.parent !== null) cell = cell.parent;
+    return cell;
   }
 
   /** Alive: may still handle messages in this incarnation. */

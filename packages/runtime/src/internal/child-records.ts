@@ -66,7 +66,9 @@ export function spawnRecord(
   kernel: Kernel,
 ): Cell {
   const decide = record.spec.decide ?? state.options.decide ?? defaultDecider;
-  const cell = kernel.spawn(record.spec.behaviour, record.spec.args, {
+  // A child hot-swapped since its spec was written starts with the behaviour it was swapped to.
+  const behaviour = supervisor.root.swaps?.get(record.spec.id) ?? record.spec.behaviour;
+  const cell = kernel.spawn(behaviour, record.spec.args, {
     ...toCellOptions(record.spec.options),
     id: record.spec.id,
     parent: supervisor,
@@ -101,6 +103,11 @@ export async function stopForRestart(
       await kernel.shutdown(cell, 'shutdown', (records[i] as ChildRecord).spec.shutdown);
     }
   }
+}
+
+/** A child added or deleted by command: a swap of an earlier child with its id no longer applies. */
+export function forgetSwap(supervisor: Cell, id: string): void {
+  supervisor.root.swaps?.delete(id);
 }
 
 export function restartRecord(record: ChildRecord, kernel: Kernel, delayMs: number): void {

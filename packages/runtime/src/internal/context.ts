@@ -10,6 +10,7 @@ import type {
 import { AgentNotFoundError, AgentNotRunningError, CallError } from '../errors';
 import type { Cell } from './cell';
 import type { Kernel } from './kernel';
+import { checkTimeoutMs } from './timeouts';
 
 const NO_REPLIER: Replier<never> = { resolve() {}, reject() {} };
 
@@ -111,6 +112,7 @@ export class Context implements AgentContext {
   }
 
   sendAfter(ms: number, message: unknown): () => void {
+    checkTimeoutMs(ms, 'sendAfter: ms', true);
     if (this.stale('sendAfter')) return () => {};
     const { cell, kernel, incarnation } = this;
     const timer = kernel.clock.setTimeout(() => {
@@ -163,9 +165,11 @@ export class Context implements AgentContext {
     this.cell.trapExits = on;
   }
 
-  stop(reason: ExitReason = 'normal'): void {
+  stop(reason: ExitReason = 'normal', options?: { timeout?: number | 'infinity' }): void {
+    const timeout = options?.timeout ?? 'infinity';
+    if (timeout !== 'infinity') checkTimeoutMs(timeout, 'stop: options.timeout');
     if (this.stale('stop')) return;
-    void this.kernel.shutdown(this.cell, reason, 'infinity');
+    void this.kernel.shutdown(this.cell, reason, timeout);
   }
 
   spend(usage: { tokens?: number; cost?: number }): void {

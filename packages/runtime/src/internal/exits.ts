@@ -36,15 +36,29 @@ export class Exits {
     });
     if (timeout === 'brutal') {
       this.exit(cell, 'killed');
-    } else if (cell.stopReason === null && cell.status !== STOPPING) {
+      return exited;
+    }
+    // Whoever began the stop (the agent itself, another stop with a longer timeout), this one
+    // bounds how long the caller waits.
+    if (typeof timeout === 'number') this.armDeadline(cell, timeout);
+    if (cell.stopReason === null && cell.status !== STOPPING) {
       cell.stopReason = reason;
-      if (typeof timeout === 'number') {
-        cell.stopTimer = this.kernel.clock.setTimeout(() => this.exit(cell, 'killed'), timeout);
-      }
       // Between messages it terminates now; otherwise after the message in hand.
       this.kernel.request(cell);
     }
     return exited;
+  }
+
+  /** Kills the cell `ms` from now unless it has exited, or an earlier deadline is set. */
+  private armDeadline(cell: Cell, ms: number): void {
+    const clock = this.kernel.clock;
+    const due = clock.now() + ms;
+    if (cell.stopTimer !== undefined) {
+      if (cell.stopDue <= due) return;
+      clock.clearTimeout(cell.stopTimer as Parameters<Clock['clearTimeout']>[0]);
+    }
+    cell.stopDue = due;
+    cell.stopTimer = clock.setTimeout(() => this.exit(cell, 'killed'), ms);
   }
 
   /** Runs `terminate` (sync or async), then exits with the stop reason, whatever it threw. */

@@ -73,6 +73,11 @@ export function applySwap(kernel: Kernel, cell: Cell): void {
 }
 
 function swapped(kernel: Kernel, cell: Cell): void {
+  if (cell.parent !== null) {
+    const root = cell.root;
+    if (root.swaps === null) root.swaps = new Map();
+    root.swaps.set(cell.id, cell.behaviour);
+  }
   kernel.emit({
     type: 'agent-swapped',
     at: kernel.clock.now(),
