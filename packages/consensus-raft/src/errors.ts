@@ -10,6 +10,7 @@ export type RaftErrorCode =
   | 'RAFT_TIMEOUT'
   | 'RAFT_NO_QUORUM'
   | 'RAFT_STOPPED'
+  | 'RAFT_APPLY_FAILED'
   | 'RAFT_STORAGE_INVALID_WRITE'
   | 'RAFT_STORAGE_CORRUPT';
 

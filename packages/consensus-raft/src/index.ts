@@ -30,6 +30,22 @@ export type {
   Ready,
 } from './raft-core';
 export { createRaftCore } from './raft-core';
+export type {
+  Applied,
+  RaftEvent,
+  RaftNode,
+  RaftStateMachine,
+  RequestOptions,
+  StartRaftNodeOptions,
+} from './raft-node';
+export { startRaftNode } from './raft-node';
+export type {
+  NetworkFaults,
+  NetworkStats,
+  SimulatedNetwork,
+  SimulatedNetworkOptions,
+} from './simulated-network';
+export { createSimulatedNetwork } from './simulated-network';
 export type { RaftStorage, RaftStorageState, RaftWrite } from './storage';
 export { EMPTY_HARD_STATE } from './storage';
 export type { RaftTransport } from './transport';
