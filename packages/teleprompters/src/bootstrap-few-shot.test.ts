@@ -1,6 +1,9 @@
 import {
+  addOrchestrationVariable,
+  agentSelection,
   createMultiAgentSpace,
   createVariableSpace,
+  demos,
   float,
   registerAgent,
   VarplaneError,
@@ -76,6 +79,47 @@ describe('bootstrapFewShot', () => {
     }).result;
     expect(result.config.values['writer.demos']).toEqual([]);
     expect(result.usage.metricCalls).toBe(30);
+  });
+
+  it('gives the same result at any concurrency', async () => {
+    // Two agents, both active, so every demos list fills and bootstrapping stops early.
+    let space = createMultiAgentSpace({ id: 'pair' });
+    for (const [agentId, temperature] of [
+      ['mathematician', 0.2],
+      ['writer', 0.8],
+    ] as const) {
+      const local = createVariableSpace([
+        float('temperature', { range: [0, 1], default: temperature }),
+        demos('demos', { maxCount: 3 }),
+      ]);
+      space = registerAgent(
+        space,
+        { id: agentId, behaviour: 'specialist' },
+        { localVariables: local },
+      );
+    }
+    space = addOrchestrationVariable(
+      space,
+      agentSelection('active', {
+        agents: ['mathematician', 'writer'],
+        default: ['mathematician', 'writer'],
+      }),
+    );
+    const outcome = async (concurrency: number) => {
+      const result = await bootstrapFewShot(space, trainset, {
+        runner: syntheticRunner(),
+        metric: exactMatch,
+        maxBootstrappedDemos: 2,
+        maxLabeledDemos: 2,
+        valset: syntheticExamples(12, 100),
+        concurrency,
+        seed: 5,
+      }).result;
+      return { values: result.config.values, score: result.score, calls: result.usage.metricCalls };
+    };
+    const one = await outcome(1);
+    expect(one.values['mathematician.demos']).toHaveLength(3);
+    for (const concurrency of [3, 8, 32]) expect(await outcome(concurrency)).toEqual(one);
   });
 
   it('needs an agent with a demos variable', () => {

@@ -52,6 +52,12 @@ const shape = {
   labeledDemoBuilder: functionSchema<(example: TeamExample) => JsonValue | undefined>().optional(),
 };
 
+/**
+ * Examples tried at once. A constant, not `concurrency`: the result may depend on the seed and
+ * the options that shape it, never on how many runs go at once.
+ */
+const BOOTSTRAP_BATCH = 8;
+
 const defaultLabeledDemo = (example: TeamExample): JsonValue | undefined =>
   example.expectedOutput === undefined
     ? undefined
@@ -118,8 +124,8 @@ export function bootstrapFewShot(
 
     rounds: for (let round = 0; round < o.maxRounds && !full(); round++) {
       const pending = order.filter((index) => !used.has(index));
-      for (let start = 0; start < pending.length && !full(); start += o.concurrency) {
-        const chunk = pending.slice(start, start + o.concurrency);
+      for (let start = 0; start < pending.length && !full(); start += BOOTSTRAP_BATCH) {
+        const chunk = pending.slice(start, start + BOOTSTRAP_BATCH);
         const result = await context.trial(
           context.baseline,
           chunk,
@@ -127,6 +133,9 @@ export function bootstrapFewShot(
           'bootstrap',
         );
         for (const record of result.records) {
+          // Runs past the one that filled the last agent are not looked at, so where a batch
+          // ends does not change the result.
+          if (full()) break;
           const example = context.examples[record.exampleIndex] as TeamExample;
           for (const trace of record.traces as readonly TraceRecord[]) {
             if (jsonEqual(trace.input, example.input)) entryAgents.add(trace.agentId);

@@ -26,6 +26,10 @@ export type TelepromptersErrorCode =
   | 'TEAM_RUN_FAILED'
   | 'METRIC_FAILED'
   | 'METRIC_INVALID_SCORE'
+  | 'METRIC_TIMEOUT'
+  | 'TEAM_RUN_TIMEOUT'
+  | 'TEAM_RUNNER_INVALID_RESULT'
+  | 'MUTATION_TIMEOUT'
   | 'BUDGET_EXHAUSTED';
 
 /**
@@ -87,5 +91,18 @@ export class CheckpointError extends VarplaneError {
   constructor(options: VarplaneErrorOptions) {
     super(options);
     this.name = 'CheckpointError';
+  }
+}
+
+/**
+ * The team runner broke its contract: `runner.run` resolved to something that is not a
+ * `TeamRunResult` (not an object, no `usage`, negative or non-finite token counts). The
+ * optimization stops with this error, since every later run would be as unusable. A runner that
+ * throws or rejects is different: that run fails (code `TEAM_RUN_FAILED`) and the search goes on.
+ */
+export class TeamRunnerError extends VarplaneError {
+  constructor(options: VarplaneErrorOptions) {
+    super(options);
+    this.name = 'TeamRunnerError';
   }
 }

@@ -28,6 +28,7 @@ export {
   OptimizationAbortedError,
   OptimizerInputError,
   TeamConfigError,
+  TeamRunnerError,
 } from './errors';
 // Team evaluation
 export type { TeamPerformanceOptions, TeamPerformanceResult } from './evaluate-team-performance';

@@ -1,6 +1,7 @@
 import type { LanguageModel, MultiAgentSpace, MutationStrategy } from '@varplane/core';
 import { z } from 'zod';
 import { inputError } from './errors';
+import { MAX_TIMEOUT_MS } from './internal/deadline';
 import { agentsWithDemos, type DemoBuilder, defaultDemoBuilder } from './internal/demos';
 import type { Candidate, RunRecord } from './internal/engine';
 import { jsonEqual } from './internal/json';
@@ -60,6 +61,11 @@ export interface SimbaOptions extends CommonOptimizerOptions {
   readonly strategies?: readonly (SimbaStrategyName | MutationStrategy)[];
   /** How far a mutation moves, in [0, 1] (default 0.5). */
   readonly mutationStrength?: number;
+  /**
+   * How long one call to a mutation plugin may take, in ms (default 30,000). Past it the plugin's
+   * signal fires and the step goes on without it (a `strategy-skipped` event, `MUTATION_TIMEOUT`).
+   */
+  readonly mutationTimeoutMs?: number;
   /** Writes `append_rule` advice; without it `append_rule` is skipped, and the result says so. */
   readonly lm?: LanguageModel;
   /** Turns an agent step into a demo for that agent (default: its input and output fields). */
@@ -89,6 +95,7 @@ const shape = {
     .min(1)
     .optional(),
   mutationStrength: z.number().gt(0).max(1).default(0.5),
+  mutationTimeoutMs: z.int().positive().max(MAX_TIMEOUT_MS).default(30_000),
   lm: z
     .custom<LanguageModel>(
       (value) =>

@@ -115,6 +115,33 @@ describe('createTpeSampler', () => {
     expect(first.every((entry) => entry.configuration.y === 0.25)).toBe(true);
   });
 
+  it('refuses malformed arguments with the field path, and reads only its own variables of a huge base', () => {
+    const tpe = createTpeSampler(space, { startupTrials: 2 });
+    const random = createRandom(1);
+    const huge = 'x'.repeat(200_000);
+    expect(() => tpe.suggest([], random, huge as never)).toThrow(/base must be a configuration/);
+    expect(() => tpe.suggest({} as never, random, space.defaults())).toThrow(/observations/);
+    expect(() =>
+      tpe.suggest(
+        [{ configuration: space.defaults(), score: Number.NaN }],
+        random,
+        space.defaults(),
+      ),
+    ).toThrow(/observations\[0\]\.score/);
+    expect(() => tpe.rank([], 'x' as never)).toThrow(/configurations/);
+    // 200,000 keys the space does not know: ignored, not copied into every candidate.
+    const base = {
+      ...space.defaults(),
+      ...Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i])),
+    };
+    const history = [0.1, 0.4, 0.8].map((x) => ({
+      configuration: space.validate({ ...space.defaults(), x }),
+      score: x,
+    }));
+    const next = tpe.suggest(history, random, base);
+    expect(Object.keys(next).sort()).toEqual(Object.keys(space.defaults()).sort());
+  });
+
   it('rejects bad options with the field path', () => {
     expect(() => createTpeSampler(space, { gamma: 2 })).toThrow(/options\.gamma/);
   });

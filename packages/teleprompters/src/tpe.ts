@@ -1,5 +1,6 @@
 import type { Configuration, JsonValue, Random, Variable, VariableSpace } from '@varplane/core';
 import { z } from 'zod';
+import { inputError } from './errors';
 import { stableStringify } from './internal/json';
 import { parseOrThrow } from './internal/parse';
 import { logSumExp, parzenBandwidths } from './internal/parzen';
@@ -96,6 +97,55 @@ const optionsSchema = z.strictObject({
 });
 
 const TEAM_GROUP = 'team';
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function checkRecord(value: unknown, method: string, path: string): void {
+  if (!isRecord(value)) {
+    throw inputError(
+      'INVALID_ARGUMENT',
+      `TpeSampler.${method}`,
+      path,
+      'must be a configuration object',
+      value,
+    );
+  }
+}
+
+/** Checked in one pass, so a long history costs no more than reading it. */
+function checkObservations(observations: unknown, method: string): void {
+  if (!Array.isArray(observations)) {
+    throw inputError(
+      'INVALID_ARGUMENT',
+      `TpeSampler.${method}`,
+      'observations',
+      'must be an array',
+      observations,
+    );
+  }
+  observations.forEach((observation: unknown, i) => {
+    if (!isRecord(observation)) {
+      throw inputError(
+        'INVALID_ARGUMENT',
+        `TpeSampler.${method}`,
+        `observations[${i}]`,
+        'must be an object',
+        observation,
+      );
+    }
+    checkRecord(observation.configuration, method, `observations[${i}].configuration`);
+    if (typeof observation.score !== 'number' || !Number.isFinite(observation.score)) {
+      throw inputError(
+        'INVALID_ARGUMENT',
+        `TpeSampler.${method}`,
+        `observations[${i}].score`,
+        'must be a finite number',
+        observation.score,
+      );
+    }
+  });
+}
 
 function defaultGroupOf(variable: Variable): string {
   const prefix = `${AGENT_TAG}:`;
@@ -310,10 +360,14 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
   const randomSuggestion = (random: Random, base: Configuration): Configuration =>
     randomConfiguration(space, random, base, (id) => !modelled.has(id) && !composites.has(id));
 
-  // Composites are computed again from the drawn values, so the base's are left out.
+  // Only the space's own variables are read from the base (so its size does not matter), and
+  // composites are computed again from the drawn values.
+  const baseIds = space.variables
+    .filter((variable) => !composites.has(variable.id))
+    .map((variable) => variable.id);
   const fromBase = (base: Configuration): Record<string, JsonValue> => {
     const raw: Record<string, JsonValue> = {};
-    for (const [id, value] of Object.entries(base)) if (!composites.has(id)) raw[id] = value;
+    for (const id of baseIds) if (Object.hasOwn(base, id)) raw[id] = base[id] as JsonValue;
     return raw;
   };
 
@@ -382,11 +436,35 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
 
   return {
     rank(observations, configurations) {
+      checkObservations(observations, 'rank');
+      if (!Array.isArray(configurations)) {
+        throw inputError(
+          'INVALID_ARGUMENT',
+          'TpeSampler.rank',
+          'configurations',
+          'must be an array of configurations',
+          configurations,
+        );
+      }
+      configurations.forEach((configuration, i) => {
+        checkRecord(configuration, 'rank', `configurations[${i}]`);
+      });
       const worlds = universes(observations);
       const models = groupModels(observations, worlds);
       return configurations.map((configuration) => ratio(models, worlds, configuration));
     },
     suggest(observations, random, base) {
+      checkObservations(observations, 'suggest');
+      checkRecord(base, 'suggest', 'base');
+      if (typeof (random as Partial<Random> | null)?.next !== 'function') {
+        throw inputError(
+          'INVALID_ARGUMENT',
+          'TpeSampler.suggest',
+          'random',
+          'must be a Random (createRandom)',
+          random,
+        );
+      }
       const distinct = new Set(observations.map((observation) => observation.configuration));
       if (distinct.size < Math.max(2, parsed.startupTrials)) {
         return randomSuggestion(random, base);

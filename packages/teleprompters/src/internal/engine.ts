@@ -1,6 +1,7 @@
 import {
   type Clock,
   type Configuration,
+  describeValue,
   type LanguageModel,
   type LanguageModelRequest,
   type LanguageModelResponse,
@@ -20,13 +21,15 @@ import {
   type CheckpointRun,
   type CheckpointStore,
 } from '../checkpoint';
-import { CheckpointError, OptimizationAbortedError } from '../errors';
+import { CheckpointError, OptimizationAbortedError, TeamRunnerError } from '../errors';
 import type { ProgressEvent, TrialPurpose } from '../progress';
 import type { ValueOrigin } from '../team-config';
 import type { TeamExample } from '../team-example';
 import type { RunLimits, TeamMetric, TeamRunner, TeamRunResult } from '../team-runner';
 import type { TeamSpace } from '../team-space';
+import { settleWithin } from './deadline';
 import { hashText, stableStringify, toJson } from './json';
+import { checkRunResult } from './run-result';
 
 /** A team configuration an optimizer considers, with where it came from. */
 export interface Candidate {
@@ -65,7 +68,16 @@ export interface EngineConfig {
   readonly progress: Subject<ProgressEvent>;
   readonly checkpoint: { readonly store: CheckpointStore; readonly every: number } | undefined;
   readonly fingerprint: string;
+  /** How long one `runner.run` may take before the run fails with `TEAM_RUN_TIMEOUT` (default 300 s). */
+  readonly runTimeoutMs?: number;
+  /** How long one metric call may take before the run fails with `METRIC_TIMEOUT` (default 60 s). */
+  readonly metricTimeoutMs?: number;
 }
+
+/** Default deadline of one team run: LLM teams are slow, but none may hang an optimization. */
+export const DEFAULT_RUN_TIMEOUT_MS = 300_000;
+/** Default deadline of one metric call. */
+export const DEFAULT_METRIC_TIMEOUT_MS = 60_000;
 
 type Resource = 'tokens' | 'cost';
 const RESOURCES: readonly Resource[] = ['tokens', 'cost'];
@@ -140,6 +152,8 @@ export interface Engine {
  * so an optimization is deterministic for a seed whatever the timing, and a resumed one replays.
  */
 export function createEngine(config: EngineConfig): Engine {
+  const runTimeoutMs = config.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+  const metricTimeoutMs = config.metricTimeoutMs ?? DEFAULT_METRIC_TIMEOUT_MS;
   const queue: Pending[] = [];
   const inFlight = new Map<number, Pending>();
   const reserved = { tokens: 0, cost: 0 };
@@ -158,7 +172,8 @@ export function createEngine(config: EngineConfig): Engine {
   let lmCallCount = 0;
   let failures = 0;
   let exhausted = false;
-  let aborted = false;
+  // Set once the engine stops for good: on abort, or when the runner breaks its contract.
+  let stopped: unknown;
   let unsaved = 0;
   let saving: Promise<void> = Promise.resolve();
   const onAbort = () => abort();
@@ -357,7 +372,9 @@ export function createEngine(config: EngineConfig): Engine {
     seed: number,
     faults: readonly string[],
   ): Promise<RunRecord | undefined> {
-    throwIfAborted();
+    // A rejection, never a throw: a trial builds its runs in a loop, and a throw halfway would
+    // leave the runs already asked for rejecting with nobody listening.
+    if (stopped !== undefined) return Promise.reject(stopped);
     const seq = nextSeq++;
     const key = hashText(
       stableStringify([candidate.configuration, exampleIndex, seed, faults.length ? faults : 0]),
@@ -369,7 +386,7 @@ export function createEngine(config: EngineConfig): Engine {
   }
 
   function pump(): void {
-    while (queue.length > 0 && !aborted) {
+    while (queue.length > 0 && stopped === undefined) {
       const head = queue[0] as Pending;
       const replayed = replayRuns.get(head.seq);
       if (replayed !== undefined) {
@@ -422,15 +439,15 @@ export function createEngine(config: EngineConfig): Engine {
   function start(pending: Pending, limits: RunLimits): void {
     inFlight.set(pending.seq, pending);
     for (const resource of RESOURCES) reserved[resource] += limits[resource] ?? 0;
-    void execute(pending, limits).then((record) => {
-      if (aborted) return;
+    execute(pending, limits).then((record) => {
+      if (stopped !== undefined) return;
       for (const resource of RESOURCES) reserved[resource] -= limits[resource] ?? 0;
       inFlight.delete(pending.seq);
       runs.set(record.seq, record);
       noteSaved();
       finish(pending, record);
       pump();
-    });
+    }, stop);
   }
 
   async function execute(pending: Pending, limits: RunLimits): Promise<RunRecord> {
@@ -442,8 +459,8 @@ export function createEngine(config: EngineConfig): Engine {
     config.signal?.addEventListener('abort', abort, { once: true });
     let result: TeamRunResult | undefined;
     let error: { code: string; message: string } | null = null;
-    try {
-      result = await runner.run({
+    const ran = await settleWithin(clock, runTimeoutMs, () =>
+      runner.run({
         space: spaceOf(pending.candidate),
         configuration: pending.candidate.configuration,
         example,
@@ -453,26 +470,47 @@ export function createEngine(config: EngineConfig): Engine {
         limits,
         faults: pending.faults,
         signal: controller.signal,
-      });
+      }),
+    );
+    config.signal?.removeEventListener('abort', abort);
+    if (ran.kind === 'timeout') {
+      error = {
+        code: 'TEAM_RUN_TIMEOUT',
+        message: `runner.run did not settle within ${runTimeoutMs} ms (options.runTimeoutMs)`,
+      };
+      // Tells the runner to stop the abandoned run.
+      controller.abort(new Error(error.message));
+    } else if (ran.kind === 'error') {
+      error = errorOf(ran.error);
+    } else {
+      result = checkRunResult(config.optimizer, ran.value);
       if (result.error !== undefined) error = { ...result.error };
-    } catch (thrown) {
-      error = errorOf(thrown);
-    } finally {
-      config.signal?.removeEventListener('abort', abort);
     }
     let score = 0;
     if (result !== undefined && error === null) {
-      try {
-        const raw = await metric(example, result);
-        if (typeof raw === 'boolean') score = raw ? 1 : 0;
-        else if (typeof raw === 'number' && Number.isFinite(raw)) score = raw;
-        else error = { code: 'METRIC_INVALID_SCORE', message: `metric returned ${String(raw)}` };
-      } catch (thrown) {
+      const run = result;
+      const scored = await settleWithin(clock, metricTimeoutMs, () => metric(example, run));
+      if (scored.kind === 'timeout') {
+        error = {
+          code: 'METRIC_TIMEOUT',
+          message: `metric did not settle within ${metricTimeoutMs} ms (options.metricTimeoutMs)`,
+        };
+      } else if (scored.kind === 'error') {
+        const thrown = scored.error;
         const why = thrown instanceof Error ? thrown.message : String(thrown);
         error = { code: 'METRIC_FAILED', message: `metric threw: ${why}` };
+      } else {
+        const raw = scored.value;
+        if (typeof raw === 'boolean') score = raw ? 1 : 0;
+        else if (typeof raw === 'number' && Number.isFinite(raw)) score = raw;
+        else
+          error = {
+            code: 'METRIC_INVALID_SCORE',
+            message: `metric returned ${describeValue(raw)}`,
+          };
       }
     }
-    return toJson<RunRecord>({
+    return recordOf({
       seq: pending.seq,
       key: pending.key,
       candidate: pending.candidate.id,
@@ -488,6 +526,19 @@ export function createEngine(config: EngineConfig): Engine {
       memoryBytes: result?.memoryBytes ?? 0,
       durationMs: Math.max(0, clock.now() - started),
     });
+  }
+
+  /** The run as plain JSON; output or traces that cannot be copied break the runner's contract. */
+  function recordOf(raw: RunRecord): RunRecord {
+    try {
+      return toJson<RunRecord>(raw);
+    } catch (error) {
+      throw new TeamRunnerError({
+        code: 'TEAM_RUNNER_INVALID_RESULT',
+        message: `${config.optimizer}: runner.run resolved to output or traces that are not JSON data: ${error instanceof Error ? error.message : String(error)}`,
+        cause: error,
+      });
+    }
   }
 
   function finish(pending: Pending, record: RunRecord): void {
@@ -509,22 +560,23 @@ export function createEngine(config: EngineConfig): Engine {
   }
 
   function throwIfAborted(): void {
-    if (aborted) {
-      throw new OptimizationAbortedError({
-        optimizer: config.optimizer,
-        completedRuns: completedRuns,
-      });
-    }
+    if (stopped !== undefined) throw stopped;
   }
 
   function abort(): void {
-    if (aborted) return;
-    aborted = true;
-    const error = new OptimizationAbortedError({
-      optimizer: config.optimizer,
-      completedRuns: completedRuns,
-      cause: config.signal?.reason,
-    });
+    stop(
+      new OptimizationAbortedError({
+        optimizer: config.optimizer,
+        completedRuns: completedRuns,
+        cause: config.signal?.reason,
+      }),
+    );
+  }
+
+  /** Stops for good: every run asked for and not finished rejects with `error`. */
+  function stop(error: unknown): void {
+    if (stopped !== undefined) return;
+    stopped = error;
     for (const pending of [...queue, ...inFlight.values()]) pending.reject(error);
     queue.length = 0;
     inFlight.clear();

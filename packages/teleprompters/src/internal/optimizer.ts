@@ -29,7 +29,15 @@ import {
 import { type TeamExample, teamExampleSchema } from '../team-example';
 import type { TeamMetric, TeamRunner } from '../team-runner';
 import { createTeamSpace, type TeamSpace } from '../team-space';
-import { type Candidate, createEngine, type Engine, type TrialResult } from './engine';
+import { MAX_TIMEOUT_MS } from './deadline';
+import {
+  type Candidate,
+  createEngine,
+  DEFAULT_METRIC_TIMEOUT_MS,
+  DEFAULT_RUN_TIMEOUT_MS,
+  type Engine,
+  type TrialResult,
+} from './engine';
 import { hashText, jsonEqual, stableStringify } from './json';
 import { parseOrThrow } from './parse';
 
@@ -54,6 +62,13 @@ export interface CommonOptimizerOptions {
   readonly validationFraction?: number;
   /** The prefix of orchestration variables in the joint space (default `team`). */
   readonly orchestrationPart?: string;
+  /**
+   * How long one `runner.run` may take, in ms (default 300,000). A run past it fails with
+   * `TEAM_RUN_TIMEOUT` (scored 0, like a run that threw) and its `signal` fires.
+   */
+  readonly runTimeoutMs?: number;
+  /** How long one metric call may take, in ms (default 60,000); past it the run fails with `METRIC_TIMEOUT`. */
+  readonly metricTimeoutMs?: number;
 }
 
 const isFunctionHolder = (...names: string[]) =>
@@ -80,6 +95,8 @@ export const commonOptionsShape = {
   valset: z.array(z.unknown()).optional(),
   validationFraction: z.number().gt(0).lt(1).default(0.25),
   orchestrationPart: z.string().optional(),
+  runTimeoutMs: z.int().positive().max(MAX_TIMEOUT_MS).default(DEFAULT_RUN_TIMEOUT_MS),
+  metricTimeoutMs: z.int().positive().max(MAX_TIMEOUT_MS).default(DEFAULT_METRIC_TIMEOUT_MS),
 };
 
 type CommonParsed = {
@@ -94,6 +111,8 @@ type CommonParsed = {
   valset?: unknown[] | undefined;
   validationFraction: number;
   orchestrationPart?: string | undefined;
+  runTimeoutMs: number;
+  metricTimeoutMs: number;
 };
 
 /** Everything an optimizer body works with. */
@@ -218,9 +237,18 @@ export function prepareOptimizer<S extends z.ZodRawShape>(
   const fingerprintOptions: Record<string, JsonValue> = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (
-      ['runner', 'signal', 'clock', 'checkpoint', 'checkpointEvery', 'lm', 'concurrency'].includes(
-        key,
-      )
+      [
+        'runner',
+        'signal',
+        'clock',
+        'checkpoint',
+        'checkpointEvery',
+        'lm',
+        'concurrency',
+        'runTimeoutMs',
+        'metricTimeoutMs',
+        'mutationTimeoutMs',
+      ].includes(key)
     )
       continue;
     if (key === 'strategies' && Array.isArray(value)) {
@@ -327,6 +355,8 @@ export function startOptimizer<O>(
         ? undefined
         : { store: options.checkpoint, every: options.checkpointEvery },
     fingerprint,
+    runTimeoutMs: options.runTimeoutMs,
+    metricTimeoutMs: options.metricTimeoutMs,
   });
 
   const baselineOrigins: Record<string, ValueOrigin> = {};

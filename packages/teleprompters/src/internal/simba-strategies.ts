@@ -10,6 +10,7 @@ import type {
 import type { TeamExample } from '../team-example';
 import type { TeamSpace } from '../team-space';
 import { writeRules } from './append-rule';
+import { settleWithin } from './deadline';
 import { agentsWithDemos, appendDemos, type DemoBuilder, demosTarget } from './demos';
 import type { Candidate, RunRecord } from './engine';
 import { jsonEqual } from './json';
@@ -20,6 +21,7 @@ import { poisson } from './stats';
 export interface StrategyOptions {
   readonly maxDemos: number;
   readonly mutationStrength: number;
+  readonly mutationTimeoutMs: number;
   readonly lm?: LanguageModel | undefined;
 }
 
@@ -137,26 +139,44 @@ export async function applyStrategy(
     if (adopted !== undefined) return adopted;
   }
   if (strategy.kind === 'mutation') {
-    try {
-      const out = await strategy.plugin.mutate(
-        team.variables,
-        configuration,
-        options.mutationStrength,
-        {
-          random: random.fork(),
-          clock,
-          signal: options.signal ?? new AbortController().signal,
-        },
-      );
-      const checked = team.variables.check(out);
-      if (checked.ok) return checked.configuration;
-      context.skip(strategy.name, 'returned a configuration the team space rejects');
-    } catch (error) {
+    // The plugin's own signal: it fires when the optimization is cancelled or the plugin is
+    // given up on, so a well-behaved plugin can stop its work.
+    const controller = new AbortController();
+    const outer = options.signal;
+    const forward = () => controller.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    outer?.addEventListener('abort', forward, { once: true });
+    const plugin = strategy.plugin;
+    const settled = await settleWithin(clock, options.mutationTimeoutMs, () =>
+      plugin.mutate(team.variables, configuration, options.mutationStrength, {
+        random: random.fork(),
+        clock,
+        signal: controller.signal,
+      }),
+    );
+    outer?.removeEventListener('abort', forward);
+    if (settled.kind === 'timeout') {
+      const reason = `MUTATION_TIMEOUT: did not settle within ${options.mutationTimeoutMs} ms (options.mutationTimeoutMs)`;
+      controller.abort(new Error(reason));
+      context.skip(strategy.name, reason);
+      return undefined;
+    }
+    if (settled.kind === 'error') {
+      const error = settled.error;
       context.skip(
         strategy.name,
         `threw: ${error instanceof Error ? error.message : String(error)}`,
       );
+      return undefined;
     }
+    let checked: ReturnType<typeof team.variables.check>;
+    try {
+      checked = team.variables.check(settled.value);
+    } catch {
+      checked = { ok: false } as ReturnType<typeof team.variables.check>;
+    }
+    if (checked.ok) return checked.configuration;
+    context.skip(strategy.name, 'returned a configuration the team space rejects');
     return undefined;
   }
   const good = bucket.runs[0] as RunRecord;
