@@ -8,6 +8,8 @@ import type { Observable, Subscription } from 'rxjs';
 import { z } from 'zod';
 import { createDashboardModel, type DashboardState, type OptimizerUpdate } from './dashboard-state';
 import { ServerStartError } from './errors';
+import { checkMonitor } from './internal/check-monitor';
+import { containedHandler, requestUrl } from './internal/http-request';
 import { isFunction, parseOptions } from './internal/parse';
 import type { Monitor } from './monitor';
 
@@ -128,6 +130,7 @@ export async function createDashboard(
   monitor: Monitor,
   options: DashboardOptions = {},
 ): Promise<Dashboard> {
+  checkMonitor(monitor, 'createDashboard');
   const parsed = parseOptions(optionsSchema, options, 'createDashboard');
   const token = parsed.token ?? randomBytes(16).toString('hex');
   const { clock } = monitor.options;
@@ -214,7 +217,11 @@ export async function createDashboard(
   };
 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(request);
+    if (url === undefined) {
+      refuse(response, 400, 'bad request: the target is not a URL path');
+      return;
+    }
     // Only this host, so a page elsewhere cannot reach the dashboard by DNS rebinding.
     const host = request.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
@@ -287,7 +294,7 @@ export async function createDashboard(
     }
   };
 
-  const server = createServer(handle);
+  const server = createServer(containedHandler(handle));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -301,11 +308,32 @@ export async function createDashboard(
       cause,
     });
   }
-  port = (server.address() as AddressInfo).port;
-  cookieName = `varplane_token_${port}`;
-  heartbeatTimer = clock.setTimeout(heartbeat, parsed.heartbeatMs);
-  const url = `http://127.0.0.1:${port}/?token=${token}`;
-  (parsed.print ?? ((line: string) => console.log(line)))(`varplane dashboard: ${url}`);
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    if (heartbeatTimer !== undefined) clock.clearTimeout(heartbeatTimer);
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    for (const stream of streams) stream.end();
+    streams.clear();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  let url: string;
+  try {
+    port = (server.address() as AddressInfo).port;
+    cookieName = `varplane_token_${port}`;
+    url = `http://127.0.0.1:${port}/?token=${token}`;
+    heartbeatTimer = clock.setTimeout(heartbeat, parsed.heartbeatMs);
+    (parsed.print ?? ((line: string) => console.log(line)))(`varplane dashboard: ${url}`);
+  } catch (cause) {
+    // Listening already: a failure past this point must not leave the port open.
+    await close();
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new ServerStartError({
+      message: `dashboard: started on 127.0.0.1:${port} but could not finish starting: ${why}`,
+      cause,
+    });
+  }
 
   return {
     url,
@@ -314,15 +342,6 @@ export async function createDashboard(
     attachOptimizer,
     state,
     connections: () => streams.size,
-    async close() {
-      if (closed) return;
-      closed = true;
-      if (heartbeatTimer !== undefined) clock.clearTimeout(heartbeatTimer);
-      for (const subscription of subscriptions) subscription.unsubscribe();
-      for (const stream of streams) stream.end();
-      streams.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close,
   };
 }

@@ -1,6 +1,7 @@
 import { createManualClock, createMultiAgentSpace, registerAgent } from '@varplane/core';
 import { describe, expect, it } from 'vitest';
 import { createHandDrivenSpace } from '../test/hand-driven-space';
+import { rawRequest } from '../test/raw-request';
 import { startMonitoring } from './monitor';
 import { createPrometheusExporter } from './prometheus-exporter';
 
@@ -87,5 +88,28 @@ describe('createPrometheusExporter', () => {
     });
     await first.close();
     monitor.stop();
+  });
+
+  it('answers 400 to request targets that are not URLs and keeps serving', async () => {
+    const { monitor } = watched(['a']);
+    const exporter = await createPrometheusExporter(monitor);
+    const port = Number(new URL(exporter.url as string).port);
+    for (const target of ['//[', 'http://[']) {
+      const reply = await rawRequest(
+        port,
+        `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+      );
+      expect(reply.split('\r\n')[0], target).toBe('HTTP/1.1 400 Bad Request');
+    }
+    expect((await fetch(exporter.url as string)).status).toBe(200);
+    await exporter.close();
+    monitor.stop();
+  });
+
+  it('refuses a value that is not a monitor with TELEMETRY_INVALID_OPTIONS', async () => {
+    await expect(createPrometheusExporter(undefined as never)).rejects.toMatchObject({
+      code: 'TELEMETRY_INVALID_OPTIONS',
+      message: expect.stringContaining('createPrometheusExporter: monitor: must be'),
+    });
   });
 });

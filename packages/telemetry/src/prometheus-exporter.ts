@@ -5,6 +5,8 @@ import type { Subscription } from 'rxjs';
 import { z } from 'zod';
 import { createAgentLabels } from './agent-labels';
 import { ServerStartError } from './errors';
+import { checkMonitor } from './internal/check-monitor';
+import { containedHandler, requestUrl } from './internal/http-request';
 import { parseOptions } from './internal/parse';
 import type { MetricsSnapshot } from './metrics-snapshot';
 import type { Monitor } from './monitor';
@@ -60,6 +62,7 @@ export async function createPrometheusExporter(
   monitor: Monitor,
   options: PrometheusExporterOptions = {},
 ): Promise<PrometheusExporter> {
+  checkMonitor(monitor, 'createPrometheusExporter');
   const { port, serve, maxAgentLabels, prefix } = parseOptions(
     optionsSchema,
     options,
@@ -148,17 +151,27 @@ export async function createPrometheusExporter(
   let server: Server | undefined;
   let url: string | undefined;
   if (serve) {
-    server = createServer((request, response) => {
-      const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-      if (request.method !== 'GET' || path !== '/metrics') {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');
-        return;
-      }
-      registry.metrics().then(
-        (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
-        (error: unknown) => response.writeHead(500).end(String(error)),
-      );
-    });
+    server = createServer(
+      containedHandler((request, response) => {
+        const path = requestUrl(request)?.pathname;
+        if (path === undefined) {
+          response
+            .writeHead(400, { 'content-type': 'text/plain' })
+            .end('bad request: the target is not a URL path\n');
+          return;
+        }
+        if (request.method !== 'GET' || path !== '/metrics') {
+          response
+            .writeHead(404, { 'content-type': 'text/plain' })
+            .end('not found: GET /metrics\n');
+          return;
+        }
+        registry.metrics().then(
+          (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
+          (error: unknown) => response.writeHead(500).end(String(error)),
+        );
+      }),
+    );
     const listening = server;
     try {
       await new Promise<void>((resolve, reject) => {
