@@ -18,6 +18,8 @@ export type {
   SnapshotMetadata,
 } from './messages';
 export { decodeConfChange, encodeConfChange, entrySize } from './messages';
+export type { ConsensusLogEntry, RaftConsensusOptions } from './raft-consensus';
+export { createRaftConsensus } from './raft-consensus';
 export type {
   DropReason,
   FollowerProgress,
@@ -39,6 +41,8 @@ export type {
   StartRaftNodeOptions,
 } from './raft-node';
 export { startRaftNode } from './raft-node';
+export type { ReplicatedVariableStore, SetVariableEntry } from './replicated-variables';
+export { createReplicatedVariableStore } from './replicated-variables';
 export type {
   NetworkFaults,
   NetworkStats,

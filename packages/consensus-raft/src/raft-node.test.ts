@@ -1,84 +1,9 @@
-import { createManualClock, createRandom, type ManualClock } from '@varplane/core';
+import { createManualClock, createRandom } from '@varplane/core';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStorage, type MemoryStorage } from './memory-storage';
-import type { Entry } from './messages';
 import { type RaftEvent, type RaftNode, startRaftNode } from './raft-node';
-import { createSimulatedNetwork, type SimulatedNetwork } from './simulated-network';
-
-const encode = (s: string) => new TextEncoder().encode(s);
-const decode = (d: Uint8Array) => new TextDecoder().decode(d);
-const idle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** A state machine that keeps the applied texts and answers with the count so far. */
-function listMachine() {
-  let values: string[] = [];
-  return {
-    values: () => values,
-    apply: (entry: Entry) => {
-      values.push(decode(entry.data));
-      return values.length;
-    },
-    snapshot: () => encode(JSON.stringify(values)),
-    restore: (data: Uint8Array) => {
-      values = JSON.parse(decode(data)) as string[];
-    },
-  };
-}
-
-interface Harness {
-  clock: ManualClock;
-  network: SimulatedNetwork;
-  nodes: Map<string, RaftNode>;
-  storages: Map<string, MemoryStorage>;
-  machines: Map<string, ReturnType<typeof listMachine>>;
-  run(ms: number): Promise<void>;
-  leader(): RaftNode;
-}
-
-async function cluster(
-  ids = ['a', 'b', 'c'],
-  extra: Partial<Parameters<typeof startRaftNode>[0]> = {},
-  storageFor: (id: string) => MemoryStorage = () => createMemoryStorage(),
-): Promise<Harness> {
-  const clock = createManualClock();
-  const network = createSimulatedNetwork({ clock, random: createRandom(3) });
-  const nodes = new Map<string, RaftNode>();
-  const storages = new Map<string, MemoryStorage>();
-  const machines = new Map<string, ReturnType<typeof listMachine>>();
-  for (const [i, id] of ids.entries()) {
-    const storage = storageFor(id);
-    const machine = listMachine();
-    storages.set(id, storage);
-    machines.set(id, machine);
-    nodes.set(
-      id,
-      await startRaftNode({
-        id,
-        peers: ids,
-        storage,
-        transport: network.transport(id),
-        clock,
-        random: createRandom(i + 1),
-        tickMs: 10,
-        stateMachine: machine,
-        timeoutMs: 1_000,
-        ...extra,
-      }),
-    );
-  }
-  const run = async (ms: number) => {
-    for (let t = 0; t < ms; t += 5) {
-      clock.advance(5);
-      await idle();
-    }
-  };
-  const leader = () => {
-    const found = [...nodes.values()].find((n) => n.status().role === 'leader');
-    if (found === undefined) throw new Error('no leader');
-    return found;
-  };
-  return { clock, network, nodes, storages, machines, run, leader };
-}
+import { createSimulatedNetwork } from './simulated-network';
+import { startCluster as cluster, encode, idle, listMachine } from './simulation/node-cluster';
 
 describe('startRaftNode', () => {
   it('elects a leader; a proposal resolves once applied, with the state machine result', async () => {
