@@ -109,7 +109,10 @@ export interface ActorSystem {
   kill(to: AgentRef | string, reason?: ExitReason): void;
   link(a: AgentRef | string, b: AgentRef | string): void;
   unlink(a: AgentRef | string, b: AgentRef | string): void;
-  /** `watcher` gets an `agent-exited` message (via `monitor`) when `target` exits. */
+  /**
+   * `watcher` gets an `agent-exited` message (via `monitor`) when `target` exits; at once, with
+   * reason `noproc`, when `target` is already gone.
+   */
   monitor(watcher: AgentRef | string, target: AgentRef | string): number;
   demonitor(monitor: number): void;
   /** The next message is handled by `behaviour`, its state migrated by `codeChange`. */
@@ -342,8 +345,15 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     unlink(a, b) {
       kernel.exits.unlink(require(a, 'unlink'), require(b, 'unlink'));
     },
-    monitor: (watcher, target) =>
-      kernel.exits.monitor(require(watcher, 'monitor'), require(target, 'monitor')),
+    monitor(watcher, target) {
+      const cell = require(watcher, 'monitor');
+      checkTarget(target, 'monitor');
+      // A target that is gone is reported at once with reason `noproc`, as in OTP.
+      const watched =
+        kernel.lookup(target) ??
+        (typeof target === 'string' ? { id: target, node: kernel.node } : target);
+      return kernel.exits.monitor(cell, watched);
+    },
     demonitor: (monitor) => kernel.exits.demonitor(monitor),
     hotSwap(to, behaviour) {
       try {

@@ -68,12 +68,19 @@ describe('restart intensity', () => {
     expect(recordRestart(window, 500)).toBe(true);
     expect(recordRestart(window, 999)).toBe(false);
     const later = createRestartWindow(2, 1_000);
-    expect([0, 500, 1_000, 1_500, 2_000].map((t) => recordRestart(later, t))).toEqual([
+    expect([0, 600, 1_200, 1_800, 2_400].map((t) => recordRestart(later, t))).toEqual([
       true,
       true,
       true,
       true,
       true,
     ]);
+  });
+
+  it('counts a restart exactly `periodMs` ago, as OTP does', () => {
+    const window = createRestartWindow(2, 1_000);
+    expect([0, 500, 1_000].map((t) => recordRestart(window, t))).toEqual([true, true, false]);
+    const after = createRestartWindow(2, 1_000);
+    expect([0, 500, 1_001].map((t) => recordRestart(after, t))).toEqual([true, true, true]);
   });
 });

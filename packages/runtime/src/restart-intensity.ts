@@ -21,7 +21,8 @@ export function recordRestart(window: RestartWindow, now: number): boolean {
   const { times } = window;
   const since = now - window.periodMs;
   let drop = 0;
-  while (drop < times.length && (times[drop] as number) <= since) drop++;
+  // Inclusive, as in OTP: a restart exactly `periodMs` ago still counts.
+  while (drop < times.length && (times[drop] as number) < since) drop++;
   if (drop > 0) times.splice(0, drop);
   times.push(now);
   return times.length <= window.intensity;

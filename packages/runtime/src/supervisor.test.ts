@@ -83,7 +83,8 @@ describe('strategies', () => {
     expect(await system.call('c', 'get')).toBe(5);
     // Restarted in place: the id it was reached by before the crash reaches the new incarnation.
     expect(await system.call('b', 'get')).toBe(0);
-    expect(journal).toEqual(['init a', 'init b', 'init c', 'init b']);
+    // As a gen_server does, terminate runs after the crash.
+    expect(journal).toEqual(['init a', 'init b', 'init c', 'terminate b error', 'init b']);
   });
 
   it('one_for_all stops the others in reverse order and restarts everyone in order', async () => {
@@ -97,6 +98,7 @@ describe('strategies', () => {
     system.send('b', 'crash');
     await system.whenIdle();
     expect(journal).toEqual([
+      'terminate b error',
       'terminate c shutdown',
       'terminate a shutdown',
       'init a',
@@ -116,7 +118,7 @@ describe('strategies', () => {
     journal.length = 0;
     system.send('b', 'crash');
     await system.whenIdle();
-    expect(journal).toEqual(['terminate c shutdown', 'init b', 'init c']);
+    expect(journal).toEqual(['terminate b error', 'terminate c shutdown', 'init b', 'init c']);
     expect(statuses(sup.snapshot())).toEqual({ a: 'running/0', b: 'running/1', c: 'running/1' });
   });
 
@@ -205,7 +207,14 @@ describe('restart intensity', () => {
       system.send('b', 'crash');
       await system.whenIdle();
     }
-    expect(journal).toEqual(['init b', 'init b', 'terminate a shutdown']);
+    expect(journal).toEqual([
+      'terminate b error',
+      'init b',
+      'terminate b error',
+      'init b',
+      'terminate b error',
+      'terminate a shutdown',
+    ]);
     expect(events.find((e) => e.type === 'supervisor-escalated')).toMatchObject({
       supervisor: 'sup',
       reason: { code: 'RESTART_INTENSITY_EXCEEDED' },

@@ -98,6 +98,11 @@ export class Cell {
   stopReason: ExitReason | null = null;
   /** How the last incarnation ended. */
   exitReason: ExitReason = 'normal';
+  /**
+   * How long its `terminate` may take when no supervisor is there to say (after a crash, or when
+   * its supervisor is gone): its child spec's shutdown in ms, else 5,000.
+   */
+  terminateMs = 5_000;
   stopTimer: unknown = undefined;
   /** When `stopTimer` kills the cell, on the system clock. */
   stopDue = 0;

@@ -74,6 +74,7 @@ export function spawnRecord(
     parent: supervisor,
     decide,
   });
+  if (typeof record.spec.shutdown === 'number') cell.terminateMs = record.spec.shutdown;
   record.cell = cell;
   record.incarnation = 0;
   return cell;

@@ -7,7 +7,7 @@ import type {
   Replier,
   SpawnOptions,
 } from '../behaviour';
-import { AgentNotFoundError, AgentNotRunningError, CallError } from '../errors';
+import { AgentNotRunningError, CallError } from '../errors';
 import type { Cell } from './cell';
 import type { Kernel } from './kernel';
 import { checkTimeoutMs } from './timeouts';
@@ -141,7 +141,7 @@ export class Context implements AgentContext {
 
   link(other: AgentRef | string): void {
     if (this.stale('link')) return;
-    this.kernel.exits.link(this.cell, this.require(other));
+    this.kernel.exits.link(this.cell, this.target(other));
   }
 
   unlink(other: AgentRef | string): void {
@@ -152,7 +152,7 @@ export class Context implements AgentContext {
 
   monitor(other: AgentRef | string): number {
     if (this.stale('monitor')) throw this.staleError('monitor');
-    return this.kernel.exits.monitor(this.cell, this.require(other));
+    return this.kernel.exits.monitor(this.cell, this.target(other));
   }
 
   demonitor(monitor: number): void {
@@ -180,10 +180,10 @@ export class Context implements AgentContext {
     return this.kernel.registry.whereis(name);
   }
 
-  private require(other: AgentRef | string): Cell {
+  /** The cell `other` names, or a ref to it when it is gone (links and monitors say `noproc`). */
+  private target(other: AgentRef | string): Cell | AgentRef {
     const cell = this.kernel.lookup(other);
-    if (cell === undefined)
-      throw new AgentNotFoundError(typeof other === 'string' ? other : other.id);
-    return cell;
+    if (cell !== undefined) return cell;
+    return typeof other === 'string' ? { id: other, node: this.kernel.node } : other;
   }
 }

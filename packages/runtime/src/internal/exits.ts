@@ -1,8 +1,8 @@
 import { type AgentRef, type Clock, type ExitReason, toErrorInfo } from '@varplane/core';
 import type { ExitMessage } from '../behaviour';
-import { AgentCrashedError, AgentNotRunningError } from '../errors';
+import { AgentCrashedError, AgentNotFoundError, AgentNotRunningError } from '../errors';
 import { CallEnvelope } from './call-envelope';
-import { type Cell, DEAD, EXITED, STOPPING } from './cell';
+import { type Cell, Cell as CellClass, DEAD, EXITED, RUNNING, STOPPING } from './cell';
 import { isThenable, type Kernel } from './kernel';
 
 /** A supervised cell's exit, as its supervisor receives it. */
@@ -59,6 +59,20 @@ export class Exits {
     }
     cell.stopDue = due;
     cell.stopTimer = clock.setTimeout(() => this.exit(cell, 'killed'), ms);
+  }
+
+  /**
+   * A crash in `handle`: as a gen_server does, `terminate` runs with the error reason and the last
+   * state before the exit, within the cell's `terminateMs`.
+   */
+  crash(cell: Cell, reason: ExitReason): void {
+    if (cell.behaviour.terminate === undefined || cell.status !== RUNNING) {
+      this.exit(cell, reason);
+      return;
+    }
+    cell.stopReason = reason;
+    this.armDeadline(cell, cell.terminateMs);
+    this.terminate(cell);
   }
 
   /** Runs `terminate` (sync or async), then exits with the stop reason, whatever it threw. */
@@ -199,12 +213,15 @@ export class Exits {
       cell.watching = null;
       for (const id of watching) this.demonitor(id);
     }
-    // Children still there when their parent goes (a supervisor killed without its terminate).
+    // Children still there when their parent goes (a supervisor killed, or crashed, without its
+    // terminate): as children trapping exits in OTP do, each runs `terminate` with the parent's
+    // reason, all at once, each within its own shutdown timeout. Their exits retire them.
     const children = cell.children;
     if (children !== null) {
+      const why = reason === 'normal' ? 'shutdown' : reason;
       for (const child of children.slice()) {
-        if (child.status < EXITED) this.exit(child, 'shutdown');
-        else this.retire(child, 'shutdown');
+        if (child.status < EXITED) void this.shutdown(child, why, child.terminateMs);
+        else this.retire(child, why);
       }
     }
   }
@@ -256,9 +273,18 @@ export class Exits {
     cell.parent = null;
   }
 
-  link(a: Cell, b: Cell): void {
+  /**
+   * Links two cells. Linking to an agent that is gone throws `AGENT_NOT_FOUND` (OTP's `noproc`
+   * error) unless `a` traps exits: then it gets an exit with reason `noproc`, as in OTP.
+   */
+  link(a: Cell, b: Cell | AgentRef): void {
+    if (!(b instanceof CellClass) || b.status === DEAD) {
+      const ref = b instanceof CellClass ? b.ref : b;
+      if (!a.trapExits) throw new AgentNotFoundError(ref.id);
+      this.kernel.enqueue(a, exitMessage(ref, 'noproc', 'link'));
+      return;
+    }
     if (a === b) return;
-    if (b.status === DEAD) throw new AgentNotRunningError(b.id);
     if (a.links === null) a.links = [b];
     else if (!a.links.includes(b)) a.links.push(b);
     if (b.links === null) b.links = [a];
@@ -270,9 +296,17 @@ export class Exits {
     removeItem(b.links, a);
   }
 
-  monitor(watcher: Cell, target: Cell): number {
-    if (target.status === DEAD) throw new AgentNotRunningError(target.id);
+  /**
+   * Watches `target`. An agent that is gone (or never was) is reported at once as an exit with
+   * reason `noproc`, as OTP does, so a monitor set in a race with the exit is never lost.
+   */
+  monitor(watcher: Cell, target: Cell | AgentRef): number {
     const id = ++this.monitorSeq;
+    if (!(target instanceof CellClass) || target.status === DEAD) {
+      const ref = target instanceof CellClass ? target.ref : target;
+      this.kernel.enqueue(watcher, exitMessage(ref, 'noproc', 'monitor', id));
+      return id;
+    }
     const entry = { id, watcher };
     if (target.monitors === null) target.monitors = [entry];
     else target.monitors.push(entry);

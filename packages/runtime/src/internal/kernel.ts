@@ -490,7 +490,7 @@ export class Kernel {
       return true;
     }
     cell.lastDecision = decision;
-    this.exits.exit(cell, { error: info });
+    this.exits.crash(cell, { error: info });
     return false;
   }
 
