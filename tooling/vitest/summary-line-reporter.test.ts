@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -6,20 +6,27 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const config = fileURLToPath(new URL('./fixtures/vitest.config.ts', import.meta.url));
 const vitestBin = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
 
-/** Runs one fixture file in a child vitest and returns its exit code and last printed line. */
-function runFixture(name: string): { status: number | null; lastLine: string } {
+/** Runs one fixture file in a child vitest and resolves with its exit code and last line. */
+function runFixture(name: string): Promise<{ status: number | null; lastLine: string }> {
   // The parent run's VITEST_* variables would make the child think it is a worker.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')),
   );
-  const child = spawnSync(process.execPath, [vitestBin, 'run', '--config', config, name], {
+  const child = spawn(process.execPath, [vitestBin, 'run', '--config', config, name], {
     cwd: root,
     env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true' },
-    encoding: 'utf8',
-    timeout: 60_000,
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
-  const lines = child.stdout.trimEnd().split('\n');
-  return { status: child.status, lastLine: lines.at(-1) ?? '' };
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (status) => {
+      resolve({ status, lastLine: stdout.trimEnd().split('\n').at(-1) ?? '' });
+    });
+  });
 }
 
 const cases = [
@@ -32,14 +39,16 @@ const cases = [
 ];
 
 describe('the summary line', () => {
-  it.concurrent.each(cases)(
+  // One child vitest at a time: each takes a few seconds, longer on a loaded machine.
+  it.each(cases)(
     '$fixture prints "$line" and exits $status',
-    ({ fixture, line, status }) => {
-      const run = runFixture(`${fixture}.fixture.ts`);
+    async ({ fixture, line, status }) => {
+      const run = await runFixture(`${fixture}.fixture.ts`);
       expect(run.lastLine).toBe(line);
       expect(run.status).toBe(status);
       // The line and the exit code agree: `0 failed` exactly when vitest exits 0.
       expect(/ 0 failed/.test(run.lastLine)).toBe(run.status === 0);
     },
+    120_000,
   );
 });
