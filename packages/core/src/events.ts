@@ -77,7 +77,17 @@ export type RuntimeEvent =
   | (At & { type: 'directive-failed'; directive: AgentDirective; error: ErrorInfo })
   | (At & { type: 'topology-changed'; topology: CoordinationPattern; edges: number })
   | (At & { type: 'adaptation-recorded'; event: AdaptationEvent })
-  | (At & { type: 'stats-reported'; stats: readonly AgentStats[] });
+  | (At & { type: 'stats-reported'; stats: readonly AgentStats[] })
+  /**
+   * An agent taken out of service left messages in its mailbox; they went to `to` (calls too, so
+   * their callers get the peer's reply).
+   */
+  | (At & { type: 'mail-rerouted'; agent: string; to: string; count: number })
+  /**
+   * An agent taken out of service left messages no peer could take: here they are, oldest first,
+   * so the caller can resend them. Calls among them were rejected with `AGENT_NOT_RUNNING`.
+   */
+  | (At & { type: 'mail-dead-lettered'; agent: string; messages: readonly unknown[] });
 
 export type RuntimeEventType = RuntimeEvent['type'];
 

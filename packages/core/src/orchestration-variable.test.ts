@@ -27,7 +27,7 @@ describe('orchestration variable constructors', () => {
       value: 'star',
       constraints: {},
       resourceRequirements: { memory: 0, cpuWeight: 1, networkPriority: 'normal' },
-      faultTolerance: { strategy: 'graceful_degradation', maxRetries: 0 },
+      faultTolerance: { strategy: 'graceful_degradation' },
       distributionStrategy: { placement: 'local', nodes: [], replicas: 1 },
       telemetry: {
         collectionIntervalMs: 1000,
@@ -40,6 +40,28 @@ describe('orchestration variable constructors', () => {
     });
     expect(v.domain).toMatchObject({ kind: 'choice', choices: ['star', 'ring', 'mesh'] });
     expect(Object.isFrozen(v)).toBe(true);
+  });
+
+  it("take the card's fault tolerance by name or as an object, and refuse other values", () => {
+    const byName = communicationTopology('reasoning_net', {
+      agents,
+      patterns: ['star', 'ring', 'mesh'],
+      faultTolerance: 'graceful_degradation',
+    });
+    expect(byName.faultTolerance).toEqual({ strategy: 'graceful_degradation' });
+    const detailed = agentSelection('coder', {
+      agents,
+      faultTolerance: { strategy: 'failover', maxRetries: 1, fallbackValue: ['reviewer'] },
+    });
+    expect(detailed.faultTolerance).toEqual({
+      strategy: 'failover',
+      maxRetries: 1,
+      fallbackValue: ['reviewer'],
+    });
+    expect(agentSelection('plain', { agents }).faultTolerance).toBeUndefined();
+    expect(() =>
+      agentSelection('coder', { agents, faultTolerance: 'best_effort' as 'retry' }),
+    ).toThrow(/faultTolerance.*best_effort/);
   });
 
   it('build each type with a searchable domain', () => {

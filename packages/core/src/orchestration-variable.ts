@@ -59,16 +59,44 @@ export const orchestrationResourcesSchema = z.object({
 });
 export type OrchestrationResources = z.output<typeof orchestrationResourcesSchema>;
 
-export const faultToleranceSchema = z.object({
-  /** `graceful_degradation` keeps the rest working; `fail_fast` stops coordination on a failure. */
-  strategy: z
-    .enum(['graceful_degradation', 'fail_fast', 'retry', 'failover'])
-    .default('graceful_degradation'),
-  maxRetries: z.number().int().nonnegative().default(0),
-  /** Used when coordination fails under `failover`. */
+export const FAULT_TOLERANCE_STRATEGIES = [
+  'graceful_degradation',
+  'fail_fast',
+  'retry',
+  'failover',
+] as const;
+export type FaultToleranceStrategy = (typeof FAULT_TOLERANCE_STRATEGIES)[number];
+
+const faultToleranceObjectSchema = z.object({
+  /**
+   * What a running space does when one of the variable's agents keeps failing:
+   * - `graceful_degradation`: restart it up to `maxRetries` times within the space's restart
+   *   period, then take it out of service (status `failed`, out of the topology) while the others
+   *   keep working; its queued messages go to a running peer the variable selects, or are
+   *   reported in a `mail-dead-lettered` event;
+   * - `failover`: the same, then set the variable to `fallbackValue` (for an agent selection
+   *   without one: the failed agent's place goes to the next agent of the variable) and
+   *   re-coordinate; a coordination that fails under failover is retried at `fallbackValue`;
+   * - `retry`: restart it with backoff up to `maxRetries` times, then fail the team (escalate);
+   * - `fail_fast`: the first failure fails the team (escalate), no restart.
+   */
+  strategy: z.enum(FAULT_TOLERANCE_STRATEGIES).default('graceful_degradation'),
+  /** Restarts within the space's `faultRecovery.periodMs` (default: its `maxRestarts`). */
+  maxRetries: z.number().int().nonnegative().optional(),
+  /** The value `failover` switches the variable to. */
   fallbackValue: z.custom<JsonValue>().optional(),
 });
-export type FaultTolerance = z.output<typeof faultToleranceSchema>;
+
+/**
+ * How a running space handles failures of the variable's agents: one of the strategies by name
+ * (the card's `'graceful_degradation'`), or an object with details.
+ */
+export const faultToleranceSchema = z.union([
+  z.enum(FAULT_TOLERANCE_STRATEGIES).transform((strategy) => ({ strategy })),
+  faultToleranceObjectSchema,
+]);
+export type FaultTolerance = z.output<typeof faultToleranceObjectSchema>;
+export type FaultToleranceInput = z.input<typeof faultToleranceSchema>;
 
 export const distributionStrategySchema = z.object({
   /** Where agents go when a cluster places them. */
@@ -128,7 +156,8 @@ export interface OrchestrationVariable {
   readonly adaptation?: AdaptationFunction | string;
   readonly constraints: OrchestrationConstraints;
   readonly resourceRequirements: OrchestrationResources;
-  readonly faultTolerance: FaultTolerance;
+  /** How a running space handles the agents' failures; absent: the space's `faultRecovery`. */
+  readonly faultTolerance?: FaultTolerance;
   readonly distributionStrategy: DistributionStrategy;
   readonly telemetry: TelemetryConfig;
   /** Type-specific settings the built-in coordination reads (a star's hub, allocation plans). */
@@ -152,7 +181,7 @@ const commonOptionsSchema = z.object({
     cpuWeight: 1,
     networkPriority: 'normal',
   }),
-  faultTolerance: faultToleranceSchema.default({ strategy: 'graceful_degradation', maxRetries: 0 }),
+  faultTolerance: faultToleranceSchema.optional(),
   distributionStrategy: distributionStrategySchema.default({
     placement: 'local',
     nodes: [],
@@ -221,7 +250,9 @@ function build(
       : { adaptation: parsed.adaptation as AdaptationFunction | string }),
     constraints: parsed.constraints,
     resourceRequirements: parsed.resourceRequirements,
-    faultTolerance: parsed.faultTolerance,
+    ...(parsed.faultTolerance === undefined
+      ? {}
+      : { faultTolerance: parsed.faultTolerance as FaultTolerance }),
     distributionStrategy: parsed.distributionStrategy,
     telemetry: parsed.telemetry,
     settings: settings ?? {},

@@ -1,9 +1,19 @@
-import { type ErrorInfo, type ExitReason, toErrorInfo, updateMetrics } from '@varplane/core';
+import {
+  type ErrorInfo,
+  type ExitReason,
+  type FaultRecoveryAction,
+  type JsonValue,
+  type OrchestrationVariable,
+  toErrorInfo,
+  updateMetrics,
+} from '@varplane/core';
 import type { Subscription } from 'rxjs';
 import { AgentNotFoundError, SpaceOperationError } from './errors';
 import type { SpaceRuntime } from './internal/space-runtime';
 import { Tally } from './internal/space-runtime';
 import { recoveryAction } from './space-agent';
+import { setVariable } from './space-coordination';
+import { takeOutOfService, toleranceOf } from './space-fault-tolerance';
 import { startAgent, stopAgent } from './space-lifecycle';
 
 /** Whatever a caller reports as the cause of a failure, as error data. */
@@ -17,11 +27,32 @@ export function failureInfo(reason: unknown): ErrorInfo {
 }
 
 /**
- * Recovers from an agent's failure as the space's fault-recovery config says:
+ * What the space does for a failure of `agentId`: the fault tolerance of the variable that
+ * governs it (`graceful_degradation` and `failover` degrade, `retry` restarts, `fail_fast`
+ * escalates), else the space's fault-recovery config.
+ */
+function actionFor(rt: SpaceRuntime, agentId: string): FaultRecoveryAction {
+  const governed = toleranceOf(rt.space, agentId);
+  if (governed === undefined) return recoveryAction(rt.space.faultRecovery, agentId);
+  switch (governed.tolerance.strategy) {
+    case 'graceful_degradation':
+    case 'failover':
+      return 'degrade';
+    case 'retry':
+      return 'restart';
+    case 'fail_fast':
+      return 'escalate';
+  }
+}
+
+/**
+ * Recovers from an agent's failure as the fault tolerance of its variable, or else the space's
+ * fault-recovery config, says:
  * - `restart`: the agent is ended with the failure as its reason and its supervisor restarts it
  *   (restart intensity applies); the time to recover is measured into the space's metrics;
  * - `replace`: the agent stops and its id routes to its fallback agent;
- * - `degrade`: the agent stops and drops out of the topology; the others carry on;
+ * - `degrade`: the agent stops and drops out of the topology; the others carry on; under a
+ *   `failover` variable, the variable then switches to its fallback;
  * - `escalate`: the whole team restarts, in order;
  * - `ignore`: nothing changes.
  */
@@ -37,15 +68,17 @@ export async function recoverAgent(
     });
   }
   const info = failureInfo(reason);
-  switch (recoveryAction(rt.space.faultRecovery, agentId)) {
+  switch (actionFor(rt, agentId)) {
     case 'restart':
       return restart(rt, agentId, info, tally);
     case 'replace':
+      takeOutOfService(rt, agentId, agentId);
       await stopAgent(rt, agentId, tally, 'failed');
       return replace(rt, agentId, tally);
     case 'degrade':
+      takeOutOfService(rt, agentId, agentId);
       await stopAgent(rt, agentId, tally, 'failed');
-      rt.topology.exclude(agentId, true);
+      await degrade(rt, agentId, tally);
       tally.ok();
       return;
     case 'escalate':
@@ -90,6 +123,42 @@ async function restart(
   tally.change(`agents.${agentId}.restarts`, before, cell.restarts, [agentId]);
   recordRecovery(rt, rt.now() - started);
   tally.ok();
+}
+
+/** Takes a failed agent out of the topology; under `failover`, switches its variable over. */
+async function degrade(rt: SpaceRuntime, agentId: string, tally: Tally): Promise<void> {
+  rt.topology.exclude(agentId, true);
+  const governed = toleranceOf(rt.space, agentId);
+  if (governed?.tolerance.strategy !== 'failover') return;
+  const value = failoverValue(rt, governed.variable, agentId);
+  if (value === undefined || JSON.stringify(value) === JSON.stringify(governed.variable.value))
+    return;
+  try {
+    await setVariable(rt, governed.variable.id, value, tally);
+  } catch (error) {
+    tally.fail(error);
+  }
+}
+
+/**
+ * The value a `failover` variable switches to when `agentId` fails: its `fallbackValue`, or for an
+ * agent selection, the selection with the failed agent's place given to the next agent of the
+ * variable that is neither selected nor failed.
+ */
+function failoverValue(
+  rt: SpaceRuntime,
+  variable: OrchestrationVariable,
+  agentId: string,
+): JsonValue | undefined {
+  const fallback = variable.faultTolerance?.fallbackValue;
+  if (fallback !== undefined) return fallback;
+  if (variable.type !== 'agent_selection' || !Array.isArray(variable.value)) return undefined;
+  const selected = variable.value as string[];
+  if (!selected.includes(agentId)) return undefined;
+  const spare = variable.agents.find(
+    (id) => !selected.includes(id) && rt.space.agents[id]?.status !== 'failed',
+  );
+  return selected.flatMap((id) => (id !== agentId ? [id] : spare === undefined ? [] : [spare]));
 }
 
 /** Folds one measured recovery time into the space's running average. */
@@ -185,9 +254,9 @@ async function agentStopped(rt: SpaceRuntime, agentId: string, reason: ExitReaso
       rt.setStatus(agentId, 'inactive', tally);
     } else {
       rt.setStatus(agentId, 'failed', tally);
-      const action = recoveryAction(rt.space.faultRecovery, agentId);
+      const action = actionFor(rt, agentId);
       if (action === 'replace') await replace(rt, agentId, tally);
-      if (action === 'degrade') rt.topology.exclude(agentId, true);
+      if (action === 'degrade') await degrade(rt, agentId, tally);
     }
   } catch (error) {
     tally.fail(error);

@@ -1,4 +1,5 @@
 import {
+  type AgentDirective,
   adapt,
   type CoordinationContext,
   coordinate,
@@ -24,6 +25,37 @@ function contextFor(rt: SpaceRuntime, variable: OrchestrationVariable): Coordina
 }
 
 /**
+ * The variable's directives at its current value. When that coordination fails under a `failover`
+ * tolerance with a `fallbackValue`, the variable switches to the fallback and coordinates there;
+ * the failure still counts in the tally, so the outcome says what happened.
+ */
+async function directivesOf(
+  rt: SpaceRuntime,
+  variable: OrchestrationVariable,
+  tally: Tally,
+): Promise<{ variable: OrchestrationVariable; directives: AgentDirective[] }> {
+  try {
+    const directives = await coordinate(
+      variable,
+      variable.value,
+      contextFor(rt, variable),
+      rt.runOptions(),
+    );
+    return { variable, directives };
+  } catch (error) {
+    const tolerance = variable.faultTolerance;
+    const fallback = tolerance?.strategy === 'failover' ? tolerance.fallbackValue : undefined;
+    if (fallback === undefined || JSON.stringify(fallback) === JSON.stringify(variable.value))
+      throw error;
+    tally.fail(error);
+    rt.commit(setVariableValue(rt.space, variable.id, fallback));
+    const next = rt.space.orchestrationVariables[variable.id] as OrchestrationVariable;
+    const directives = await coordinate(next, next.value, contextFor(rt, next), rt.runOptions());
+    return { variable: next, directives };
+  }
+}
+
+/**
  * Turns one variable's current value into directives and applies them. `oldValue` is what the
  * change is recorded from (the last coordinated value, or the value before a `setVariable`).
  */
@@ -33,21 +65,17 @@ export async function coordinateVariable(
   oldValue: unknown,
   tally: Tally,
 ): Promise<void> {
-  let directives: Awaited<ReturnType<typeof coordinate>>;
+  let result: Awaited<ReturnType<typeof directivesOf>>;
   try {
-    directives = await coordinate(
-      variable,
-      variable.value,
-      contextFor(rt, variable),
-      rt.runOptions(),
-    );
+    result = await directivesOf(rt, variable, tally);
   } catch (error) {
     tally.fail(error);
     return;
   }
-  rt.coordinated.set(variable.id, variable.value);
+  const { directives } = result;
+  rt.coordinated.set(variable.id, result.variable.value);
   const affected = [...new Set(directives.map((d) => d.agent))];
-  tally.change(variable.id, oldValue, variable.value, affected);
+  tally.change(variable.id, oldValue, result.variable.value, affected);
   await applyDirectives(rt, directives, tally);
 }
 
@@ -56,15 +84,11 @@ export async function coordinateAll(rt: SpaceRuntime, tally: Tally): Promise<voi
   const directives = [];
   for (const variable of Object.values(rt.space.orchestrationVariables)) {
     try {
-      const produced = await coordinate(
-        variable,
-        variable.value,
-        contextFor(rt, variable),
-        rt.runOptions(),
-      );
+      const result = await directivesOf(rt, variable, tally);
+      const produced = result.directives;
       const previous = rt.coordinated.get(variable.id) ?? null;
-      rt.coordinated.set(variable.id, variable.value);
-      tally.change(variable.id, previous, variable.value, [
+      rt.coordinated.set(variable.id, result.variable.value);
+      tally.change(variable.id, previous, result.variable.value, [
         ...new Set(produced.map((d) => d.agent)),
       ]);
       directives.push(...produced);

@@ -2,6 +2,7 @@ import { AgentNotFoundError, AgentNotRunningError } from './errors';
 import type { SpaceRuntime, Tally } from './internal/space-runtime';
 import type { RouterKind } from './router';
 import { agentChildSpec } from './space-agent';
+import { spaceDecider } from './space-fault-tolerance';
 
 /**
  * Starting, stopping and scaling the agents of a running space, through the space's supervisor
@@ -33,9 +34,10 @@ async function startChild(rt: SpaceRuntime, agentId: string, instanceId: string)
     await stopChild(rt, instanceId);
     if (hasChild(rt, instanceId)) await rt.supervisor.deleteChild(instanceId);
   }
-  await rt.supervisor.startChild(
-    agentChildSpec(config, behaviour, rt.space.faultRecovery, instanceId),
-  );
+  await rt.supervisor.startChild({
+    ...agentChildSpec(config, behaviour, rt.space.faultRecovery, instanceId),
+    decide: spaceDecider(rt, config, instanceId),
+  });
 }
 
 async function stopChild(rt: SpaceRuntime, instanceId: string): Promise<void> {

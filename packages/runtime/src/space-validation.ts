@@ -6,6 +6,7 @@ import {
   faultRecoveryConfigSchema,
   type Issue,
   type MultiAgentSpace,
+  type OrchestrationVariable,
   resourcePoolSchema,
   scalingPolicySchema,
 } from '@varplane/core';
@@ -17,6 +18,40 @@ import { toIssues } from './internal/parse';
 /** Per-instance statistics a scaling policy can watch. */
 export const SCALING_METRICS = ['mailboxDepth', 'utilization', 'errorRate', 'restarts'] as const;
 export type ScalingMetric = (typeof SCALING_METRICS)[number];
+
+function checkTolerance(
+  space: MultiAgentSpace,
+  id: string,
+  variable: OrchestrationVariable,
+  issues: Issue[],
+): void {
+  const tolerance = variable.faultTolerance;
+  if (tolerance === undefined) return;
+  const path = `orchestrationVariables.${id}.faultTolerance`;
+  const maxRestarts = space.faultRecovery?.maxRestarts;
+  if (
+    tolerance.maxRetries !== undefined &&
+    typeof maxRestarts === 'number' &&
+    tolerance.maxRetries > maxRestarts
+  ) {
+    issues.push({
+      path: `${path}.maxRetries`,
+      message: `must not exceed faultRecovery.maxRestarts (${maxRestarts}): the space's supervisor would give up first`,
+      value: tolerance.maxRetries,
+    });
+  }
+  if (tolerance.fallbackValue !== undefined) {
+    try {
+      checkOrchestrationValue(variable, tolerance.fallbackValue);
+    } catch (error) {
+      issues.push({
+        path: `${path}.fallbackValue`,
+        message: (error as Error).message,
+        value: tolerance.fallbackValue,
+      });
+    }
+  }
+}
 
 /**
  * Checks that `space` can run with `behaviours`: every part well-formed, every agent's behaviour
@@ -87,6 +122,7 @@ export function validateSpace(
         value: variable.value,
       });
     }
+    checkTolerance(space, id, variable, issues);
   }
   (space.coordinationGraph?.edges ?? []).forEach((edge, i) => {
     check(coordinationEdgeSchema, edge, `coordinationGraph.edges.${i}`);
