@@ -1,15 +1,21 @@
 /**
- * The optimizer benchmark: the synthetic team task of `team-task.ts` on the simulated LM, run for
- * real on `@varplane/runtime` (agentized programs, one `startSpace` per team run).
+ * The optimizer benchmark, over generated team tasks none of the optimizers was tuned on.
  *
- * 1. Fraction of the optimum reached by random search, SIMBA and BEACON for budgets of 50, 100
- *    and 200 evaluations, over 10 seeds (mean and standard deviation). An evaluation is one
- *    candidate team on a mini-batch of 8 examples, so a budget of N evaluations is 8N metric calls,
- *    everything included (SIMBA's sampling runs, validation runs).
- * 2. The optimizers' own overhead per evaluated example with a zero-latency LM: the time of a
- *    whole optimization per team run, beside the time of the same number of bare team runs.
+ * 1. Fraction of the optimum: for each generated task (`generated-tasks.ts`: closed-form value,
+ *    exact optimum) and seed, random search, SIMBA, BEACON and successive halving over random
+ *    proposals run with budgets of 50, 100, 200 and 400 evaluations (an evaluation is one
+ *    candidate on a mini-batch of 8 examples, so N evaluations are 8N metric calls, validation
+ *    included). The table gives the mean true value of the returned team as a fraction of the
+ *    optimum, each optimizer's lead over random search (paired by task and seed) with its 95%
+ *    interval, and how far the returned team is from the best team the optimizer evaluated.
+ * 2. Overhead: a whole optimization of 400 evaluations on a real runtime team with a zero-latency
+ *    simulated LM, per evaluated example, against the same number of bare team runs, alternating
+ *    over rounds (median and range of the ratio).
+ *
+ * `--fast` runs 4 tasks x 2 seeds (for development); the default is 20 tasks x 5 seeds.
+ * `--strict` exits 1 while a goal is missed. `--tasks N`, `--seeds N`, `--skip-overhead`.
  */
-import { measure, report } from '@varplane/bench-kit';
+import type { Configuration, JsonValue } from '@varplane/core';
 import {
   beacon,
   createTeamSpace,
@@ -18,194 +24,250 @@ import {
   simba,
   type TeamRunner,
 } from '../src';
-import {
-  agentPrograms,
-  exact,
-  optimum,
-  runtimeTeam,
-  simulatedModel,
-  taskExamples,
-  toTeamExample,
-  trueValue,
-} from './team-task';
+import { type GeneratedTask, generateTask } from './generated-tasks';
+import { measureOverhead } from './overhead';
+import { successiveHalving } from './successive-halving';
 
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const valueOf = (name: string) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? Number(args[at + 1]) : undefined;
+};
+const fast = flag('--fast');
+const TASKS = valueOf('--tasks') ?? (fast ? 4 : 20);
+const SEEDS = valueOf('--seeds') ?? (fast ? 2 : 5);
 const BATCH = 8;
-const BUDGETS = [50, 100, 200] as const;
-const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
-const OPTIMIZERS = ['random', 'simba', 'beacon'] as const;
+const BUDGETS = [50, 100, 200, 400] as const;
+const OPTIMIZERS = ['random', 'simba', 'beacon', 'halving'] as const;
 type Optimizer = (typeof OPTIMIZERS)[number];
+const LABEL: Record<Optimizer, string> = {
+  random: 'random search',
+  simba: 'SIMBA',
+  beacon: 'BEACON',
+  halving: 'successive halving',
+};
 
-const train = taskExamples(12);
-const validation = taskExamples(8, 100);
-const test = taskExamples(20, 200);
-const everything = [...train, ...validation, ...test];
-const programs = agentPrograms(train);
-const trainset = train.map(toTeamExample);
-const valset = validation.map(toTeamExample);
+/** Wraps a runner to see every configuration the optimizer evaluated. */
+function watched(runner: TeamRunner): {
+  runner: TeamRunner;
+  seen: Set<string>;
+  configs: Configuration[];
+} {
+  const seen = new Set<string>();
+  const configs: Configuration[] = [];
+  return {
+    seen,
+    configs,
+    runner: {
+      run(request) {
+        const key = JSON.stringify(request.configuration);
+        if (!seen.has(key)) {
+          seen.add(key);
+          configs.push(request.configuration);
+        }
+        return runner.run(request);
+      },
+    },
+  };
+}
 
-// Ground truth is judged on a model of its own, so no optimization's draws are consumed.
-const judge = simulatedModel(everything, 0);
-const reference = runtimeTeam(programs, judge);
-const team = createTeamSpace(reference.space);
-const best = await trueValue(
-  programs,
-  judge,
-  team.variables.validate(optimum(team.current, train)),
-  test,
-);
-const start = await trueValue(programs, judge, team.current, test);
-
-function optimize(
+async function optimize(
   name: Optimizer,
+  task: GeneratedTask,
   seed: number,
   evaluations: number,
   runner: TeamRunner,
-  space = reference.space,
-): OptimizerRun {
+): Promise<Record<string, JsonValue>> {
+  if (name === 'halving') {
+    return successiveHalving(task, runner, seed, evaluations * BATCH, BATCH);
+  }
   const common = {
     runner,
     seed,
-    valset,
+    valset: task.valset,
     concurrency: 8,
     budget: { maxMetricCalls: evaluations * BATCH },
   };
+  let run: OptimizerRun;
   if (name === 'simba') {
-    return simba(space, trainset, exact, {
+    run = simba(task.space, task.trainset, task.metric, {
       ...common,
       bsize: BATCH,
       numCandidates: 4,
       maxSteps: 1_000,
     });
+  } else {
+    const loop = { ...common, numTrials: 100_000, minibatchSize: BATCH, fullEvalEvery: 10 };
+    run =
+      name === 'beacon'
+        ? beacon(task.space, task.trainset, task.metric, loop)
+        : randomSearch(task.space, task.trainset, task.metric, loop);
   }
-  const loop = { ...common, numTrials: 100_000, minibatchSize: BATCH, fullEvalEvery: 10 };
-  return name === 'beacon'
-    ? beacon(space, trainset, exact, loop)
-    : randomSearch(space, trainset, exact, loop);
+  const result = await run.result;
+  return result.config.values as Record<string, JsonValue>;
 }
 
 const mean = (values: readonly number[]) =>
-  values.reduce((sum, value) => sum + value, 0) / values.length;
-const deviation = (values: readonly number[]) => {
+  values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+const sd = (values: readonly number[]) => {
   const m = mean(values);
-  return Math.sqrt(values.reduce((sum, value) => sum + (value - m) ** 2, 0) / (values.length - 1));
+  return Math.sqrt(
+    values.reduce((sum, value) => sum + (value - m) ** 2, 0) / Math.max(1, values.length - 1),
+  );
 };
+/** Half-width of the 95% interval of a mean (normal approximation; n is 10 or more here). */
+const half95 = (values: readonly number[]) => (1.96 * sd(values)) / Math.sqrt(values.length);
 
+const started = Date.now();
+const tasks = Array.from({ length: TASKS }, (_, i) => generateTask(i));
+console.log(`### @varplane/teleprompters: fraction of the optimum on generated team tasks\n`);
 console.log(
-  `### @varplane/teleprompters: fraction of the optimum (synthetic team task, simulated LM, runtime)\n`,
-);
-console.log(
-  `optimum true accuracy ${best.toFixed(3)}; the given team ${start.toFixed(3)} (${(start / best).toFixed(3)} of it); ` +
-    `${SEEDS.length} seeds; an evaluation = 1 candidate x ${BATCH} examples\n`,
+  `${TASKS} generated tasks x ${SEEDS} seeds; an evaluation = 1 candidate x ${BATCH} examples; optimum by exact enumeration (mean ${mean(tasks.map((t) => t.optimum.value)).toFixed(3)} accuracy; the given team reaches ${mean(tasks.map((t) => t.value(createTeamSpace(t.space).current) / t.optimum.value)).toFixed(3)} of it on average)\n`,
 );
 
-const fractions: Record<string, Record<Optimizer, number[]>> = {};
+// fraction[budget][optimizer] = per (task, seed) fraction; best seen likewise.
+const fraction: Record<number, Record<Optimizer, number[]>> = {};
+const bestSeen: Record<number, Record<Optimizer, number[]>> = {};
 for (const evaluations of BUDGETS) {
-  const row = { random: [], simba: [], beacon: [] } as Record<Optimizer, number[]>;
-  for (const name of OPTIMIZERS) {
-    for (const seed of SEEDS) {
-      const { space, runner } = runtimeTeam(programs, simulatedModel(everything, seed));
-      const result = await optimize(name, seed, evaluations, runner, space).result;
-      row[name].push((await trueValue(programs, judge, result.config.values, test)) / best);
+  fraction[evaluations] = { random: [], simba: [], beacon: [], halving: [] };
+  bestSeen[evaluations] = { random: [], simba: [], beacon: [], halving: [] };
+}
+for (const task of tasks) {
+  const team = createTeamSpace(task.space);
+  const fill = (values: Configuration) => team.variables.validate({ ...team.current, ...values });
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    for (const evaluations of BUDGETS) {
+      for (const name of OPTIMIZERS) {
+        const watch = watched(task.runner());
+        const values = await optimize(name, task, seed, evaluations, watch.runner);
+        const got = task.value(fill(values)) / task.optimum.value;
+        const top = Math.max(...watch.configs.map((c) => task.value(c))) / task.optimum.value;
+        (fraction[evaluations] as Record<Optimizer, number[]>)[name].push(got);
+        (bestSeen[evaluations] as Record<Optimizer, number[]>)[name].push(top);
+      }
     }
   }
-  fractions[evaluations] = row;
 }
 
 const cell = (values: readonly number[]) =>
-  `${mean(values).toFixed(3)} ± ${deviation(values).toFixed(3)}`;
+  `${mean(values).toFixed(3)} ± ${half95(values).toFixed(3)}`;
+const lead = (evaluations: number, name: Optimizer) => {
+  const row = fraction[evaluations] as Record<Optimizer, number[]>;
+  return row[name].map((value, i) => value - (row.random[i] as number));
+};
 const lines = [
-  '| evaluations (metric calls) | random search | SIMBA | BEACON |',
-  '|---|---|---|---|',
+  `| evaluations (metric calls) | ${OPTIMIZERS.map((name) => LABEL[name]).join(' | ')} | ${OPTIMIZERS.filter(
+    (n) => n !== 'random',
+  )
+    .map((name) => `${LABEL[name]} lead`)
+    .join(' | ')} |`,
+  `|---|${OPTIMIZERS.map(() => '---').join('|')}|${OPTIMIZERS.filter((n) => n !== 'random')
+    .map(() => '---')
+    .join('|')}|`,
   ...BUDGETS.map((evaluations) => {
-    const row = fractions[evaluations] as Record<Optimizer, number[]>;
-    return `| ${evaluations} (${evaluations * BATCH}) | ${cell(row.random)} | ${cell(row.simba)} | ${cell(row.beacon)} |`;
+    const row = fraction[evaluations] as Record<Optimizer, number[]>;
+    return `| ${evaluations} (${evaluations * BATCH}) | ${OPTIMIZERS.map((name) => cell(row[name])).join(' | ')} | ${OPTIMIZERS.filter(
+      (n) => n !== 'random',
+    )
+      .map((name) => {
+        const d = lead(evaluations, name);
+        return `${mean(d) >= 0 ? '+' : ''}${mean(d).toFixed(3)} [${(mean(d) - half95(d)).toFixed(3)}, ${(mean(d) + half95(d)).toFixed(3)}]`;
+      })
+      .join(' | ')} |`;
   }),
 ];
+console.log(
+  'Mean fraction of the optimum ± 95% interval; lead = paired difference from random search [95% interval]:\n',
+);
 console.log(`${lines.join('\n')}\n`);
 
-const goals: string[] = [];
-const at200 = fractions[200] as Record<Optimizer, number[]>;
+const gapLines = [
+  `| evaluations | ${OPTIMIZERS.map((name) => LABEL[name]).join(' | ')} |`,
+  `|---|${OPTIMIZERS.map(() => '---').join('|')}|`,
+  ...BUDGETS.map((evaluations) => {
+    const row = fraction[evaluations] as Record<Optimizer, number[]>;
+    const top = bestSeen[evaluations] as Record<Optimizer, number[]>;
+    return `| ${evaluations} | ${OPTIMIZERS.map((name) => {
+      const gaps = top[name].map((best, i) => best - (row[name][i] as number));
+      return `${mean(top[name]).toFixed(3)} (gap ${mean(gaps).toFixed(3)})`;
+    }).join(' | ')} |`;
+  }),
+];
+console.log(
+  'Best candidate evaluated, as a fraction of the optimum, and the mean gap to the returned one:\n',
+);
+console.log(`${gapLines.join('\n')}\n`);
+
+const goals: { goal: string; met: boolean }[] = [];
 for (const name of ['simba', 'beacon'] as const) {
-  const reached = mean(at200[name]);
-  goals.push(
-    `${name} reaches 0.95 of the optimum at 200: ${reached.toFixed(3)} (${reached >= 0.95 ? 'met' : 'missed'})`,
-  );
-  for (const evaluations of [50, 100] as const) {
-    const row = fractions[evaluations] as Record<Optimizer, number[]>;
-    const gap = mean(row[name]) - mean(row.random);
-    const spread = Math.max(deviation(row[name]), deviation(row.random));
-    goals.push(
-      `${name} beats random at ${evaluations} by more than the spread: ${gap.toFixed(3)} vs ${spread.toFixed(3)} (${gap > spread ? 'met' : 'missed'})`,
-    );
+  for (const evaluations of [100, 200, 400] as const) {
+    const d = lead(evaluations, name);
+    const low = mean(d) - half95(d);
+    goals.push({
+      goal: `${LABEL[name]} beats random search at ${evaluations} beyond the 95% interval: lead ${mean(d).toFixed(3)}, lower bound ${low.toFixed(3)}`,
+      met: low > 0,
+    });
   }
+  const at200 = fraction[200] as Record<Optimizer, number[]>;
+  const target = mean(at200.random) + (1 - mean(at200.random)) / 2;
+  goals.push({
+    goal: `${LABEL[name]} closes half of random search's gap at 200: ${mean(at200[name]).toFixed(3)} vs ${target.toFixed(3)}`,
+    met: mean(at200[name]) >= target,
+  });
+  const gaps = BUDGETS.flatMap((evaluations) => {
+    const row = (fraction[evaluations] as Record<Optimizer, number[]>)[name];
+    return (bestSeen[evaluations] as Record<Optimizer, number[]>)[name].map(
+      (best, i) => best - (row[i] as number),
+    );
+  });
+  goals.push({
+    goal: `${LABEL[name]}'s returned team is within 0.02 of the best it evaluated, on average: ${mean(gaps).toFixed(3)}`,
+    met: mean(gaps) <= 0.02,
+  });
 }
-console.log(goals.map((goal) => `- ${goal}`).join('\n'));
+
+let overheadRows: Awaited<ReturnType<typeof measureOverhead>> = [];
+if (!flag('--skip-overhead')) {
+  overheadRows = await measureOverhead(fast ? 3 : 5);
+  console.log(
+    'Optimizer overhead per evaluated example at 400 evaluations (runtime team, zero-latency simulated LM), alternating with bare team runs:\n',
+  );
+  console.log(
+    '| optimizer | bare team run | optimization per example | overhead (median, min-max over rounds) |',
+  );
+  console.log('|---|---|---|---|');
+  for (const row of overheadRows) {
+    console.log(
+      `| ${row.name} | ${(row.bareNs / 1e3).toFixed(0)} us | ${(row.subjectNs / 1e3).toFixed(0)} us | ${(100 * row.median).toFixed(1)}% (${(100 * row.min).toFixed(1)}% to ${(100 * row.max).toFixed(1)}%) |`,
+    );
+    goals.push({
+      goal: `${row.name} overhead under 10% of a zero-latency team run at 400 evaluations: ${(100 * row.median).toFixed(1)}%`,
+      met: row.median < 0.1,
+    });
+  }
+  console.log('');
+}
+
+console.log('Goals:\n');
+console.log(goals.map((g) => `- ${g.met ? 'met' : 'MISSED'}: ${g.goal}`).join('\n'));
+console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`);
 console.log(
   `\nBENCH_JSON ${JSON.stringify({
-    suite: 'teleprompters fraction of optimum',
-    optimum: best,
-    start,
+    suite: 'teleprompters generated tasks',
+    tasks: TASKS,
+    seeds: SEEDS,
     rows: BUDGETS.map((evaluations) => ({
       evaluations,
-      metricCalls: evaluations * BATCH,
       ...Object.fromEntries(
         OPTIMIZERS.map((name) => {
-          const values = (fractions[evaluations] as Record<Optimizer, number[]>)[name];
-          return [name, { mean: mean(values), sd: deviation(values), values }];
+          const values = (fraction[evaluations] as Record<Optimizer, number[]>)[name];
+          return [name, { mean: mean(values), half95: half95(values) }];
         }),
       ),
     })),
-  })}\n`,
+    overhead: overheadRows,
+    goals,
+  })}`,
 );
-
-// Overhead: a whole optimization of 50 evaluations per team run, against bare team runs.
-const zeroLatency = runtimeTeam(programs, simulatedModel(everything, 99));
-const calls = 50 * BATCH;
-const bare = await measure(
-  'bare team runs',
-  async () => {
-    const space = zeroLatency.space;
-    const configuration = team.current;
-    const signal = new AbortController().signal;
-    for (let start = 0; start < calls; start += 8) {
-      await Promise.all(
-        Array.from({ length: 8 }, (_, k) =>
-          zeroLatency.runner.run({
-            space,
-            configuration,
-            example: trainset[(start + k) % trainset.length] as (typeof trainset)[number],
-            exampleIndex: 0,
-            seed: start + k,
-            runId: `bare-${start + k}`,
-            limits: {},
-            faults: [],
-            signal,
-          }),
-        ),
-      );
-    }
-  },
-  { opsPerCall: calls, minTimeMs: 1_500, maxWarmupMs: 300 },
-);
-const rows = [];
-for (const name of OPTIMIZERS) {
-  const used = (await optimize(name, 1, 50, zeroLatency.runner, zeroLatency.space).result).usage
-    .metricCalls;
-  const subject = await measure(
-    `${name} per evaluated example`,
-    async () => {
-      await optimize(name, 1, 50, zeroLatency.runner, zeroLatency.space).result;
-    },
-    { opsPerCall: used, minTimeMs: 1_500, maxWarmupMs: 300 },
-  );
-  rows.push({
-    case: `${name === 'random' ? 'random search' : name === 'simba' ? 'SIMBA' : 'BEACON'}: a whole optimization, per evaluated example`,
-    subject,
-    baseline: bare,
-    goal: `overhead = ${((subject.nsPerOp - bare.nsPerOp) / 1e3).toFixed(1)} us/example over a bare team run`,
-  });
-}
-report(
-  '@varplane/teleprompters: optimizer overhead (zero-latency simulated LM, runtime team)',
-  rows,
-);
+if (flag('--strict') && goals.some((g) => !g.met)) process.exitCode = 1;
