@@ -304,7 +304,9 @@ export function generateTask(index: number): GeneratedTask {
       if (plan.active.includes(plan.hub))
         load.set(plan.hub, (load.get(plan.hub) as number) + HUB_LOAD);
     } else if (plan.topology === 'ring') {
-      plan.active.forEach((id, k) => load.set(id, HANDOFF ** k));
+      plan.active.forEach((id, k) => {
+        load.set(id, HANDOFF ** k);
+      });
     } else {
       for (const id of plan.active) load.set(id, 1);
     }

@@ -30,13 +30,13 @@ import { successiveHalving } from './successive-halving';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
-const valueOf = (name: string) => {
+const numberArg = (name: string) => {
   const at = args.indexOf(name);
   return at >= 0 ? Number(args[at + 1]) : undefined;
 };
 const fast = flag('--fast');
-const TASKS = valueOf('--tasks') ?? (fast ? 4 : 20);
-const SEEDS = valueOf('--seeds') ?? (fast ? 2 : 5);
+const TASKS = numberArg('--tasks') ?? (fast ? 4 : 20);
+const SEEDS = numberArg('--seeds') ?? (fast ? 2 : 5);
 const BATCH = 8;
 const BUDGETS = [50, 100, 200, 400] as const;
 const OPTIMIZERS = ['random', 'simba', 'beacon', 'halving'] as const;
