@@ -30,6 +30,7 @@ export type {
   RaftCoreStatus,
   RaftRole,
   Ready,
+  SoftState,
 } from './raft-core';
 export { createRaftCore } from './raft-core';
 export type {

@@ -174,6 +174,16 @@ export interface RaftCore {
    */
   compact(data: Uint8Array): Snapshot;
   status(): RaftCoreStatus;
+  /** The few fields that change on elections and membership changes; cheap to call often. */
+  softState(): SoftState;
+}
+
+/** Role, term, leader and membership: what a driver watches for events. */
+export interface SoftState {
+  readonly role: RaftRole;
+  readonly term: number;
+  readonly leader: NodeId | null;
+  readonly conf: ConfState;
 }
 
 const EMPTY: readonly Entry[] = Object.freeze([]) as readonly Entry[];
@@ -252,6 +262,8 @@ class RaftNode implements RaftCore {
   private readonly readOnly = new ReadOnlyQueue();
   private pendingReadIndex: { from: NodeId; context: string }[] = [];
   private assembly: SnapshotAssembly | null = null;
+  /** Proposals were appended since the last broadcast: one append per follower carries them all. */
+  private broadcastPending = false;
 
   // What was handed out and not yet acknowledged, and what is durable.
   private messages: RaftMessage[] = [];
@@ -431,6 +443,7 @@ class RaftNode implements RaftCore {
 
   hasReady(): boolean {
     if (this.inflightReady !== null) return false;
+    this.flushBroadcast();
     return (
       this.messages.length > 0 ||
       this.log.unstableFrom <= this.log.lastIndex() ||
@@ -449,6 +462,7 @@ class RaftNode implements RaftCore {
         message: 'ready: the previous ready was not advanced',
       });
     }
+    this.flushBroadcast();
     const last = this.log.lastIndex();
     const entries =
       this.log.unstableFrom <= last
@@ -528,6 +542,10 @@ class RaftNode implements RaftCore {
     this.snapshot = snapshot;
     this.log.compact(index, term);
     return snapshot;
+  }
+
+  softState(): SoftState {
+    return { role: this.role, term: this.term, leader: this.leader, conf: this.conf };
   }
 
   status(): RaftCoreStatus {
@@ -617,7 +635,7 @@ class RaftNode implements RaftCore {
     // Entries of earlier terms may hide a membership change; none may be proposed until they apply.
     this.pendingConfIndex = last;
     // Commitment counts only entries of the current term, so a new term starts with a no-op.
-    this.appendLocal([{ index: 0, term: 0, type: 'normal', data: new Uint8Array(0) }]);
+    this.appendLocal('normal', new Uint8Array(0));
     this.broadcastAppend();
   }
 
@@ -943,7 +961,7 @@ class RaftNode implements RaftCore {
   }
 
   private maybeCommit(): boolean {
-    const index = jointCommitted(this.conf, (id) => this.progress.get(id)?.match ?? 0);
+    const index = jointCommitted(this.conf, this.progress);
     if (index <= this.log.committed || this.log.term(index) !== this.term) return false;
     const hadCommitInTerm = this.log.term(this.log.committed) === this.term;
     for (let i = this.log.committed + 1; i <= index; i++) {
@@ -959,6 +977,12 @@ class RaftNode implements RaftCore {
       for (const read of waiting) this.handleReadIndex(read.from, read.context);
     }
     return true;
+  }
+
+  private flushBroadcast(): void {
+    if (!this.broadcastPending) return;
+    this.broadcastPending = false;
+    if (this.role === 'leader') this.broadcastAppend();
   }
 
   private broadcastAppend(): void {
@@ -1076,49 +1100,44 @@ class RaftNode implements RaftCore {
   }
 
   private appendProposal(type: EntryType, data: Uint8Array): ProposeResult {
-    const drop = (reason: DropReason): ProposeResult => ({
-      type: 'dropped',
-      reason,
-      leader: this.id,
-    });
-    if (this.leadTransferee !== null) return drop('transferring-leadership');
-    if (!this.progress.has(this.id)) return drop('not-a-member');
+    if (this.leadTransferee !== null) return this.dropped('transferring-leadership');
+    if (!this.progress.has(this.id)) return this.dropped('not-a-member');
     if (
       this.maxUncommittedBytes > 0 &&
       this.uncommittedBytes > 0 &&
       this.uncommittedBytes + data.byteLength > this.maxUncommittedBytes
     ) {
-      return drop('uncommitted-limit');
+      return this.dropped('uncommitted-limit');
     }
     if (type === 'conf-change') {
-      if (this.pendingConfIndex > this.log.applied) return drop('conf-change-pending');
+      if (this.pendingConfIndex > this.log.applied) return this.dropped('conf-change-pending');
       let change: ConfChange;
       try {
         change = decodeConfChange(data);
         checkConfChange(change);
       } catch {
-        return drop('conf-change-invalid');
+        return this.dropped('conf-change-invalid');
       }
       if (applyConfChange(this.conf, change) instanceof ConfChangeRefusal) {
-        return drop('conf-change-invalid');
+        return this.dropped('conf-change-invalid');
       }
     }
-    const index = this.appendLocal([{ index: 0, term: 0, type, data }]);
+    const index = this.appendLocal(type, data);
     if (type === 'conf-change') this.pendingConfIndex = index;
-    this.broadcastAppend();
+    // Sent with the next ready, so proposals made in one turn share one append per follower.
+    this.broadcastPending = true;
     return { type: 'appended', index, term: this.term };
   }
 
-  /** Appends the leader's own entries, numbering them; returns the last index. */
-  private appendLocal(entries: readonly Entry[]): number {
-    let index = this.log.lastIndex();
-    const numbered: Entry[] = [];
-    for (const entry of entries) {
-      index += 1;
-      numbered.push({ index, term: this.term, type: entry.type, data: entry.data });
-      this.uncommittedBytes += entry.data.byteLength;
-    }
-    this.log.append(numbered);
+  private dropped(reason: DropReason): ProposeResult {
+    return { type: 'dropped', reason, leader: this.id };
+  }
+
+  /** Appends one of the leader's own entries; returns its index. */
+  private appendLocal(type: EntryType, data: Uint8Array): number {
+    const index = this.log.lastIndex() + 1;
+    this.log.entries.push({ index, term: this.term, type, data });
+    this.uncommittedBytes += data.byteLength;
     return index;
   }
 

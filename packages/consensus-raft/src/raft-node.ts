@@ -2,7 +2,7 @@ import type { Clock, Random, TimerHandle } from '@varplane/core';
 import { type Observable, Subject } from 'rxjs';
 import { NotLeaderError, RaftError } from './errors';
 import { validateNodeOptions } from './internal/node-options';
-import { type Waiter, waitFor } from './internal/pending-requests';
+import { Deadlines, type Waiter } from './internal/pending-requests';
 import type { ConfChange, ConfState, Entry, NodeId } from './messages';
 import {
   createRaftCore,
@@ -128,6 +128,7 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
     random: o.random,
   });
   const events$ = new Subject<RaftEvent>();
+  const deadlines = new Deadlines(clock);
   const byIndex = new Map<number, { term: number; waiter: Waiter<Applied> }>();
   const forwarded = new Map<string, Submission>();
   let waitingForLeader: Submission[] = [];
@@ -142,11 +143,11 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
   let ticks = 0;
   let tickTimer: TimerHandle | undefined;
   let seen = { leader: null as NodeId | null, term: -1, role: 'follower' as RaftRole };
-  let seenConf = core.status().conf;
+  let seenConf = core.softState().conf;
   const contextPrefix = `${o.id}:${o.random.int(0, 2 ** 31)}:`;
 
   const noQuorumOrTimeout = (what: string, timeoutMs: number) => () => {
-    const status = core.status();
+    const status = core.softState();
     if (status.leader === null) {
       return new RaftError({
         code: 'RAFT_NO_QUORUM',
@@ -203,7 +204,7 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
   };
 
   const watchStatus = () => {
-    const status = core.status();
+    const status = core.softState();
     if (status.leader !== seen.leader || status.term !== seen.term) {
       events$.next({ type: 'leader-changed', leader: status.leader, term: status.term });
       if (status.leader !== null && status.leader !== seen.leader) {
@@ -223,14 +224,35 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
     }
   };
 
-  const applyEntry = async (entry: Entry): Promise<{ ok: boolean; value: unknown }> => {
+  const applyFailed = (entry: Entry, cause: unknown) => {
+    const error = new RaftError({
+      code: 'RAFT_APPLY_FAILED',
+      message: `raft node ${o.id}: the state machine failed to apply entry ${entry.index}`,
+      cause,
+    });
+    events$.next({ type: 'apply-failed', index: entry.index, error });
+    return { ok: false, value: error };
+  };
+
+  /** Applies one entry; a promise only when the state machine answered with one. */
+  const applyEntry = (
+    entry: Entry,
+  ): { ok: boolean; value: unknown } | Promise<{ ok: boolean; value: unknown }> => {
     if (stateMachine === undefined || entry.type !== 'normal' || entry.data.byteLength === 0) {
       return { ok: true, value: undefined };
     }
+    let value: unknown;
+    try {
+      value = stateMachine.apply(entry);
+    } catch (cause) {
+      return applyFailed(entry, cause);
+    }
+    return value instanceof Promise ? awaitApply(entry, value) : { ok: true, value };
+  };
+
+  const awaitApply = async (entry: Entry, value: Promise<unknown>) => {
     let timer: TimerHandle | undefined;
     try {
-      const value = stateMachine.apply(entry);
-      if (!(value instanceof Promise)) return { ok: true, value };
       const timeout = new Promise<never>((_, reject) => {
         timer = clock.setTimeout(
           () => reject(new Error(`apply did not settle within ${o.applyTimeoutMs} ms`)),
@@ -239,13 +261,7 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
       });
       return { ok: true, value: await Promise.race([value, timeout]) };
     } catch (cause) {
-      const error = new RaftError({
-        code: 'RAFT_APPLY_FAILED',
-        message: `raft node ${o.id}: the state machine failed to apply entry ${entry.index}`,
-        cause,
-      });
-      events$.next({ type: 'apply-failed', index: entry.index, error });
-      return { ok: false, value: error };
+      return applyFailed(entry, cause);
     } finally {
       if (timer !== undefined) clock.clearTimeout(timer);
     }
@@ -293,7 +309,8 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
           events$.next({ type: 'snapshot-installed', index });
         }
         for (const entry of ready.committedEntries) {
-          const outcome = await applyEntry(entry);
+          const attempt = applyEntry(entry);
+          const outcome = attempt instanceof Promise ? await attempt : attempt;
           applied = entry.index;
           const pending = byIndex.get(entry.index);
           if (pending === undefined) continue;
@@ -364,7 +381,10 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
     if (stopped) return;
     core.tick();
     ticks += 1;
-    if (ticks % 10 === 0 && core.status().role === 'leader') {
+    deadlines.sweep();
+    // Forwarded proposals whose caller gave up are forgotten.
+    for (const [context, s] of forwarded) if (s.waiter.settled()) forwarded.delete(context);
+    if (ticks % 10 === 0 && core.softState().role === 'leader') {
       const status = core.status();
       const lag: Record<NodeId, number> = Object.create(null);
       for (const [id, pr] of status.progress)
@@ -387,6 +407,7 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
     for (const s of waitingForLeader) s.waiter.reject(reason);
     for (const waiter of reads.values()) waiter.reject(reason);
     for (const { waiter } of readsAt) waiter.reject(reason);
+    deadlines.clear();
     events$.next({ type: 'node-stopped', error });
     events$.complete();
     await Promise.allSettled([transport.close(), storage.close()]);
@@ -406,11 +427,10 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
   tickTimer = clock.setTimeout(tick, o.tickMs);
   watchStatus();
 
-  const request = <T>(what: string, options: RequestOptions | undefined, context: string) => {
+  const request = <T>(what: string, options: RequestOptions | undefined) => {
     const timeoutMs = checkTimeout(options?.timeoutMs, o.timeoutMs);
-    return waitFor<T>(clock, timeoutMs, noQuorumOrTimeout(what, timeoutMs), options?.signal, () =>
-      forwarded.delete(context),
-    );
+    const waiter = deadlines.add<T>(timeoutMs, noQuorumOrTimeout(what, timeoutMs), options?.signal);
+    return { promise: waiter.promise, waiter };
   };
 
   const stoppedError = () =>
@@ -430,7 +450,7 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
       if (stopped) return Promise.reject(stoppedError());
       try {
         const context = contextPrefix + nextContext++;
-        const { promise, waiter } = request<Applied>('propose', options, context);
+        const { promise, waiter } = request<Applied>('propose', options);
         submit({ kind: 'data', data, waiter, context });
         return promise;
       } catch (error) {
@@ -441,7 +461,7 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
       if (stopped) return Promise.reject(stoppedError());
       try {
         const context = contextPrefix + nextContext++;
-        const { promise, waiter } = request<Applied>('proposeConfChange', options, context);
+        const { promise, waiter } = request<Applied>('proposeConfChange', options);
         try {
           submit({ kind: 'conf', change, waiter, context });
         } catch (error) {
@@ -461,8 +481,7 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
         return Promise.reject(error);
       }
       const context = contextPrefix + nextContext++;
-      const { promise, waiter } = waitFor<{ index: number }>(
-        clock,
+      const waiter = deadlines.add<{ index: number }>(
         timeoutMs,
         noQuorumOrTimeout('read', timeoutMs),
         options?.signal,
@@ -470,7 +489,7 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
       );
       reads.set(context, waiter);
       issueRead(context);
-      return promise;
+      return waiter.promise;
     },
     transferLeader(target) {
       core.transferLeader(target);

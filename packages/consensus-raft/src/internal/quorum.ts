@@ -9,10 +9,17 @@ export type VoteOutcome = 'won' | 'lost' | 'pending';
  */
 export function majorityCommitted(
   voters: readonly NodeId[],
-  match: (id: NodeId) => number,
+  progress: ReadonlyMap<NodeId, { readonly match: number }>,
 ): number {
   if (voters.length === 0) return Number.MAX_SAFE_INTEGER;
-  const indexes = voters.map(match).sort((a, b) => b - a);
+  // Insertion sort, descending: configurations are small and this runs on every acknowledgement.
+  const indexes: number[] = [];
+  for (const id of voters) {
+    const match = progress.get(id)?.match ?? 0;
+    let at = indexes.length;
+    while (at > 0 && (indexes[at - 1] as number) < match) at -= 1;
+    indexes.splice(at, 0, match);
+  }
   return indexes[Math.floor(voters.length / 2)] as number;
 }
 
@@ -36,10 +43,13 @@ export function majorityVote(
 }
 
 /** The committed index of a (possibly joint) configuration: both halves must agree. */
-export function jointCommitted(conf: ConfState, match: (id: NodeId) => number): number {
+export function jointCommitted(
+  conf: ConfState,
+  progress: ReadonlyMap<NodeId, { readonly match: number }>,
+): number {
   return Math.min(
-    majorityCommitted(conf.voters, match),
-    majorityCommitted(conf.votersOutgoing, match),
+    majorityCommitted(conf.voters, progress),
+    majorityCommitted(conf.votersOutgoing, progress),
   );
 }
 

@@ -32,11 +32,12 @@ export class StoredState {
           `entries start at ${first.index}, outside the stored log [${this.firstIndex()}, ${lastIndex + 1}]`,
         );
       }
-      write.entries.forEach((entry, offset) => {
-        if (entry.index !== first.index + offset) {
-          throw invalidWrite(`entries[${offset}].index is ${entry.index}, not contiguous`);
+      for (let offset = 1; offset < write.entries.length; offset++) {
+        const index = (write.entries[offset] as Entry).index;
+        if (index !== first.index + offset) {
+          throw invalidWrite(`entries[${offset}].index is ${index}, not contiguous`);
         }
-      });
+      }
       this.entries.length = first.index - this.firstIndex();
       for (const entry of write.entries) this.entries.push(entry);
     }
