@@ -5,7 +5,7 @@
  * proposal and the same 64 in flight. Both check that every node applied every entry, in order.
  */
 import { strictEqual } from 'node:assert';
-import { compare, type Row, report } from '@varplane/bench-kit';
+import { compare, type Row } from '@varplane/bench-kit';
 import { createRandom, systemClock } from '@varplane/core';
 import {
   createMemoryStorage,
