@@ -182,6 +182,7 @@ export interface Ratio {
 
 /** The event loop's delay while the subject ran, in ms. */
 export interface LoopDelay {
+  /** The 99th percentile of the worst round. */
   p99Ms: number;
   maxMs: number;
 }
@@ -193,6 +194,35 @@ export interface Comparison {
   baseline: Measurement;
   ratio: Ratio;
   loopDelay?: LoopDelay;
+}
+
+/**
+ * The event loop's delay over several stretches of time. A fresh histogram each stretch: one
+ * that is disabled and enabled again counts the gap between as a delay.
+ */
+class LoopDelayRecorder {
+  private current: ReturnType<typeof monitorEventLoopDelay> | null = null;
+  private p99Ms = 0;
+  private maxMs = 0;
+
+  start(): void {
+    this.current = monitorEventLoopDelay({ resolution: 1 });
+    this.current.enable();
+  }
+
+  stop(): void {
+    const h = this.current;
+    if (h === null) return;
+    h.disable();
+    this.current = null;
+    if (h.count === 0) return;
+    this.p99Ms = Math.max(this.p99Ms, h.percentile(99) / 1e6);
+    this.maxMs = Math.max(this.maxMs, h.max / 1e6);
+  }
+
+  result(): LoopDelay {
+    return { p99Ms: this.p99Ms, maxMs: this.maxMs };
+  }
 }
 
 const medianOf = (ms: readonly Measurement[]) =>
@@ -215,7 +245,7 @@ export async function compare(
 ): Promise<Comparison> {
   const rounds = Math.max(5, options.rounds ?? 6);
   const roundMs = options.roundMs ?? 200;
-  const histogram = options.loopDelay === true ? monitorEventLoopDelay({ resolution: 1 }) : null;
+  const histogram = options.loopDelay === true ? new LoopDelayRecorder() : null;
   const samplers = new Map<Trial, Sampler>();
   const results = new Map<Trial, Measurement[]>([
     [subject, []],
@@ -230,9 +260,9 @@ export async function compare(
         samplers.set(trial, sampler);
       }
       const watch = histogram !== null && trial === subject;
-      if (watch) histogram.enable();
+      if (watch) histogram.start();
       const result = await sampler.sample(roundMs);
-      if (watch) histogram.disable();
+      if (watch) histogram.stop();
       results.get(trial)?.push(result);
     } finally {
       await trial.after?.();
@@ -258,12 +288,7 @@ export async function compare(
       rounds,
     },
   };
-  if (histogram !== null) {
-    comparison.loopDelay = {
-      p99Ms: histogram.percentile(99) / 1e6,
-      maxMs: histogram.max / 1e6,
-    };
-  }
+  if (histogram !== null) comparison.loopDelay = histogram.result();
   return comparison;
 }
 
@@ -275,7 +300,7 @@ export async function sampleRounds(
   subject: Trial,
   options: CompareOptions = {},
 ): Promise<{ subject: Measurement; loopDelay?: LoopDelay }> {
-  const histogram = options.loopDelay === true ? monitorEventLoopDelay({ resolution: 1 }) : null;
+  const histogram = options.loopDelay === true ? new LoopDelayRecorder() : null;
   const count = Math.max(5, options.rounds ?? 6);
   const results: Measurement[] = [];
   let sampler: Sampler | undefined;
@@ -283,17 +308,15 @@ export async function sampleRounds(
     await subject.before?.();
     try {
       sampler ??= await prepare(subject.name, subject.fn, subject);
-      histogram?.enable();
+      histogram?.start();
       results.push(await sampler.sample(options.roundMs ?? 200));
-      histogram?.disable();
+      histogram?.stop();
     } finally {
       await subject.after?.();
     }
   }
   const out: { subject: Measurement; loopDelay?: LoopDelay } = { subject: medianOf(results) };
-  if (histogram !== null) {
-    out.loopDelay = { p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6 };
-  }
+  if (histogram !== null) out.loopDelay = histogram.result();
   return out;
 }
 

@@ -1,20 +1,28 @@
-import type { Clock } from '@varplane/core';
+import { CallTimeoutError } from '../errors';
+import type { Deadline, DeadlineQueue } from './deadline-queue';
 
 /**
  * A call on its way through a mailbox: the message, and the promise to settle exactly once. An
- * instance of this class in a mailbox is what tells a call from a cast.
+ * instance of this class in a mailbox is what tells a call from a cast. Its deadline waits in the
+ * system's {@link DeadlineQueue}.
  */
-export class CallEnvelope {
+export class CallEnvelope implements Deadline {
   readonly message: unknown;
   settled = false;
   /** The handler took the answer over with `deferReply`. */
   deferred = false;
+  deadline = 0;
+  timeoutMs = 0;
+  prev: Deadline | null = null;
+  next: Deadline | null = null;
+  bucket: Deadline['bucket'] = null;
   private resolveFn: (value: unknown) => void;
   private rejectFn: (error: unknown) => void;
-  private timer: unknown = undefined;
-  private clock: Clock | undefined = undefined;
+  private deadlines: DeadlineQueue | null = null;
 
   constructor(
+    /** The id of the agent called, for the timeout's error. */
+    readonly target: string,
     message: unknown,
     resolve: (value: unknown) => void,
     reject: (error: unknown) => void,
@@ -24,16 +32,20 @@ export class CallEnvelope {
     this.rejectFn = reject;
   }
 
-  /** Rejects with `onTimeout()` unless settled within `ms` on `clock`. */
-  arm(clock: Clock, ms: number, onTimeout: () => unknown): void {
-    this.clock = clock;
-    this.timer = clock.setTimeout(() => this.reject(onTimeout()), ms);
+  /** Rejects with a `CallTimeoutError` unless settled within `ms`. */
+  arm(deadlines: DeadlineQueue, ms: number): void {
+    this.deadlines = deadlines;
+    deadlines.add(this, ms);
+  }
+
+  expire(): void {
+    this.reject(new CallTimeoutError(this.target, this.timeoutMs));
   }
 
   resolve(value: unknown): boolean {
     if (this.settled) return false;
     this.settled = true;
-    this.disarm();
+    this.deadlines?.remove(this);
     this.resolveFn(value);
     return true;
   }
@@ -41,15 +53,8 @@ export class CallEnvelope {
   reject(error: unknown): boolean {
     if (this.settled) return false;
     this.settled = true;
-    this.disarm();
+    this.deadlines?.remove(this);
     this.rejectFn(error);
     return true;
-  }
-
-  private disarm(): void {
-    if (this.clock !== undefined && this.timer !== undefined) {
-      this.clock.clearTimeout(this.timer as Parameters<Clock['clearTimeout']>[0]);
-    }
-    this.timer = undefined;
   }
 }

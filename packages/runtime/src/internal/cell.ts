@@ -2,6 +2,7 @@ import type { AgentRef, ExitReason } from '@varplane/core';
 import type { AgentContext, AnyBehaviour } from '../behaviour';
 import type { Decider, Decision } from '../restart-decisions';
 import type { CallEnvelope } from './call-envelope';
+import type { HandleStep } from './handle-step';
 import { LocalRef } from './local-ref';
 
 // Lifecycle of one agent. Numbers, so the dispatch loop compares small integers.
@@ -25,6 +26,9 @@ export type CellStatus =
 
 export const STATUS_NAMES = ['starting', 'running', 'stopping', 'restarting', 'stopped'] as const;
 export type AgentRunStatus = (typeof STATUS_NAMES)[number];
+
+/** The most mailbox slots an agent keeps once its mailbox is empty (a larger ring is dropped). */
+export const RETAINED_SLOTS = 64;
 
 /** A pending hot swap. */
 export interface PendingSwap {
@@ -75,6 +79,8 @@ export class Cell {
 
   /** The call being handled, if the message came by `call`. */
   current: CallEnvelope | null = null;
+  /** The continuation of this incarnation's async `handle` steps, made on the first one. */
+  step: HandleStep | null = null;
   /** Counts exits, so the result of an async step that outlived its incarnation is ignored. */
   incarnation = 0;
   handled = 0;
@@ -160,7 +166,8 @@ export class Cell {
     const message = mail[this.mailHead];
     mail[this.mailHead] = undefined;
     this.mailHead = (this.mailHead + 1) & (mail.length - 1);
-    this.mailSize--;
+    // A ring grown by a burst goes once the burst is handled: an idle agent keeps no megabytes.
+    if (--this.mailSize === 0 && mail.length > RETAINED_SLOTS) this.release();
     return message;
   }
 
@@ -170,6 +177,11 @@ export class Cell {
     while (this.mailSize > 0) out.push(this.shift());
     this.mailHead = 0;
     return out;
+  }
+
+  private release(): void {
+    this.mail = null;
+    this.mailHead = 0;
   }
 
   private grow(mail: unknown[]): unknown[] {

@@ -13,7 +13,6 @@ import {
   AgentNotFoundError,
   AgentNotRunningError,
   CallError,
-  CallTimeoutError,
   MailboxFullError,
 } from '../errors';
 import type { NameRegistry } from '../registry';
@@ -23,7 +22,9 @@ import type { Router } from '../router';
 import { CallEnvelope } from './call-envelope';
 import { Cell, DEAD, EXITED, RUNNING, STARTING } from './cell';
 import { CellTable } from './cell-table';
+import { DeadlineQueue } from './deadline-queue';
 import { Exits } from './exits';
+import { HandleStep } from './handle-step';
 import { applySwap } from './hot-swap';
 import { LocalRef } from './local-ref';
 import { Scheduler } from './scheduler';
@@ -96,6 +97,8 @@ export class Kernel {
   readonly ledger: ResourceLedger;
   readonly registry: NameRegistry;
   readonly callTimeoutMs: number;
+  /** The deadlines of calls in flight, on one timer. */
+  readonly deadlines: DeadlineQueue;
   /** Who a cell talks to; set by a running space. */
   neighbours: ((id: string) => readonly string[]) | null = null;
   deadLetters = 0;
@@ -118,6 +121,7 @@ export class Kernel {
     this.random = options.random;
     this.quantum = options.quantum;
     this.callTimeoutMs = options.callTimeoutMs;
+    this.deadlines = new DeadlineQueue(options.clock);
     this.ledger = options.ledger;
     this.registry = options.registry;
     this.emitEvent = options.emit;
@@ -335,8 +339,8 @@ export class Kernel {
     if (cell === undefined) return Promise.reject(new AgentNotFoundError(id));
     if (cell.status === DEAD) return Promise.reject(new AgentNotRunningError(id));
     return new Promise((resolve, reject) => {
-      const envelope = new CallEnvelope(message, resolve, reject);
-      envelope.arm(this.clock, timeout, () => new CallTimeoutError(cell.id, timeout));
+      const envelope = new CallEnvelope(cell.id, message, resolve, reject);
+      envelope.arm(this.deadlines, timeout);
       if (this.enqueue(cell, envelope) && from !== null && from.sent !== null) from.countSent(id);
     });
   }
@@ -446,20 +450,42 @@ export class Kernel {
     this.handled(cell, next, call);
   }
 
-  // Apart from `deliver`, so the closures below cost nothing on the synchronous path.
+  // Apart from `deliver`, so the async path costs the sync one nothing.
   private awaitHandle(cell: Cell, pending: PromiseLike<unknown>, call: CallEnvelope | null): void {
-    this.track(
-      cell,
-      pending,
-      (state) => {
-        this.handled(cell, state, call);
-        this.afterStep(cell);
-      },
-      (error) => {
-        if (this.handleFailed(cell, error, call)) this.afterStep(cell);
-      },
-    );
+    let step = cell.step;
+    if (step === null || step.incarnation !== cell.incarnation) {
+      step = new HandleStep(cell, this.settleHandle);
+      cell.step = step;
+    }
+    step.call = call;
+    cell.busy = true;
+    this.inflight++;
+    pending.then(step.onValue, step.onError);
   }
+
+  /** An async `handle` settled: as `track` does, with no closure per message. */
+  private readonly settleHandle = (step: HandleStep, ok: boolean, value: unknown): void => {
+    const cell = step.cell;
+    if (cell.incarnation === step.incarnation) {
+      this.inflight--;
+      cell.busy = false;
+      const call = step.call;
+      step.call = null;
+      // Already at the top of a microtask: the queue runs here instead of in one more.
+      const held = this.scheduler.hold();
+      try {
+        if (ok) {
+          this.handled(cell, value, call);
+          this.afterStep(cell);
+        } else if (this.handleFailed(cell, value, call)) {
+          this.afterStep(cell);
+        }
+      } finally {
+        if (held) this.scheduler.release();
+      }
+    }
+    this.scheduler.checkIdle();
+  };
 
   private handled(cell: Cell, state: unknown, call: CallEnvelope | null): void {
     cell.state = state;

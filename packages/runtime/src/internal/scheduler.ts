@@ -83,6 +83,25 @@ export class Scheduler {
     for (const resolve of waiters) resolve();
   }
 
+  /**
+   * From the top of a microtask (a settled async step): until `release`, cells enqueued do not
+   * schedule a run, and `release` runs the queue right there rather than in one more microtask.
+   * False when a run is in progress (then there is nothing to release).
+   */
+  hold(): boolean {
+    if (this.running) return false;
+    this.running = true;
+    return true;
+  }
+
+  release(): void {
+    this.running = false;
+    if (this.scheduled || this.queue.length === 0) return;
+    this.scheduled = true;
+    if (this.overdue) setImmediate(this.run);
+    else this.run();
+  }
+
   // Runs in a macrotask queued when the slice began: the host has had a turn since then.
   private readonly hostTurn = (): void => {
     this.armed = false;
