@@ -6,6 +6,11 @@ import {
   type RuntimeEvent,
 } from '@varplane/core';
 import { type AggregationSpec, type Aggregator, createAggregator } from './aggregation';
+import {
+  createDistributionBuilder,
+  type Distribution,
+  type DistributionBuilder,
+} from './distribution';
 import { createAgentTracks, type LiveAgent } from './internal/agent-tracks';
 import { isBuiltInMetric, RESOURCE_METRIC_PREFIX } from './metric-catalogue';
 import type { AgentSnapshot, EdgeSnapshot, MetricsSnapshot } from './metrics-snapshot';
@@ -16,6 +21,8 @@ export type { LiveAgent } from './internal/agent-tracks';
 export interface CollectionWindowOptions {
   /** Metric name → aggregation, for every tracked metric. */
   readonly tracked: ReadonlyMap<string, AggregationSpec>;
+  /** Metric name → unit, for every metric whose unit is known. */
+  readonly units?: ReadonlyMap<string, string>;
   /** Clock time the first window opens at. */
   readonly openedAt: number;
   /**
@@ -45,7 +52,19 @@ export function createCollectionWindow(options: CollectionWindowOptions): Collec
   const aggregators = new Map<string, Aggregator>();
   for (const [metric, spec] of options.tracked)
     aggregators.set(metric, createAggregator(metric, spec));
-  const sample = (metric: string, value: number) => aggregators.get(metric)?.add(value);
+  // Percentile metrics, and recoveries always, are also kept as bucket counts for histograms.
+  const distributions = new Map<string, DistributionBuilder>();
+  const unitOf = (metric: string) => options.units?.get(metric) ?? '1';
+  distributions.set('recovery_time', createDistributionBuilder(unitOf('recovery_time')));
+  for (const [metric, spec] of options.tracked) {
+    if (spec === 'percentile' || (typeof spec === 'object' && spec.type === 'percentile')) {
+      distributions.set(metric, createDistributionBuilder(unitOf(metric)));
+    }
+  }
+  const sample = (metric: string, value: number) => {
+    aggregators.get(metric)?.add(value);
+    distributions.get(metric)?.add(value);
+  };
   const ledger = createAgentTracks({ ownerOf: options.ownerOf ?? ((id) => id), sample });
   const { tracks, recoveries } = ledger;
   let space: MultiAgentSpace | undefined;
@@ -152,6 +171,13 @@ export function createCollectionWindow(options: CollectionWindowOptions): Collec
       aggregator.reset();
     }
 
+    const windowDistributions: Record<string, Distribution> = {};
+    for (const [metric, builder] of distributions) {
+      const taken = builder.take();
+      if (taken !== undefined) windowDistributions[metric] = taken;
+      builder.reset();
+    }
+
     // An edge has a rate when its sender counts sends per destination: none sent is a rate of 0.
     const edges: EdgeSnapshot[] = (space?.coordinationGraph.edges ?? []).map((edge) => {
       const sent = tracks.get(edge.from)?.sent;
@@ -167,6 +193,7 @@ export function createCollectionWindow(options: CollectionWindowOptions): Collec
       at,
       windowMs,
       series,
+      distributions: windowDistributions,
       agents,
       edges,
       topology: space?.coordinationGraph.topology ?? 'custom',

@@ -1,4 +1,5 @@
 import type { CoordinationPattern, EdgeType, ErrorInfo, PerformanceMetrics } from '@varplane/core';
+import type { Distribution } from './distribution';
 
 /** An agent's state as telemetry last saw it in the runtime's events. */
 export type AgentRunState = 'starting' | 'running' | 'crashed' | 'restarting' | 'stopped';
@@ -74,6 +75,11 @@ export interface MetricsSnapshot {
   readonly windowMs: number;
   /** Tracked series by name (`mailbox_depth`, `latency.p99`...), for windows that had samples. */
   readonly series: Readonly<Record<string, number>>;
+  /**
+   * The window's samples as bucket counts, for metrics aggregated as `percentile` and for
+   * `recovery_time` (always): what exporters turn into histograms.
+   */
+  readonly distributions: Readonly<Record<string, Distribution>>;
   readonly agents: Readonly<Record<string, AgentSnapshot>>;
   readonly edges: readonly EdgeSnapshot[];
   readonly topology: CoordinationPattern;

@@ -8,8 +8,10 @@ import { type InsightOptions, insightOptionsSchema } from './insights';
 import { isFunction, parseOptions } from './internal/parse';
 import { createMemoryStore } from './memory-store';
 import {
+  BUILT_IN_METRICS,
   DEFAULT_TRACKED_METRICS,
   defaultAggregation,
+  isBuiltInMetric,
   PER_AGENT_ALERT_FIELDS,
 } from './metric-catalogue';
 import type { MetricStore } from './metric-store';
@@ -78,6 +80,12 @@ const optionsSchema = z
     collectionIntervalMs: z.number().int().positive().default(1_000),
     metricsToTrack: z.array(metricName).default([...DEFAULT_TRACKED_METRICS]),
     aggregation: z.record(z.string(), aggregationSpecSchema).default({}),
+    units: z
+      .record(
+        z.string(),
+        z.string().regex(/^[a-zA-Z0-9_/{}%.]+$/, 'must be a unit such as ms, s, By, {token}'),
+      )
+      .default({}),
     alertThresholds: z.record(z.string(), thresholdSchema).default({}),
     storage: storageSchema.default({ backend: 'memory' }),
     clock: clockSchema.default(systemClock),
@@ -106,6 +114,12 @@ export interface MonitorOptions {
   metricsToTrack?: readonly string[];
   /** Per metric; defaults per `BUILT_IN_METRICS`, `average` for user metrics. */
   aggregation?: Readonly<Record<string, AggregationSpec>>;
+  /**
+   * Units of user metrics (`{ latency: 'ms' }`), so exporters name and scale them: a duration
+   * (`ns`, `us`, `ms`, `s`, `min`) is exported in seconds, as a histogram when aggregated as
+   * `percentile`. Built-in metrics have theirs (see `BUILT_IN_METRICS`).
+   */
+  units?: Readonly<Record<string, string>>;
   /** Keyed by a tracked series (`mailbox_depth`, `latency.p99`) or, with `perAgent`, a metric. */
   alertThresholds?: Readonly<Record<string, AlertThreshold>>;
   /**
@@ -132,6 +146,8 @@ export interface ResolvedMonitorOptions {
   readonly collectionIntervalMs: number;
   /** Tracked metric → its aggregation. */
   readonly tracked: ReadonlyMap<string, AggregationSpec>;
+  /** Metric → unit: the built-in metrics' and those the options gave. */
+  readonly units: ReadonlyMap<string, string>;
   /** Every series the tracked metrics report. */
   readonly series: readonly string[];
   readonly rules: readonly AlertRule[];
@@ -204,6 +220,19 @@ export function resolveMonitorOptions(options: unknown): ResolvedMonitorOptions 
       );
     }
   }
+  const units = new Map<string, string>();
+  for (const [metric, definition] of Object.entries(BUILT_IN_METRICS))
+    units.set(metric, definition.unit);
+  for (const [metric, unit] of Object.entries(parsed.units)) {
+    if (isBuiltInMetric(metric)) {
+      throw fail(
+        `units.${metric}`,
+        `is a built-in metric, whose unit is ${BUILT_IN_METRICS[metric].unit}`,
+        unit,
+      );
+    }
+    units.set(metric, unit);
+  }
   const series = [...tracked].flatMap(([metric, spec]) => seriesOf(metric, spec));
   const rules: AlertRule[] = [];
   for (const [metric, t] of Object.entries(parsed.alertThresholds)) {
@@ -267,6 +296,7 @@ export function resolveMonitorOptions(options: unknown): ResolvedMonitorOptions 
   return {
     collectionIntervalMs: parsed.collectionIntervalMs,
     tracked,
+    units,
     series,
     rules,
     store,

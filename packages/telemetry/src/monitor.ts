@@ -139,6 +139,7 @@ export function startMonitoring(
   };
   const window = createCollectionWindow({
     tracked: resolved.tracked,
+    units: resolved.units,
     openedAt: clock.now(),
     ownerOf,
   });

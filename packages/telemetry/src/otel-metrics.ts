@@ -1,6 +1,12 @@
-import { type BatchObservableResult, type Meter, metrics } from '@opentelemetry/api';
+import {
+  type BatchObservableResult,
+  type Meter,
+  metrics,
+  type ObservableGauge,
+} from '@opentelemetry/api';
 import { z } from 'zod';
 import { createAgentLabels } from './agent-labels';
+import { SECONDS_PER_UNIT } from './distribution';
 import { isFunction, parseOptions } from './internal/parse';
 import type { Monitor } from './monitor';
 
@@ -26,6 +32,9 @@ export interface OtelMetrics {
   stop(): void;
 }
 
+// Team metrics with an instrument of their own above.
+const TEAM_INSTRUMENTS = new Set(['aggregate_performance', 'communication_efficiency']);
+
 /** The attribute per-agent instruments carry: the GenAI conventions' agent name. */
 export const AGENT_ATTRIBUTE = 'gen_ai.agent.name';
 
@@ -37,7 +46,9 @@ export const AGENT_ATTRIBUTE = 'gen_ai.agent.name';
  * `varplane.agent.errors`, `varplane.agent.restarts`, `varplane.agent.tokens` (cumulative
  * counters), all with `gen_ai.agent.name`; `varplane.team.performance`,
  * `varplane.team.communication_efficiency`, `varplane.resource.utilization` (by
- * `varplane.resource`) and `varplane.series` (by `varplane.series`), gauges.
+ * `varplane.resource`), gauges; and one gauge per other tracked metric, `varplane.window.<metric>`
+ * in the metric's unit (durations in seconds, `s`), with `varplane.quantile` (`p50`...) for
+ * metrics aggregated as `percentile`.
  *
  * @example
  * const otel = createOtelMetrics(monitor); // uses the global MeterProvider your SDK registered
@@ -79,9 +90,21 @@ export function createOtelMetrics(monitor: Monitor, options: OtelMetricsOptions 
     description: 'Share of a resource in use.',
     unit: '1',
   });
-  const series = meter.createObservableGauge('varplane.series', {
-    description: 'Tracked series as the monitor aggregated them.',
-  });
+  // One instrument per tracked quantity, so no instrument mixes units.
+  const windowGauges = new Map<string, { gauge: ObservableGauge; scale: number }>();
+  for (const [metric, spec] of monitor.options.tracked) {
+    if (TEAM_INSTRUMENTS.has(metric) || metric.startsWith('resource_utilization.')) continue;
+    const unit = monitor.options.units.get(metric) ?? '1';
+    const seconds = SECONDS_PER_UNIT[unit];
+    const how = typeof spec === 'string' ? spec : spec.type;
+    windowGauges.set(metric, {
+      gauge: meter.createObservableGauge(`varplane.window.${metric}`, {
+        description: `${metric} over the last collection window (${how}).`,
+        unit: seconds === undefined ? unit : 's',
+      }),
+      scale: seconds ?? 1,
+    });
+  }
   const observables = [
     depth,
     handled,
@@ -91,7 +114,7 @@ export function createOtelMetrics(monitor: Monitor, options: OtelMetricsOptions 
     performance,
     efficiency,
     utilization,
-    series,
+    ...[...windowGauges.values()].map((w) => w.gauge),
   ];
 
   const callback = (result: BatchObservableResult) => {
@@ -122,7 +145,15 @@ export function createOtelMetrics(monitor: Monitor, options: OtelMetricsOptions 
       result.observe(utilization, used, { 'varplane.resource': resource });
     }
     for (const [name, value] of Object.entries(snapshot.series)) {
-      result.observe(series, value, { 'varplane.series': name });
+      const quantile = /\.(p[0-9.]+)$/.exec(name);
+      const metric = quantile === null ? name : name.slice(0, -quantile[0].length);
+      const target = windowGauges.get(metric) ?? windowGauges.get(name);
+      if (target === undefined) continue;
+      const attributes =
+        quantile === null || !windowGauges.has(metric)
+          ? {}
+          : { 'varplane.quantile': quantile[1] as string };
+      result.observe(target.gauge, value * target.scale, attributes);
     }
   };
   meter.addBatchObservableCallback(callback, observables);

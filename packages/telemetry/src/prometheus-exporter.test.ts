@@ -47,7 +47,7 @@ describe('createPrometheusExporter', () => {
       'varplane_agent_restarts_total{agent="coder"} 2',
       'varplane_agent_up{agent="planner"} 1',
       'varplane_aggregate_performance 1',
-      'varplane_series{series="mailbox_depth"} 7',
+      'varplane_mailbox_depth_messages 7',
       'varplane_alerts_active{level="warning"} 1',
     ]) {
       expect(text).toContain(line);
@@ -55,6 +55,77 @@ describe('createPrometheusExporter', () => {
     expect((await fetch(exporter.url!.replace('/metrics', '/other'))).status).toBe(404);
     await exporter.close();
     monitor.stop();
+  });
+
+  it('exports each tracked quantity in its own unit, and durations as histograms in seconds', async () => {
+    let value = createMultiAgentSpace({ id: 'team' });
+    value = registerAgent(value, { id: 'a', behaviour: 'a' });
+    const clock = createManualClock();
+    const space = createHandDrivenSpace(value);
+    const monitor = startMonitoring(space, {
+      clock,
+      metricsToTrack: ['mailbox_depth', 'latency', 'queue_wait'],
+      aggregation: { latency: 'percentile' },
+      units: { latency: 'ms', queue_wait: 'us' },
+    });
+    space.emit({ type: 'agent-started', at: 0, agent: 'a', behaviour: 'a' });
+    const exporter = await createPrometheusExporter(monitor, { serve: false });
+    for (const ms of [3, 40, 700]) monitor.record('latency', ms);
+    monitor.record('queue_wait', 2_500);
+    space.emit({
+      type: 'agent-crashed',
+      at: 100,
+      agent: 'a',
+      error: { name: 'Error', message: 'x' },
+    });
+    space.emit({ type: 'agent-restarted', at: 350, agent: 'a', restarts: 1, delayMs: 250 });
+    clock.advance(1_000);
+    monitor.record('latency', 20_000);
+    clock.advance(1_000);
+    const text = await exporter.metrics();
+    const lines = text.split('\n');
+    // Cumulative over both windows, in seconds.
+    for (const line of [
+      '# TYPE varplane_latency_seconds histogram',
+      'varplane_latency_seconds_bucket{le="0.005"} 1',
+      'varplane_latency_seconds_bucket{le="0.025"} 1',
+      'varplane_latency_seconds_bucket{le="0.05"} 2',
+      'varplane_latency_seconds_bucket{le="1"} 3',
+      'varplane_latency_seconds_bucket{le="10"} 3',
+      'varplane_latency_seconds_bucket{le="30"} 4',
+      'varplane_latency_seconds_bucket{le="+Inf"} 4',
+      'varplane_latency_seconds_count 4',
+      '# TYPE varplane_fault_recovery_time_seconds histogram',
+      'varplane_fault_recovery_time_seconds_bucket{le="0.1"} 0',
+      'varplane_fault_recovery_time_seconds_bucket{le="0.25"} 1',
+      'varplane_fault_recovery_time_seconds_sum 0.25',
+      'varplane_fault_recovery_time_seconds_count 1',
+      'varplane_queue_wait_seconds 0.0025',
+    ]) {
+      expect(lines).toContain(line);
+    }
+    const sum = lines.find((l) => l.startsWith('varplane_latency_seconds_sum '));
+    expect(Number(sum?.split(' ')[1])).toBeCloseTo(20.743, 9);
+    expect(text).not.toContain('varplane_series');
+    expect(text).not.toMatch(/latency.*p99/);
+    // Every sample line is `name{labels} number`, and every name has a TYPE line.
+    const typed = new Set(lines.filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]));
+    for (const line of lines.filter((l) => l !== '' && !l.startsWith('#'))) {
+      expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.e+-]+$|^\S+ (\+Inf|NaN)$/);
+      const name = line.split(/[{ ]/)[0] as string;
+      expect(typed.has(name.replace(/_(bucket|sum|count)$/, '')) || typed.has(name), name).toBe(
+        true,
+      );
+    }
+    await exporter.close();
+    monitor.stop();
+  });
+
+  it('refuses a unit for a built-in metric', () => {
+    const space = createHandDrivenSpace(createMultiAgentSpace({ id: 'team' }));
+    expect(() => startMonitoring(space, { units: { recovery_time: 's' } })).toThrow(
+      /startMonitoring: units\.recovery_time: is a built-in metric, whose unit is ms/,
+    );
   });
 
   it('keeps agent labels bounded: agents past the cap are summed under _other', async () => {

@@ -4,10 +4,13 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import { z } from 'zod';
 import { createAgentLabels } from './agent-labels';
-import { ServerStartError } from './errors';
+import { boundsFor } from './distribution';
+import { ServerStartError, TelemetryOptionsError } from './errors';
 import { checkMonitor } from './internal/check-monitor';
 import { containedHandler, requestUrl } from './internal/http-request';
 import { parseOptions } from './internal/parse';
+import { registerWindowHistogram, type WindowHistogram } from './internal/prometheus-histogram';
+import { prometheusName, prometheusUnit } from './internal/prometheus-names';
 import type { MetricsSnapshot } from './metrics-snapshot';
 import type { Monitor } from './monitor';
 
@@ -92,17 +95,70 @@ export async function createPrometheusExporter(
     new Gauge({ name: `${prefix}${name}`, help, labelNames, registers: [registry] });
   const performance = team('aggregate_performance', "The team's score in [0, 1].");
   const efficiency = team(
-    'communication_efficiency',
+    'communication_efficiency_ratio',
     'Share of sent messages that reached a handler.',
   );
   const adaptation = team(
-    'adaptation_success_rate',
+    'adaptation_success_ratio',
     'Share of recorded adaptations that succeeded.',
   );
-  const recovery = team('fault_recovery_time_seconds', 'Mean time from a crash to the restart.');
-  const utilization = team('resource_utilization', 'Share of a resource in use.', ['resource']);
-  const series = team('series', 'Tracked series as the monitor aggregated them.', ['series']);
+  const utilization = team('resource_utilization_ratio', 'Share of a resource in use.', [
+    'resource',
+  ]);
   const alerts = team('alerts_active', 'Alerts at each level.', ['level']);
+  const histogram = (metric: string, help: string) => {
+    const unit = monitor.options.units.get(metric) ?? '1';
+    const exported = prometheusUnit(unit);
+    const name = prometheusName(prefix, metric, exported);
+    return {
+      histogram: registerWindowHistogram(registry, name, help, boundsFor(unit), exported.scale),
+      scale: exported.scale,
+    };
+  };
+  // Recoveries are always a histogram; so is every metric tracked as `percentile`.
+  const histograms = new Map<string, { histogram: WindowHistogram; scale: number }>([
+    ['recovery_time', histogram('fault_recovery_time', 'Time from a crash to the restart.')],
+  ]);
+  // Every other tracked metric gets a gauge of its own, in its own unit, for the last window.
+  const windowGauges = new Map<string, { gauge: Gauge; scale: number }>();
+  const exportedAlready = new Set([
+    'aggregate_performance',
+    'communication_efficiency',
+    'adaptation_success_rate',
+    'fault_recovery_time',
+    'recovery_time',
+  ]);
+  try {
+    for (const [metric, spec] of monitor.options.tracked) {
+      if (exportedAlready.has(metric) || metric.startsWith('resource_utilization.')) continue;
+      const percentile =
+        spec === 'percentile' || (typeof spec === 'object' && spec.type === 'percentile');
+      if (percentile) {
+        histograms.set(metric, histogram(metric, `${metric}, sampled by the monitor.`));
+        continue;
+      }
+      const unit = prometheusUnit(monitor.options.units.get(metric) ?? '1');
+      const how =
+        typeof spec === 'string'
+          ? spec
+          : spec.type === 'custom'
+            ? (spec.name ?? 'custom')
+            : spec.type;
+      windowGauges.set(metric, {
+        gauge: team(
+          prometheusName(prefix, metric, unit).slice(prefix.length),
+          `${metric} over the last window (${how}).`,
+        ),
+        scale: unit.scale,
+      });
+    }
+  } catch (cause) {
+    throw new TelemetryOptionsError({
+      code: 'TELEMETRY_INVALID_OPTIONS',
+      message: `createPrometheusExporter: a tracked metric's name collides with another exported metric: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause,
+    });
+  }
 
   // Last cumulative value per agent, so counters grow by exactly what the runtime counted.
   const seen = new Map<string, Record<AgentCounter, number>>();
@@ -133,12 +189,17 @@ export async function createPrometheusExporter(
     performance.set(snapshot.performance.aggregatePerformance);
     efficiency.set(snapshot.performance.communicationEfficiency);
     adaptation.set(snapshot.performance.adaptationSuccessRate);
-    recovery.set(snapshot.performance.faultRecoveryTime / 1_000);
     for (const [resource, used] of Object.entries(snapshot.performance.resourceUtilization)) {
       utilization.set({ resource }, used);
     }
-    for (const [name, value] of Object.entries(snapshot.series))
-      series.set({ series: name }, value);
+    for (const [metric, { gauge, scale }] of windowGauges) {
+      const value = snapshot.series[metric];
+      if (value !== undefined) gauge.set(value * scale);
+    }
+    for (const [metric, window] of Object.entries(snapshot.distributions ?? {})) {
+      const target = histograms.get(metric);
+      if (target !== undefined) target.histogram.add(window, target.scale);
+    }
     const active = monitor.alerts();
     alerts.set({ level: 'warning' }, active.filter((a) => a.level === 'warning').length);
     alerts.set({ level: 'critical' }, active.filter((a) => a.level === 'critical').length);
