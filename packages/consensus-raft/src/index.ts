@@ -2,6 +2,7 @@ export type { RaftErrorCode } from './errors';
 export { NotLeaderError, RaftError } from './errors';
 export type { MemoryStorage, MemoryStorageOptions } from './memory-storage';
 export { createMemoryStorage } from './memory-storage';
+export { decodeRaftMessage, encodeRaftMessage } from './message-codec';
 export type {
   ConfChange,
   ConfChangeSingle,
