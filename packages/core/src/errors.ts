@@ -159,7 +159,12 @@ export function describeValue(value: unknown): string {
     const text = JSON.stringify(value);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      // A Proxy whose every trap throws can be described by its type alone.
+      return `[${typeof value}]`;
+    }
   }
 }
 

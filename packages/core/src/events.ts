@@ -1,7 +1,7 @@
 import type { AdaptationEvent } from './adaptation';
 import type { CoordinationPattern } from './coordination-graph';
 import type { AgentDirective } from './directive';
-import { VarplaneError } from './errors';
+import { describeValue, VarplaneError } from './errors';
 
 /** An error as it travels in events: plain data, safe to serialize. */
 export interface ErrorInfo {
@@ -91,10 +91,20 @@ export type RuntimeEvent =
 
 export type RuntimeEventType = RuntimeEvent['type'];
 
-/** Turns anything thrown into plain error data for an event. */
+/**
+ * Turns anything thrown into plain error data for an event. Never throws: a thrown value whose
+ * getters or traps throw is described by what can be read of it.
+ */
 export function toErrorInfo(error: unknown): ErrorInfo {
-  if (VarplaneError.isInstance(error))
-    return { name: error.name, message: error.message, code: error.code };
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: typeof error === 'string' ? error : String(error) };
+  try {
+    if (VarplaneError.isInstance(error))
+      return { name: String(error.name), message: String(error.message), code: String(error.code) };
+    if (error instanceof Error) return { name: String(error.name), message: String(error.message) };
+    return { name: 'Error', message: typeof error === 'string' ? error : String(error) };
+  } catch {
+    return {
+      name: 'Error',
+      message: `a thrown value that cannot be read (${describeValue(error)})`,
+    };
+  }
 }

@@ -115,8 +115,16 @@ export interface ActorSystem {
    */
   monitor(watcher: AgentRef | string, target: AgentRef | string): number;
   demonitor(monitor: number): void;
-  /** The next message is handled by `behaviour`, its state migrated by `codeChange`. */
-  hotSwap<S, M, A>(to: AgentRef | string, behaviour: Behaviour<S, M, A>): Promise<void>;
+  /**
+   * The next message is handled by `behaviour`, its state migrated by `codeChange`. A
+   * `codeChange` that has not settled after `timeout` ms (default 5,000) fails the swap with
+   * `STEP_TIMEOUT` and ends the agent with that error, for its supervisor to restart.
+   */
+  hotSwap<S, M, A>(
+    to: AgentRef | string,
+    behaviour: Behaviour<S, M, A>,
+    options?: { timeout?: number },
+  ): Promise<void>;
   register(name: string, ref: AgentRef | string): void;
   unregister(name: string): void;
   whereis(name: string): AgentRef | undefined;
@@ -355,10 +363,12 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
       return kernel.exits.monitor(cell, watched);
     },
     demonitor: (monitor) => kernel.exits.demonitor(monitor),
-    hotSwap(to, behaviour) {
+    hotSwap(to, behaviour, swapOptions) {
       try {
         checkBehaviour(behaviour, 'hotSwap');
-        return hotSwap(kernel, require(to, 'hotSwap'), behaviour);
+        const timeout = swapOptions?.timeout ?? 5_000;
+        checkTimeoutMs(timeout, 'hotSwap: options.timeout');
+        return hotSwap(kernel, require(to, 'hotSwap'), behaviour, timeout);
       } catch (error) {
         return Promise.reject(error);
       }

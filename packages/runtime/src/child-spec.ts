@@ -27,6 +27,11 @@ export interface ChildSpec {
   restart?: RestartType;
   /** Default 5,000 ms for workers and `infinity` for supervisors, as in OTP. */
   shutdown?: ShutdownTimeout;
+  /**
+   * Ms an async `init` may take, at start and at every restart, before it fails with
+   * `STEP_TIMEOUT` (default 30,000; `infinity` waits for ever, as OTP does).
+   */
+  startTimeout?: number | 'infinity';
   /** Decides on this child's errors; the supervisor's decider otherwise. */
   decide?: Decider;
   /** Spawn options other than the id (name, cpu weight, mailbox, resources...). */
@@ -54,9 +59,11 @@ export interface SupervisorOptions {
   children?: readonly ChildSpec[];
 }
 
-export interface NormalizedChildSpec extends ChildSpec {
+export interface NormalizedChildSpec extends Omit<ChildSpec, 'startTimeout'> {
   restart: RestartType;
   shutdown: ShutdownTimeout;
+  /** In ms; `Infinity` for `infinity`. */
+  startTimeout: number;
 }
 
 export interface NormalizedSupervisorOptions {
@@ -117,6 +124,9 @@ export const childSpecSchema = z
     args: z.unknown().optional(),
     restart: z.enum(RESTART_TYPES).optional(),
     shutdown: shutdown.optional(),
+    startTimeout: z
+      .union([z.number().positive().max(MAX_TIMEOUT_MS), z.literal('infinity')])
+      .optional(),
     decide: fn.optional(),
     options: spawnOptionsSchema.omit({ id: true, link: true }).optional(),
   })
@@ -147,10 +157,12 @@ export function isSupervisorBehaviour(value: AnyBehaviour): boolean {
 export function normalizeChildSpec(spec: ChildSpec, path = 'child'): NormalizedChildSpec {
   parseOrThrow(childSpecSchema, spec, { subject: path });
   checkBehaviour(spec.behaviour, `${path}.behaviour`);
+  const startTimeout = spec.startTimeout ?? 30_000;
   return {
     ...spec,
     restart: spec.restart ?? 'permanent',
     shutdown: spec.shutdown ?? (isSupervisorBehaviour(spec.behaviour) ? 'infinity' : 5_000),
+    startTimeout: startTimeout === 'infinity' ? Number.POSITIVE_INFINITY : startTimeout,
   };
 }
 

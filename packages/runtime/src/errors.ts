@@ -3,6 +3,7 @@ import {
   formatIssues,
   InvalidArgumentError,
   type Issue,
+  toErrorInfo,
   VarplaneError,
   type VarplaneErrorOptions,
 } from '@varplane/core';
@@ -22,6 +23,7 @@ export type RuntimeErrorCode =
   | 'MAILBOX_FULL'
   | 'NAME_TAKEN'
   | 'CODE_CHANGE_FAILED'
+  | 'STEP_TIMEOUT'
   | 'BUDGET_EXHAUSTED'
   | 'RESTART_INTENSITY_EXCEEDED'
   | 'CHILD_START_FAILED'
@@ -82,7 +84,7 @@ export class AgentAlreadyExistsError extends VarplaneError {
 export class AgentCrashedError extends VarplaneError {
   readonly agent: string;
   constructor(agent: string, cause: unknown) {
-    const why = cause instanceof Error ? cause.message : describeValue(cause);
+    const why = toErrorInfo(cause).message;
     super({
       code: 'AGENT_CRASHED',
       message: `agent ${describeValue(agent)} crashed: ${why}`,
@@ -147,11 +149,32 @@ export class NameTakenError extends VarplaneError {
   }
 }
 
+/**
+ * A user step did not settle within its deadline: an `init` under a supervisor (the child spec's
+ * `startTimeout`) or a hot swap's `codeChange` (`hotSwap`'s `timeout`). The agent is ended with
+ * this error as its crash reason; its supervisor decides what follows.
+ */
+export class StepTimeoutError extends VarplaneError {
+  readonly agent: string;
+  readonly step: 'init' | 'codeChange';
+  readonly timeoutMs: number;
+  constructor(agent: string, step: 'init' | 'codeChange', timeoutMs: number) {
+    super({
+      code: 'STEP_TIMEOUT',
+      message: `${step} of ${describeValue(agent)} did not settle within ${timeoutMs} ms`,
+    });
+    this.name = 'StepTimeoutError';
+    this.agent = agent;
+    this.step = step;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 /** The new behaviour's `codeChange` threw; the agent keeps its old behaviour and state. */
 export class CodeChangeError extends VarplaneError {
   readonly agent: string;
   constructor(agent: string, cause: unknown) {
-    const why = cause instanceof Error ? cause.message : describeValue(cause);
+    const why = toErrorInfo(cause).message;
     super({
       code: 'CODE_CHANGE_FAILED',
       message: `hot swap of ${describeValue(agent)} failed: ${why}`,

@@ -42,6 +42,7 @@ export {
   SpaceNotRunningError,
   SpaceOperationError,
   SpaceValidationError,
+  StepTimeoutError,
   SupervisionError,
   SystemStoppedError,
 } from './errors';

@@ -33,6 +33,8 @@ export const RETAINED_SLOTS = 64;
 /** A pending hot swap. */
 export interface PendingSwap {
   behaviour: AnyBehaviour;
+  /** How long its `codeChange` may take. */
+  timeoutMs: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -109,6 +111,8 @@ export class Cell {
    * its supervisor is gone): its child spec's shutdown in ms, else 5,000.
    */
   terminateMs = 5_000;
+  /** How long an async `init` may take before it counts as failed (a child spec's `startTimeout`). */
+  initTimeoutMs = Number.POSITIVE_INFINITY;
   stopTimer: unknown = undefined;
   /** When `stopTimer` kills the cell, on the system clock. */
   stopDue = 0;

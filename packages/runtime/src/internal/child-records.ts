@@ -73,6 +73,7 @@ export function spawnRecord(
     id: record.spec.id,
     parent: supervisor,
     decide,
+    initTimeoutMs: record.spec.startTimeout,
   });
   if (typeof record.spec.shutdown === 'number') cell.terminateMs = record.spec.shutdown;
   record.cell = cell;

@@ -252,7 +252,7 @@ export class Exits {
       kernel.ledger.release(cell.id);
     }
     for (const message of cell.drain()) {
-      if (message instanceof CallEnvelope) message.reject(new AgentNotRunningError(cell.id));
+      if (CallEnvelope.is(message)) message.reject(new AgentNotRunningError(cell.id));
       else kernel.deadLetters++;
     }
     cell.mail = null;

@@ -1,5 +1,6 @@
+import { toErrorInfo } from '@varplane/core';
 import type { AnyBehaviour } from '../behaviour';
-import { AgentNotRunningError, CodeChangeError } from '../errors';
+import { AgentNotRunningError, CodeChangeError, StepTimeoutError } from '../errors';
 import { type Cell, DEAD, EXITED } from './cell';
 import { isThenable, type Kernel } from './kernel';
 
@@ -8,7 +9,12 @@ import { isThenable, type Kernel } from './kernel';
  * async) to finish, then the new behaviour's `codeChange` migrates the state before the next
  * message: none is lost, none handled twice, since the mailbox is never touched.
  */
-export function hotSwap(kernel: Kernel, cell: Cell, behaviour: AnyBehaviour): Promise<void> {
+export function hotSwap(
+  kernel: Kernel,
+  cell: Cell,
+  behaviour: AnyBehaviour,
+  timeoutMs: number,
+): Promise<void> {
   if (cell.status === DEAD) return Promise.reject(new AgentNotRunningError(cell.id));
   if (cell.status === EXITED) {
     // Waiting for a restart: the new behaviour's init makes the next state.
@@ -20,7 +26,7 @@ export function hotSwap(kernel: Kernel, cell: Cell, behaviour: AnyBehaviour): Pr
     return Promise.reject(new CodeChangeError(cell.id, new Error('another hot swap is pending')));
   }
   return new Promise((resolve, reject) => {
-    cell.swap = { behaviour, resolve, reject };
+    cell.swap = { behaviour, resolve, reject, timeoutMs };
     kernel.request(cell);
   });
 }
@@ -57,18 +63,34 @@ export function applySwap(kernel: Kernel, cell: Cell): void {
     done(result);
     return;
   }
+  // A codeChange that never settles would hold the agent for ever: past the deadline the swap
+  // fails and the agent ends with the timeout as its crash, for its supervisor to restart.
+  const disarm = kernel.deadline(cell, swap.timeoutMs, () => {
+    const error = new StepTimeoutError(cell.id, 'codeChange', swap.timeoutMs);
+    swap.reject(error);
+    cell.errors++;
+    cell.lastError = error;
+    const info = toErrorInfo(error);
+    kernel.emit({ type: 'agent-crashed', at: kernel.clock.now(), agent: cell.id, error: info });
+    kernel.exits.exit(cell, { error: info });
+  });
   kernel.track(
     cell,
     result,
     (state) => {
+      disarm();
       done(state);
       kernel.afterStep(cell);
     },
     (error) => {
+      disarm();
       swap.reject(new CodeChangeError(cell.id, error));
       kernel.afterStep(cell);
     },
-    () => swap.reject(new AgentNotRunningError(cell.id)),
+    () => {
+      disarm();
+      swap.reject(new AgentNotRunningError(cell.id));
+    },
   );
 }
 

@@ -14,6 +14,7 @@ import {
   AgentNotRunningError,
   CallError,
   MailboxFullError,
+  StepTimeoutError,
 } from '../errors';
 import type { NameRegistry } from '../registry';
 import type { ResourceLedger } from '../resource-ledger';
@@ -72,13 +73,19 @@ export interface CellOptions {
   countSent?: boolean;
   decide?: Decider;
   parent?: Cell;
+  /** See {@link Cell.initTimeoutMs}. */
+  initTimeoutMs?: number;
 }
 
-export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value instanceof Promise ||
-  (value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { then?: unknown }).then === 'function');
+/** Never throws: a value whose prototype or `then` cannot be read is not a thenable. */
+export const isThenable = (value: unknown): value is PromiseLike<unknown> => {
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    return value instanceof Promise || typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
+};
 
 /**
  * The machinery under an actor system: cells and their mailboxes, dispatch, starting and
@@ -157,6 +164,7 @@ export class Kernel {
     // Null-prototype: any agent id is a plain key, `constructor` and `__proto__` included.
     if (options.countSent === true) cell.sent = Object.create(null) as Record<string, number>;
     if (options.decide !== undefined) cell.decide = options.decide;
+    if (options.initTimeoutMs !== undefined) cell.initTimeoutMs = options.initTimeoutMs;
     if (options.resources !== undefined) {
       this.ledger.reserve(id, options.resources);
       cell.reserved = true;
@@ -213,15 +221,38 @@ export class Kernel {
       this.started(cell);
       return;
     }
+    const disarm =
+      cell.initTimeoutMs === Number.POSITIVE_INFINITY
+        ? null
+        : this.deadline(cell, cell.initTimeoutMs, () =>
+            this.initFailed(cell, new StepTimeoutError(cell.id, 'init', cell.initTimeoutMs)),
+          );
     this.track(
       cell,
       result,
       (state) => {
+        disarm?.();
         cell.state = state;
         this.started(cell);
       },
-      (error) => this.initFailed(cell, error),
+      (error) => {
+        disarm?.();
+        this.initFailed(cell, error);
+      },
+      disarm ?? undefined,
     );
+  }
+
+  /**
+   * Runs `onTimeout` in `ms` unless the returned disarm function runs first or the cell's
+   * incarnation ends. `onTimeout` must end the incarnation: the step is then abandoned.
+   */
+  deadline(cell: Cell, ms: number, onTimeout: () => void): () => void {
+    const incarnation = cell.incarnation;
+    const timer = this.clock.setTimeout(() => {
+      if (cell.incarnation === incarnation) onTimeout();
+    }, ms);
+    return () => this.clock.clearTimeout(timer);
   }
 
   private started(cell: Cell): void {
@@ -348,19 +379,19 @@ export class Kernel {
   /** Queues a message (or call envelope), applying the mailbox bound. False when refused. */
   enqueue(cell: Cell, message: unknown): boolean {
     if (cell.status === DEAD) {
-      if (message instanceof CallEnvelope) message.reject(new AgentNotRunningError(cell.id));
+      if (CallEnvelope.is(message)) message.reject(new AgentNotRunningError(cell.id));
       return this.deadLetter();
     }
     if (cell.mailSize >= cell.capacity) {
       this.noteOverflow(cell);
       if (cell.overflow === 'reject') {
-        if (message instanceof CallEnvelope) {
+        if (CallEnvelope.is(message)) {
           message.reject(new MailboxFullError(cell.id, cell.capacity, 'reject'));
         }
         return false;
       }
       const oldest = cell.shift();
-      if (oldest instanceof CallEnvelope) {
+      if (CallEnvelope.is(oldest)) {
         oldest.reject(new MailboxFullError(cell.id, cell.capacity, 'drop_oldest'));
       }
     }
@@ -428,10 +459,9 @@ export class Kernel {
   private deliver(cell: Cell, envelope: unknown): void {
     let message = envelope;
     let call: CallEnvelope | null = null;
-    // Primitives (most casts) skip the `instanceof`. It is not always the cheap inline check it
-    // looks like: when the class's `name` has been redefined (esbuild's keepNames does that under
-    // tsx), TurboFan cannot specialize it and each check calls into the runtime (~8 ns a message).
-    if (typeof envelope === 'object' && envelope instanceof CallEnvelope) {
+    // A brand check, not `instanceof`: a message that is a Proxy with a throwing
+    // `getPrototypeOf` must not take dispatch down. Primitives (most casts) skip it.
+    if (CallEnvelope.is(envelope)) {
       call = envelope;
       message = envelope.message;
       cell.current = envelope;
@@ -556,10 +586,15 @@ export class Kernel {
       }
       this.scheduler.checkIdle();
     };
-    pending.then(
-      (value) => settle(() => onValue(value)),
-      (error) => settle(() => onError(error ?? new Error('rejected without a reason'))),
-    );
+    try {
+      pending.then(
+        (value) => settle(() => onValue(value)),
+        (error) => settle(() => onError(error ?? new Error('rejected without a reason'))),
+      );
+    } catch (error) {
+      // A thenable whose `then` throws: the step failed, now.
+      settle(() => onError(error ?? new Error('then threw without a reason')));
+    }
   }
 
   /**
