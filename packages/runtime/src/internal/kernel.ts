@@ -459,8 +459,8 @@ export class Kernel {
   private deliver(cell: Cell, envelope: unknown): void {
     let message = envelope;
     let call: CallEnvelope | null = null;
-    // A brand check, not `instanceof`: a message that is a Proxy with a throwing
-    // `getPrototypeOf` must not take dispatch down. Primitives (most casts) skip it.
+    // `is` never throws: a message that is a Proxy with a throwing `getPrototypeOf` must not
+    // take dispatch down. Primitives (most casts) skip the `instanceof` in it.
     if (CallEnvelope.is(envelope)) {
       call = envelope;
       message = envelope.message;
@@ -490,7 +490,12 @@ export class Kernel {
     step.call = call;
     cell.busy = true;
     this.inflight++;
-    pending.then(step.onValue, step.onError);
+    try {
+      pending.then(step.onValue, step.onError);
+    } catch (error) {
+      // A thenable whose `then` throws: the step failed, now.
+      step.onError(error);
+    }
   }
 
   /** An async `handle` settled: as `track` does, with no closure per message. */
