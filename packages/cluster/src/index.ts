@@ -1,5 +1,12 @@
 export type { ClusterErrorCode } from './errors';
 export { ClusterError } from './errors';
+export { connectNats } from './nats-connection';
+export type {
+  NatsRaftTransport,
+  NatsRaftTransportOptions,
+  NatsRaftTransportStats,
+} from './nats-raft-transport';
+export { createNatsRaftTransport } from './nats-raft-transport';
 export type {
   DistributeAgentsOptions,
   PlacementAgent,
@@ -8,3 +15,4 @@ export type {
   PlacementStrategy,
 } from './placement';
 export { distributeAgents } from './placement';
+export { raftSubject, subjectToken } from './subjects';

@@ -1,0 +1,22 @@
+/**
+ * NATS subjects of a varplane cluster. Messages go to one subject per node (never one per agent):
+ * interest in a new subject takes time to spread between servers, and a publish right after a
+ * subscribe through another server was measured to drop 13.5% of messages.
+ */
+
+const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * A node or cluster id as one subject token. Ids made of letters, digits, `_` and `-` are used as
+ * they are; any other id (dots, spaces, `>`, `*`, unicode) is hex-encoded behind a `~`, which a
+ * plain id cannot contain, so two ids never share a token.
+ */
+export function subjectToken(id: string): string {
+  if (SAFE_TOKEN.test(id)) return id;
+  return `~${Buffer.from(id, 'utf8').toString('hex')}`;
+}
+
+/** Where a node receives its Raft messages. */
+export function raftSubject(cluster: string, node: string): string {
+  return `vp.${subjectToken(cluster)}.raft.${subjectToken(node)}`;
+}
