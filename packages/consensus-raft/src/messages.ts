@@ -110,6 +110,8 @@ export interface SnapshotChunk {
  *   `rejectHint`/`logTerm` point the leader at where to probe next.
  * - `vote`/`pre-vote`: `index`/`logTerm` describe the candidate's last entry; `context` is
  *   `transfer` when a leadership transfer asked for the campaign.
+ * - `heartbeat`: `index` is the last index the leader sent this follower; `heartbeat-response`
+ *   answers with the follower's last index in `index` and echoes it in `rejectHint`.
  * - `snapshot`: `snapshot` holds a chunk; `snapshot-response` acknowledges bytes up to `index`
  *   (the offset received) or the whole snapshot when `reject` is false and `commit` is its index.
  * - `propose`: a follower forwards `entries` (with term 0) to the leader; `propose-response` says

@@ -40,7 +40,10 @@ export type RaftRole = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 /** Options of {@link createRaftCore}. */
 export interface RaftCoreOptions {
   readonly id: NodeId;
-  /** The voters of a new cluster; ignored when `state` holds a snapshot with a configuration. */
+  /**
+   * The founding voters of the cluster; ignored when `state` holds a snapshot. A node that joins
+   * later passes the same list (it is not in it): the log's membership changes replay on top.
+   */
   readonly peers: readonly NodeId[];
   /** The learners of a new cluster. */
   readonly learners?: readonly NodeId[];
@@ -743,7 +746,12 @@ class RaftNode implements RaftCore {
         this.electionElapsed = 0;
         this.leader = m.from;
         this.log.commitTo(m.commit);
-        this.send(m.from, 'heartbeat-response', { context: m.context });
+        // Our last index, and the last index the leader had sent us: a gap means lost appends.
+        this.send(m.from, 'heartbeat-response', {
+          context: m.context,
+          index: this.log.lastIndex(),
+          rejectHint: m.index,
+        });
         return;
       case 'snapshot':
         this.electionElapsed = 0;
@@ -904,9 +912,10 @@ class RaftNode implements RaftCore {
         if (
           pr.state === 'replicate' &&
           pr.inflightIndexes.length > 0 &&
-          pr.match === pr.matchAtHeartbeat
+          (m.index < m.rejectHint || pr.match === pr.matchAtHeartbeat)
         ) {
-          // No append was acknowledged for a whole heartbeat round: some were lost. Probe again.
+          // The follower lacks entries sent before this heartbeat, or acknowledged nothing for a
+          // whole heartbeat round: appends were lost. Probe again.
           becomeProbe(pr);
         }
         pr.matchAtHeartbeat = pr.match;
@@ -994,7 +1003,11 @@ class RaftNode implements RaftCore {
   private broadcastHeartbeat(context: string): void {
     for (const [id, pr] of this.progress) {
       if (id === this.id) continue;
-      this.send(id, 'heartbeat', { commit: Math.min(pr.match, this.log.committed), context });
+      this.send(id, 'heartbeat', {
+        commit: Math.min(pr.match, this.log.committed),
+        index: pr.next - 1,
+        context,
+      });
     }
   }
 
@@ -1164,14 +1177,18 @@ class RaftNode implements RaftCore {
     if (this.role !== 'leader') return;
     const members = new Set(allNodes(conf));
     for (const id of [...this.progress.keys()]) if (!members.has(id)) this.progress.delete(id);
+    const added: NodeId[] = [];
     for (const id of members) {
       const existing = this.progress.get(id);
       if (existing === undefined) {
         this.progress.set(id, createProgress(this.log.lastIndex() + 1, !isVoter(conf, id)));
+        added.push(id);
       } else {
         existing.learner = !isVoter(conf, id);
       }
     }
+    // A new member hears from the leader at once, so it learns who leads and starts catching up.
+    for (const id of added) this.sendAppend(id, this.progress.get(id) as Progress, true);
     if (!isVoter(conf, this.id)) {
       // A leader removed from the configuration steps down; the rest elect a new one.
       this.becomeFollower(this.term, null);

@@ -103,12 +103,14 @@ export class SimCluster {
     return node;
   }
 
-  private makeCore(id: NodeId, stored: StoredState, member: boolean): RaftCore {
+  private makeCore(id: NodeId, stored: StoredState, _member: boolean): RaftCore {
     return createRaftCore({
       ...this.options.core,
       id,
-      peers: member ? this.options.voters : [],
-      learners: member ? (this.options.learners ?? []) : [],
+      // Every node starts from the founding configuration and replays the log's changes on top;
+      // a node that joins later is simply not in it yet.
+      peers: this.options.voters,
+      learners: this.options.learners ?? [],
       state: stored.copy(),
       random: this.random.fork(),
     });
