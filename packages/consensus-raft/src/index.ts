@@ -1,5 +1,7 @@
 export type { RaftErrorCode } from './errors';
 export { NotLeaderError, RaftError } from './errors';
+export type { FileStorageOptions } from './file-storage';
+export { createFileStorage, StorageCorruptError } from './file-storage';
 export type { MemoryStorage, MemoryStorageOptions } from './memory-storage';
 export { createMemoryStorage } from './memory-storage';
 export { decodeRaftMessage, encodeRaftMessage } from './message-codec';
