@@ -56,4 +56,11 @@ export type {
 export { createSimulatedNetwork } from './simulated-network';
 export type { RaftStorage, RaftStorageState, RaftWrite } from './storage';
 export { EMPTY_HARD_STATE } from './storage';
+export type {
+  TcpAddress,
+  TcpTransport,
+  TcpTransportOptions,
+  TcpTransportStats,
+} from './tcp-transport';
+export { startTcpTransport } from './tcp-transport';
 export type { RaftTransport } from './transport';
