@@ -124,9 +124,9 @@ describe('createFileStorage', () => {
         await storage.close();
         expect((await reopen(dir)).state).toEqual(memory.durable());
       }),
-      { seed: 42, numRuns: 40 },
+      { seed: 42, numRuns: 25 },
     );
-  });
+  }, 30_000);
 
   it('makes each write durable with exactly one fdatasync', async () => {
     const dir = await tempDir();
@@ -170,7 +170,7 @@ describe('createFileStorage', () => {
       Array.from({ length: 50 }, (_, i) => 151 + i),
     );
     expect(state.hardState).toEqual(hard(1, 200));
-  });
+  }, 20_000);
 
   it('truncates a torn tail: a cut inside the last write keeps only its whole records before the cut', async () => {
     const dir = await tempDir();
