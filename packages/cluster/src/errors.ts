@@ -4,7 +4,11 @@ import { VarplaneError, type VarplaneErrorOptions } from '@varplane/core';
 export type ClusterErrorCode =
   | 'CLUSTER_INVALID_ARGUMENT'
   | 'CLUSTER_PLACEMENT_INFEASIBLE'
-  | 'CLUSTER_TRANSPORT_CLOSED';
+  | 'CLUSTER_TRANSPORT_CLOSED'
+  | 'CLUSTER_NODE_UNREACHABLE'
+  | 'CLUSTER_MESSAGE_NOT_SERIALIZABLE'
+  | 'CLUSTER_INVALID_REPLY'
+  | 'CLUSTER_REMOTE_FAILURE';
 
 /** The base of every error this package throws or rejects with. */
 export class ClusterError extends VarplaneError {

@@ -8,6 +8,12 @@ export type {
 } from './nats-raft-transport';
 export { createNatsRaftTransport } from './nats-raft-transport';
 export type {
+  NatsRemoteTransport,
+  NatsRemoteTransportOptions,
+  NatsRemoteTransportStats,
+} from './nats-remote-transport';
+export { createNatsRemoteTransport } from './nats-remote-transport';
+export type {
   DistributeAgentsOptions,
   PlacementAgent,
   PlacementNode,
@@ -15,4 +21,4 @@ export type {
   PlacementStrategy,
 } from './placement';
 export { distributeAgents } from './placement';
-export { raftSubject, subjectToken } from './subjects';
+export { callSubject, castSubject, raftSubject, subjectToken } from './subjects';

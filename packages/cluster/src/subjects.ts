@@ -20,3 +20,13 @@ export function subjectToken(id: string): string {
 export function raftSubject(cluster: string, node: string): string {
   return `vp.${subjectToken(cluster)}.raft.${subjectToken(node)}`;
 }
+
+/** Where a node receives sends to its agents. */
+export function castSubject(cluster: string, node: string): string {
+  return `vp.${subjectToken(cluster)}.n.${subjectToken(node)}.cast`;
+}
+
+/** Where a node answers calls to its agents (NATS request/reply). */
+export function callSubject(cluster: string, node: string): string {
+  return `vp.${subjectToken(cluster)}.n.${subjectToken(node)}.call`;
+}
