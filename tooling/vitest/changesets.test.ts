@@ -13,10 +13,12 @@ const changesets = readdirSync(`${root}.changeset`).filter(
 );
 
 // A Markdown formatter once turned frontmatter into headings, and `changeset version` would have
-// refused every file. Each must start with `---`, one `"package": bump` line per package, `---`.
+// refused every file. Each must start with `---`, one `"package": bump` line per package (blank lines allowed), `---`.
 it.each(changesets)('.changeset/%s has frontmatter that changesets can read', (name) => {
   const text = readFileSync(`${root}.changeset/${name}`, 'utf8');
-  const match = /^---\n((?:["'][^"'\n]+["']: (?:major|minor|patch)\n)+)---\n\n\S/.exec(text);
+  const match = /^---\n((?:[ \t]*\n|["'][^"'\n]+["']: (?:major|minor|patch)\n)+)---\n\s*\S/.exec(
+    text,
+  );
   expect(match, `${name} starts with a frontmatter block and a summary`).not.toBeNull();
   const named = (match?.[1] ?? '')
     .trim()
