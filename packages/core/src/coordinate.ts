@@ -106,7 +106,8 @@ const directivesSchema = z.array(agentDirectiveSchema);
  * coordination (a function, a registered `coordination` strategy, or the type's built-in) runs
  * contained: a throw, a timeout or a malformed result is an `OrchestrationError`.
  *
- * Built-ins: `agent_selection` starts selected agents and stops the others; `resource_allocation`
+ * Built-ins: `agent_selection` stops the agents it no longer selects, then starts the selected
+ * ones (stops first, so `maxConcurrent` holds during a swap); `resource_allocation`
  * hands each agent its plan's share; `communication_topology` sends each agent its neighbours;
  * `adaptation_rate` and `coordination_pattern` adjust parameters; `performance_threshold`
  * reconfigures agents whose measured performance is below the value.
@@ -253,12 +254,13 @@ function builtinCoordination(
     case 'agent_selection': {
       const selected = new Set(value as string[]);
       const out: AgentDirective[] = [];
+      // Stops outrank starts, so a swap never runs more agents than the selection allows.
       for (const agent of agents) {
         const running = isRunning(context.agents[agent]?.status);
         if (selected.has(agent) && !running)
-          out.push(directive(agent, 'start', { selectedBy: variable.id }, { priority: 80 }));
+          out.push(directive(agent, 'start', { selectedBy: variable.id }, { priority: 70 }));
         if (!selected.has(agent) && running)
-          out.push(directive(agent, 'stop', { selectedBy: variable.id }, { priority: 70 }));
+          out.push(directive(agent, 'stop', { selectedBy: variable.id }, { priority: 80 }));
       }
       return out;
     }

@@ -156,6 +156,7 @@ export type {
   OrchestrationResources,
   OrchestrationType,
   OrchestrationVariable,
+  ResourceLimit,
   TelemetryConfig,
   VariableScope,
 } from './orchestration-variable';
@@ -169,8 +170,10 @@ export {
   coordinationPattern,
   custom,
   FAULT_TOLERANCE_STRATEGIES,
+  limitedResource,
   ORCHESTRATION_TYPES,
   performanceThreshold,
+  RESOURCE_LIMITS,
   resourceAllocation,
   VARIABLE_SCOPES,
 } from './orchestration-variable';

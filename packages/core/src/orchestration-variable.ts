@@ -40,22 +40,42 @@ export type AdaptationFunction = (
   context: StrategyContext,
 ) => OrchestrationVariable | Promise<OrchestrationVariable>;
 
+export const RESOURCE_LIMITS = [
+  'memory_bound',
+  'cpu_bound',
+  'token_bound',
+  'cost_bound',
+  'none',
+] as const;
+export type ResourceLimit = (typeof RESOURCE_LIMITS)[number];
+
+/**
+ * What a running space holds at every instant for the variable's agents, starts and swaps
+ * included: a start that would break a constraint fails with a typed error.
+ */
 export const orchestrationConstraintsSchema = z.object({
-  /** Agents that may be active at once under this variable. */
+  /** Agents that may run at once under this variable. */
   maxConcurrent: z.number().int().positive().optional(),
   /** Fewest agents the variable may select. */
   minAgents: z.number().int().nonnegative().optional(),
-  /** The resource that bounds the agents (`memory_bound`, `token_bound`...). */
-  resourceLimit: z
-    .enum(['memory_bound', 'cpu_bound', 'token_bound', 'cost_bound', 'none'])
-    .optional(),
+  /**
+   * The resource that bounds the agents: their declared `resources` (memory, cpu weight, token or
+   * cost budget) summed over those running may not exceed the variable's `resourceRequirements`
+   * of that resource (`memory`, `cpuWeight`, `tokens`, `cost`).
+   */
+  resourceLimit: z.enum(RESOURCE_LIMITS).optional(),
 });
 export type OrchestrationConstraints = z.infer<typeof orchestrationConstraintsSchema>;
 
+/** What the variable's agents may hold together; the bound a `resourceLimit` enforces. */
 export const orchestrationResourcesSchema = z.object({
   memory: z.number().nonnegative().default(0),
   cpuWeight: z.number().positive().default(1),
   networkPriority: z.enum(NETWORK_PRIORITIES).default('normal'),
+  /** LM tokens the agents' budgets may add up to (for `token_bound`). */
+  tokens: z.number().nonnegative().optional(),
+  /** Money the agents' budgets may add up to (for `cost_bound`). */
+  cost: z.number().nonnegative().optional(),
 });
 export type OrchestrationResources = z.output<typeof orchestrationResourcesSchema>;
 
@@ -210,6 +230,24 @@ const idSchema = z
   .min(1, 'must not be empty')
   .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold only letters, digits and _ . : -');
 
+/** The field of `resourceRequirements` (and of each agent's `resources`) a limit bounds. */
+export function limitedResource(
+  limit: ResourceLimit,
+): 'memory' | 'cpuWeight' | 'tokens' | 'cost' | undefined {
+  switch (limit) {
+    case 'memory_bound':
+      return 'memory';
+    case 'cpu_bound':
+      return 'cpuWeight';
+    case 'token_bound':
+      return 'tokens';
+    case 'cost_bound':
+      return 'cost';
+    case 'none':
+      return undefined;
+  }
+}
+
 function build(
   type: OrchestrationType,
   id: unknown,
@@ -233,6 +271,14 @@ function build(
     subject,
     error: fail,
   }) as z.output<typeof commonOptionsSchema> & Record<string, unknown>;
+  const limit = parsed.constraints.resourceLimit;
+  const bound = limit === undefined ? undefined : limitedResource(limit);
+  if (bound !== undefined && !(Number(parsed.resourceRequirements[bound]) > 0)) {
+    throw fail({
+      code: 'ORCHESTRATION_INVALID_OPTIONS',
+      message: `${subject}: constraints.resourceLimit ${describeValue(limit)} needs a positive resourceRequirements.${bound} to bound the agents by (got ${describeValue(parsed.resourceRequirements[bound])})`,
+    });
+  }
   const { domain, value, settings } = finish(parsed, parsed);
   const variable: OrchestrationVariable = {
     id: checkedId,

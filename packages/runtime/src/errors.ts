@@ -35,7 +35,9 @@ export type RuntimeErrorCode =
   | 'SPACE_NOT_RUNNING'
   | 'ROLLBACK_FAILED'
   | 'RECOVERY_FAILED'
-  | 'SYSTEM_STOPPED';
+  | 'SYSTEM_STOPPED'
+  | 'MAX_CONCURRENT_EXCEEDED'
+  | 'RESOURCE_LIMIT_EXCEEDED';
 
 type Options = Omit<VarplaneErrorOptions, 'code'>;
 
@@ -240,6 +242,28 @@ export class DirectiveError extends VarplaneError {
     super(options);
     this.name = 'DirectiveError';
     this.agent = options.agent;
+  }
+}
+
+/**
+ * Starting `agent` would break a constraint of the orchestration variable `variableId`:
+ * `MAX_CONCURRENT_EXCEEDED` (too many of its agents would run) or `RESOURCE_LIMIT_EXCEEDED`
+ * (their declared resources would pass the variable's bound).
+ */
+export class ConstraintViolationError extends VarplaneError {
+  readonly agent: string;
+  readonly variableId: string;
+  constructor(
+    options: Omit<VarplaneErrorOptions, 'code'> & {
+      code: 'MAX_CONCURRENT_EXCEEDED' | 'RESOURCE_LIMIT_EXCEEDED';
+      agent: string;
+      variableId: string;
+    },
+  ) {
+    super(options);
+    this.name = 'ConstraintViolationError';
+    this.agent = options.agent;
+    this.variableId = options.variableId;
   }
 }
 

@@ -35,6 +35,7 @@ export {
   CallError,
   CallTimeoutError,
   CodeChangeError,
+  ConstraintViolationError,
   DirectiveError,
   MailboxFullError,
   NameTakenError,

@@ -27,6 +27,7 @@ import { parseOrThrow } from './internal/parse';
 import { type PerformanceMeasure, SpaceRuntime, Tally } from './internal/space-runtime';
 import { createLiveTopology } from './live-topology';
 import { rollback } from './rollback';
+import { isSelected } from './space-constraints';
 import { adaptAll, coordinateAll, setVariable } from './space-coordination';
 import { applyDirectives } from './space-directives';
 import { startAgent, stopAgent } from './space-lifecycle';
@@ -77,7 +78,10 @@ export interface RunningSpace {
   /** Fire and forget to an agent (or, when it is scaled, to one of its instances). */
   send(agentId: string, message: unknown): boolean;
   call<Reply = unknown>(agentId: string, message: unknown, options?: CallOptions): Promise<Reply>;
-  /** Starts every agent not running, in order of registration. */
+  /**
+   * Starts every agent not running, in order of registration, except those an agent selection
+   * leaves out (they start when a coordination selects them).
+   */
   startAgents(): Promise<MultiAgentSpace>;
   /** Coordinates every orchestration variable and applies the directives by priority. */
   coordinateAgents(): Promise<MultiAgentSpace>;
@@ -242,6 +246,7 @@ export async function startSpace(
     startAgents: () =>
       rt.operate('startAgents', 'external_signal', async (tally) => {
         for (const id of Object.keys(rt.space.agents)) {
+          if (!isSelected(rt.space, id)) continue;
           try {
             await startAgent(rt, id, tally);
             tally.ok();

@@ -32,7 +32,8 @@ describe('coordinateAgents', () => {
       agentSelection('coder', { agents: ['python', 'rust', 'go'], default: ['rust'] }),
     );
     const { team, events } = await run(space);
-    await team.startAgents();
+    // Started by hand, past the selection: coordinating brings the team back to it.
+    await team.applyDirectives(['python', 'rust', 'go'].map((id) => directive(id, 'start')));
     const applied: string[] = [];
     team.events$.subscribe((e) => {
       if (e.type === 'directive-applied')

@@ -2,6 +2,7 @@ import { AgentNotFoundError, AgentNotRunningError } from './errors';
 import type { SpaceRuntime, Tally } from './internal/space-runtime';
 import type { RouterKind } from './router';
 import { agentChildSpec } from './space-agent';
+import { checkStart } from './space-constraints';
 import { spaceDecider } from './space-fault-tolerance';
 
 /**
@@ -51,8 +52,9 @@ async function stopChild(rt: SpaceRuntime, instanceId: string): Promise<void> {
 }
 
 /**
- * Starts an agent that is not running; its status becomes `active`. When it cannot start, its
- * status becomes `failed` and the error is thrown.
+ * Starts an agent that is not running; its status becomes `active`. A start that would break a
+ * variable's constraint throws `ConstraintViolationError` and changes nothing. When the agent
+ * cannot start, its status becomes `failed` and the error is thrown.
  */
 export async function startAgent(rt: SpaceRuntime, agentId: string, tally: Tally): Promise<void> {
   const previous = configOf(rt, agentId).status;
@@ -60,6 +62,7 @@ export async function startAgent(rt: SpaceRuntime, agentId: string, tally: Tally
     rt.setStatus(agentId, 'active', tally);
     return;
   }
+  checkStart(rt, agentId);
   const fallback = rt.replacements.get(agentId);
   if (fallback !== undefined) {
     // Back in service: its id stops routing to the fallback.
