@@ -26,7 +26,7 @@ import {
   stopForRestart,
 } from './internal/child-records';
 import { Context } from './internal/context';
-import { ChildExit } from './internal/exits';
+import { ChildExit, exitsWithShutdown } from './internal/exits';
 import type { Kernel } from './internal/kernel';
 import type { Decision } from './restart-decisions';
 import { createRestartWindow, recordRestart } from './restart-intensity';
@@ -117,7 +117,7 @@ export function createSupervisor(
       const { kernel } = internals(ctx);
       for (const timer of state.timers) kernel.clock.clearTimeout(timer);
       state.timers.clear();
-      return stopAll(state.records, kernel);
+      return stopAll(state.records, kernel, state.options.strategy === 'simple_one_for_one');
     },
   };
   return behaviour;
@@ -155,12 +155,15 @@ async function failStart(
   error: unknown,
   kernel: Kernel,
 ): Promise<never> {
-  await stopAll(state.records, kernel);
-  throw new SupervisionError(state.id, {
-    code: 'CHILD_START_FAILED',
-    message: `supervisor ${state.id}: child ${record.spec.id} failed to start: ${toErrorInfo(error).message}`,
-    cause: error,
-  });
+  await stopAll(state.records, kernel, state.options.strategy === 'simple_one_for_one');
+  // As in OTP, the supervisor then exits `shutdown`; the error says why.
+  throw exitsWithShutdown(
+    new SupervisionError(state.id, {
+      code: 'CHILD_START_FAILED',
+      message: `supervisor ${state.id}: child ${record.spec.id} failed to start: ${toErrorInfo(error).message}`,
+      cause: error,
+    }),
+  );
 }
 
 function onChildExit(
@@ -184,7 +187,12 @@ function onChildExit(
   const decision = crashed ? child.lastDecision : 'restart';
   if (crashed && decision === 'escalate')
     return escalate(state, child.lastError, supervisor, kernel, ctx);
-  if ((crashed && decision === 'stop') || !shouldRestart(record.spec, reason)) {
+  // A failed start is retried whatever its reason (a child supervisor's is `shutdown`), as OTP
+  // retries it; a temporary child is never restarted.
+  const restart = message.failedStart
+    ? record.spec.restart !== 'temporary'
+    : shouldRestart(record.spec, reason);
+  if ((crashed && decision === 'stop') || !restart) {
     retireRecord(state, record, reason, kernel);
     return state;
   }

@@ -81,8 +81,30 @@ export function spawnRecord(
   return cell;
 }
 
-/** Reverse-ordered shutdown, each child within its own timeout; then they are gone for good. */
-export async function stopAll(records: readonly ChildRecord[], kernel: Kernel): Promise<void> {
+/**
+ * Reverse-ordered shutdown, each child within its own timeout; then they are gone for good.
+ * `together`: all at once, as OTP stops a `simple_one_for_one` supervisor's children.
+ */
+export async function stopAll(
+  records: readonly ChildRecord[],
+  kernel: Kernel,
+  together = false,
+): Promise<void> {
+  if (together) {
+    const stopping = records.filter((record) => record.cell !== null);
+    await Promise.all(
+      stopping.map((record) =>
+        kernel.shutdown(record.cell as Cell, 'shutdown', record.spec.shutdown),
+      ),
+    );
+    for (const record of stopping) {
+      const cell = record.cell as Cell;
+      record.restarts = cell.restarts;
+      kernel.exits.retire(cell, 'shutdown');
+      record.cell = null;
+    }
+    return;
+  }
   for (let i = records.length - 1; i >= 0; i--) {
     const record = records[i] as ChildRecord;
     const cell = record.cell;

@@ -2,7 +2,7 @@ import { type AgentRef, type Clock, type ExitReason, toErrorInfo } from '@varpla
 import type { ExitMessage } from '../behaviour';
 import { AgentCrashedError, AgentNotFoundError, AgentNotRunningError } from '../errors';
 import { CallEnvelope } from './call-envelope';
-import { type Cell, Cell as CellClass, DEAD, EXITED, RUNNING, STOPPING } from './cell';
+import { type Cell, Cell as CellClass, DEAD, EXITED, RUNNING, STARTING, STOPPING } from './cell';
 import { isThenable, type Kernel } from './kernel';
 
 /** A supervised cell's exit, as its supervisor receives it. */
@@ -11,7 +11,25 @@ export class ChildExit {
     readonly child: Cell,
     readonly incarnation: number,
     readonly reason: ExitReason,
+    /** It ended before its `init` returned: a failed start, which OTP retries whatever the reason. */
+    readonly failedStart: boolean,
   ) {}
+}
+
+/** Errors that end a starting cell with `shutdown` rather than an error reason. */
+const shutdownErrors = new WeakSet<object>();
+
+/**
+ * Marks `error` so that, thrown from an `init`, it ends the cell with reason `shutdown`: a
+ * supervisor whose children fail to start exits so, as OTP's `{shutdown, _}`.
+ */
+export function exitsWithShutdown<E extends object>(error: E): E {
+  shutdownErrors.add(error);
+  return error;
+}
+
+export function isShutdownError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && shutdownErrors.has(error);
 }
 
 /**
@@ -133,6 +151,7 @@ export class Exits {
 
   private exitNow(cell: Cell, reason: ExitReason): void {
     if (cell.status >= EXITED) return;
+    const failedStart = cell.status === STARTING;
     cell.status = EXITED;
     cell.exitReason = reason;
     cell.incarnation++;
@@ -176,7 +195,7 @@ export class Exits {
     }
     const parent = cell.parent;
     if (parent !== null && parent.status < EXITED) {
-      this.kernel.enqueue(parent, new ChildExit(cell, cell.incarnation - 1, reason));
+      this.kernel.enqueue(parent, new ChildExit(cell, cell.incarnation - 1, reason, failedStart));
     } else {
       this.retire(cell, reason);
     }

@@ -24,7 +24,7 @@ import { CallEnvelope } from './call-envelope';
 import { Cell, DEAD, EXITED, RUNNING, STARTING } from './cell';
 import { CellTable } from './cell-table';
 import { DeadlineQueue } from './deadline-queue';
-import { Exits } from './exits';
+import { Exits, isShutdownError } from './exits';
 import { HandleStep } from './handle-step';
 import { applySwap } from './hot-swap';
 import { LocalRef } from './local-ref';
@@ -281,7 +281,7 @@ export class Kernel {
     // Resuming has no state to resume from: a failed init restarts at most.
     const decision = this.decideOn(cell, error);
     cell.lastDecision = decision === 'resume' ? 'restart' : decision;
-    this.exits.exit(cell, { error: info });
+    this.exits.exit(cell, isShutdownError(error) ? 'shutdown' : { error: info });
   }
 
   /**

@@ -10,17 +10,6 @@ import { scenarios } from './scenarios';
  */
 const traces = new Map(fixture.traces.map((t) => [t.name, t]));
 
-/**
- * Where varplane differs from OTP on purpose (see the README's "Differences from OTP"): the
- * varplane event, per scenario, that stands in for OTP's.
- */
-const DIFFERENCES: Record<string, Array<{ otp: Event; varplane: Event }>> = {
-  'a failed init at start stops the started children and fails the start': [
-    // OTP's supervisor exits `{shutdown, {failed_to_start_child, ...}}`; varplane keeps the error.
-    { otp: ['exit', 'root', 'shutdown'], varplane: ['exit', 'root', 'error'] },
-  ],
-};
-
 const sorted = (events: Event[]) => events.map((e) => e.join('/')).sort();
 
 describe('supervision matches Erlang/OTP', () => {
@@ -35,13 +24,7 @@ describe('supervision matches Erlang/OTP', () => {
       const otp = traces.get(scenario.name);
       if (otp === undefined) throw new Error(`no OTP trace for ${scenario.name}`);
       const ours = await replay(scenario);
-      const substitute = (event: Event): Event => {
-        const found = DIFFERENCES[scenario.name]?.find(
-          (d) => d.varplane.join('/') === event.join('/'),
-        );
-        return found === undefined ? event : found.otp;
-      };
-      const steps = ours.steps.map((events) => events.map(substitute));
+      const steps = ours.steps;
       expect(steps.length).toBe(otp.steps.length);
       for (const [i, events] of steps.entries()) {
         const unordered = i === 0 ? scenario.unordered_start : scenario.steps[i - 1]?.unordered;

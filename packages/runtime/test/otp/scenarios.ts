@@ -214,6 +214,11 @@ export const scenarios: Scenario[] = [
     steps: [{ crash: 'b' }],
   },
   {
+    name: 'a transient supervisor whose restart fails to start is retried',
+    root: sup('root', [sup('inner', [w('a', { fail: [2] })], { restart: 'transient' })]),
+    steps: [{ kill: 'inner', unordered: true }],
+  },
+  {
     name: 'a one_for_all restart stops at a failed init and starts over',
     root: sup('root', [w('a'), w('b', { fail: [2] }), w('c')], { strategy: 'one_for_all' }),
     steps: [{ crash: 'a' }],
