@@ -85,6 +85,45 @@ describe('a step that outlives its incarnation', () => {
     ]);
   });
 
+  it('of a hot-swapped behaviour, ended by a linked crash, cannot answer the next call', async () => {
+    const { system, events } = setupSystem();
+    const partner: Behaviour<null, 'crash'> = {
+      name: 'partner',
+      handle() {
+        throw new Error('partner crashed');
+      },
+    };
+    await startSupervisor(system, {
+      intensity: 10,
+      children: [
+        { id: 'w', behaviour: slow },
+        { id: 'p', behaviour: partner },
+      ],
+    });
+    await system.hotSwap('w', { ...slow, name: 'slow-v2' });
+    system.link('w', 'p');
+    const first = gate();
+    const old = system.call('w', { gate: first.promise, act: 'reply' });
+    await Promise.resolve();
+    system.send('p', 'crash');
+    await expect(old).rejects.toMatchObject({ code: 'AGENT_CRASHED' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(system.info('w')).toMatchObject({ status: 'running', behaviour: 'slow-v2' });
+    const second = gate();
+    let answer: unknown = 'none';
+    const next = system.call('w', { gate: second.promise, act: 'reply' }).then((value) => {
+      answer = value;
+    });
+    await Promise.resolve();
+    first.open();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answer).toBe('none');
+    expect(events.filter((e) => e.type === 'stale-step')).toMatchObject([{ operation: 'reply' }]);
+    second.open();
+    await next;
+    expect(answer).toBe('answer of w');
+  });
+
   it('leaves whenIdle free once its incarnation is killed', async () => {
     const { system } = setupSystem();
     const hung: Behaviour<number, unknown> = {
