@@ -14,7 +14,10 @@
  *
  * `--fast` runs 4 tasks x 2 seeds (for development); the default is 20 tasks x 5 seeds.
  * `--strict` exits 1 while a goal is missed. `--tasks N`, `--seeds N`, `--skip-overhead`.
+ * `--shard i/n --out file.json` runs only the tasks with index i mod n and saves their results;
+ * `--merge a.json b.json ...` prints the table of saved shards (so a long run can use two cores).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Configuration, JsonValue } from '@varplane/core';
 import {
   beacon,
@@ -120,10 +123,17 @@ const sd = (values: readonly number[]) => {
 const half95 = (values: readonly number[]) => (1.96 * sd(values)) / Math.sqrt(values.length);
 
 const started = Date.now();
-const tasks = Array.from({ length: TASKS }, (_, i) => generateTask(i));
+const shardArg = args[args.indexOf('--shard') + 1];
+const [shard, shards] = flag('--shard') ? (shardArg ?? '0/1').split('/').map(Number) : [0, 1];
+const merging = flag('--merge');
+const taskIds = Array.from({ length: TASKS }, (_, i) => i).filter(
+  (i) => !merging && i % (shards as number) === shard,
+);
+const tasks = taskIds.map((i) => generateTask(i));
 console.log(`### @varplane/teleprompters: fraction of the optimum on generated team tasks\n`);
-console.log(
-  `${TASKS} generated tasks x ${SEEDS} seeds; an evaluation = 1 candidate x ${BATCH} examples; optimum by exact enumeration (mean ${mean(tasks.map((t) => t.optimum.value)).toFixed(3)} accuracy; the given team reaches ${mean(tasks.map((t) => t.value(createTeamSpace(t.space).current) / t.optimum.value)).toFixed(3)} of it on average)\n`,
+const optimumMean = mean(tasks.map((t) => t.optimum.value));
+const givenMean = mean(
+  tasks.map((t) => t.value(createTeamSpace(t.space).current) / t.optimum.value),
 );
 
 // fraction[budget][optimizer] = per (task, seed) fraction; best seen likewise.
@@ -134,6 +144,7 @@ for (const evaluations of BUDGETS) {
   bestSeen[evaluations] = { random: [], simba: [], beacon: [], halving: [] };
 }
 for (const task of tasks) {
+  process.stderr.write(`${task.name} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   const team = createTeamSpace(task.space);
   const fill = (values: Configuration) => team.variables.validate({ ...team.current, ...values });
   for (let seed = 1; seed <= SEEDS; seed++) {
@@ -149,6 +160,46 @@ for (const task of tasks) {
     }
   }
 }
+
+interface Saved {
+  tasks: number;
+  seeds: number;
+  optimumMean: number;
+  givenMean: number;
+  fraction: typeof fraction;
+  bestSeen: typeof bestSeen;
+}
+let header = { tasks: taskIds.length, seeds: SEEDS, optimumMean, givenMean };
+if (flag('--out')) {
+  const saved: Saved = { ...header, fraction, bestSeen };
+  writeFileSync(args[args.indexOf('--out') + 1] as string, JSON.stringify(saved));
+}
+if (merging) {
+  const files = args.slice(args.indexOf('--merge') + 1).filter((arg) => !arg.startsWith('--'));
+  const parts = files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as Saved);
+  const total = parts.reduce((sum, part) => sum + part.tasks, 0);
+  header = {
+    tasks: total,
+    seeds: parts[0]?.seeds ?? 0,
+    optimumMean: parts.reduce((sum, part) => sum + part.optimumMean * part.tasks, 0) / total,
+    givenMean: parts.reduce((sum, part) => sum + part.givenMean * part.tasks, 0) / total,
+  };
+  for (const part of parts) {
+    for (const evaluations of BUDGETS) {
+      for (const name of OPTIMIZERS) {
+        (fraction[evaluations] as Record<Optimizer, number[]>)[name].push(
+          ...(part.fraction[evaluations] as Record<Optimizer, number[]>)[name],
+        );
+        (bestSeen[evaluations] as Record<Optimizer, number[]>)[name].push(
+          ...(part.bestSeen[evaluations] as Record<Optimizer, number[]>)[name],
+        );
+      }
+    }
+  }
+}
+console.log(
+  `${header.tasks} generated tasks x ${header.seeds} seeds; an evaluation = 1 candidate x ${BATCH} examples; optimum by exact enumeration (mean ${header.optimumMean.toFixed(3)} accuracy; the given team reaches ${header.givenMean.toFixed(3)} of it on average)\n`,
+);
 
 const cell = (values: readonly number[]) =>
   `${mean(values).toFixed(3)} ± ${half95(values).toFixed(3)}`;
@@ -228,7 +279,7 @@ for (const name of ['simba', 'beacon'] as const) {
 }
 
 let overheadRows: Awaited<ReturnType<typeof measureOverhead>> = [];
-if (!flag('--skip-overhead')) {
+if (!flag('--skip-overhead') && !flag('--shard')) {
   overheadRows = await measureOverhead(fast ? 3 : 5);
   console.log(
     'Optimizer overhead per evaluated example at 400 evaluations (runtime team, zero-latency simulated LM), alternating with bare team runs:\n',
@@ -255,8 +306,8 @@ console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`);
 console.log(
   `\nBENCH_JSON ${JSON.stringify({
     suite: 'teleprompters generated tasks',
-    tasks: TASKS,
-    seeds: SEEDS,
+    tasks: header.tasks,
+    seeds: header.seeds,
     rows: BUDGETS.map((evaluations) => ({
       evaluations,
       ...Object.fromEntries(

@@ -25,14 +25,18 @@ describe('beacon', () => {
       seed: 1,
     }).result;
     expect(result.baselineScore).toBeCloseTo(0.3333, 3);
-    expect(result.score).toBeCloseTo(36 / 60, 5);
+    expect(result.score).toBeCloseTo(37 / 60, 5);
     expect(trueScore(result.config.values)).toBeGreaterThan(
       trueScore(createTeamSpace(space).current) + 0.2,
     );
     expect(result.config.source.strategy).toBe('tpe');
-    // The given team's validation, 40 trials of 9, 4 periodic validations and a last one, and a
-    // race between the two best (one more validation each).
-    expect(result.usage.metricCalls).toBe(30 + 40 * 9 + 5 * 30 + 2 * 30);
+    // The given team's validation, 40 trials of 9 and the promotions of the best ones to more
+    // mini-batches (at most 2 each), 4 periodic validations and a last one, and a race between
+    // the two best (one more validation each).
+    const minibatches = result.trials.filter((trial) => trial.purpose === 'minibatch').length;
+    expect(minibatches).toBeGreaterThan(40);
+    expect(minibatches).toBeLessThanOrEqual(3 * 40);
+    expect(result.usage.metricCalls).toBe(30 + minibatches * 9 + 5 * 30 + 2 * 30);
   });
 
   it('fills agents demos with their steps from runs that met the metric', async () => {
@@ -61,7 +65,9 @@ describe('beacon', () => {
     expect(result.usage.metricCalls).toBe(runner.calls);
   });
 
-  it('stops on abort, and the checkpoint resumes to the same result', async () => {
+  it('stops on abort, and the checkpoint resumes to the same result', {
+    timeout: 20_000,
+  }, async () => {
     const options = { ...small, seed: 6 };
     const uninterrupted = await beacon(syntheticTeam(), trainset, exactMatch, {
       ...options,

@@ -1,8 +1,9 @@
-import type { Configuration, LanguageModel, MultiAgentSpace } from '@varplane/core';
+import type { LanguageModel, MultiAgentSpace } from '@varplane/core';
 import { z } from 'zod';
 import { inputError } from './errors';
 import { createDemoHarvest } from './internal/demo-harvest';
 import { defaultDemoBuilder, instructionTarget } from './internal/demos';
+import { stableStringify } from './internal/json';
 import {
   type CommonOptimizerOptions,
   prepareOptimizer,
@@ -13,7 +14,7 @@ import { runTrialLoop } from './internal/trial-loop';
 import type { OptimizerRun } from './optimization-result';
 import type { TeamExample } from './team-example';
 import type { TeamMetric } from './team-runner';
-import { createTpeSampler, type TpeObservation, type TpeOptions } from './tpe';
+import { createTpeSampler, type TpeOptions } from './tpe';
 
 /** Options of {@link beacon}. */
 export interface BeaconOptions extends CommonOptimizerOptions {
@@ -27,6 +28,11 @@ export interface BeaconOptions extends CommonOptimizerOptions {
   readonly patience?: number;
   /** The surrogate's settings. */
   readonly tpe?: Omit<TpeOptions, 'extraValues'>;
+  /**
+   * Mini-batches a promising candidate may run on beyond its first, when it is in the best third
+   * of the candidates measured as often (default 2): multi-fidelity racing during the search.
+   */
+  readonly promotions?: number;
   /** Proposes instruction candidates for every agent with an instruction; optional. */
   readonly lm?: LanguageModel;
   /** Instructions the LM proposes per agent (default 4). */
@@ -38,6 +44,7 @@ const shape = {
   minibatchSize: z.int().positive().default(8),
   fullEvalEvery: z.int().positive().default(10),
   patience: z.int().nonnegative().default(0),
+  promotions: z.int().nonnegative().default(2),
   tpe: z.record(z.string(), z.unknown()).default({}),
   lm: z
     .custom<LanguageModel>(
@@ -103,56 +110,34 @@ export function beacon(
         'no LM was given (options.lm); instructions are searched among their own candidates',
       );
     }
-    const tpe = createTpeSampler(team.variables, { ...(o.tpe as TpeOptions), extraValues });
     const harvest = createDemoHarvest(team, defaultDemoBuilder);
-    const startup = (o.tpe as TpeOptions).startupTrials ?? 10;
-    let proposals = 0;
+    // Harvested demos join the demo pools the surrogate chooses from; the sampler is rebuilt
+    // when they change (cheap: it holds no observations).
+    let tpe = createTpeSampler(team.variables, { ...(o.tpe as TpeOptions), extraValues });
+    let pooled = '';
     return runTrialLoop(context, {
       numTrials: o.numTrials,
       minibatchSize: o.minibatchSize,
       fullEvalEvery: o.fullEvalEvery,
       patience: o.patience,
+      promotions: o.promotions,
       proposer: 'tpe',
       propose: (observations) => {
-        const suggestion = tpe.suggest(
-          observations,
-          context.random,
-          context.baseline.configuration,
-        );
-        // After the random start, the agents' demos come from the search's successful runs.
-        proposals++;
-        if (proposals <= startup || !harvest.ready) return suggestion;
-        const checked = team.variables.check(harvest.apply(suggestion, context.random));
-        return checked.ok ? checked.configuration : suggestion;
+        const harvested = harvest.candidates(HARVESTED_PER_AGENT);
+        const key = stableStringify(harvested);
+        if (key !== pooled) {
+          pooled = key;
+          tpe = createTpeSampler(team.variables, {
+            ...(o.tpe as TpeOptions),
+            extraValues: { ...extraValues, ...harvested },
+          });
+        }
+        return tpe.suggest(observations, context.random, context.baseline.configuration);
       },
       observe: (candidate, records) => harvest.observe(candidate.configuration, records),
-      // Which candidate runs on the validation examples next: the best mean of its own runs,
-      // shrunk toward the mean of all runs so one lucky mini-batch does not decide.
-      rank: (observations, configurations) => shrunkMeans(observations, configurations),
     });
   });
 }
 
-/** Pseudo-runs at the mean of all runs that a candidate's mean is shrunk with. */
-const SHRINKAGE = 4;
-
-/** Each configuration's mean over its observations, shrunk toward the mean of all of them. */
-function shrunkMeans(
-  observations: readonly TpeObservation[],
-  configurations: readonly Configuration[],
-): number[] {
-  const sums = new Map<Configuration, { sum: number; count: number }>();
-  let total = 0;
-  for (const observation of observations) {
-    total += observation.score;
-    const entry = sums.get(observation.configuration) ?? { sum: 0, count: 0 };
-    entry.sum += observation.score;
-    entry.count++;
-    sums.set(observation.configuration, entry);
-  }
-  const prior = observations.length === 0 ? 0 : total / observations.length;
-  return configurations.map((configuration) => {
-    const entry = sums.get(configuration) ?? { sum: 0, count: 0 };
-    return (entry.sum + SHRINKAGE * prior) / (entry.count + SHRINKAGE);
-  });
-}
+/** Harvested demos per agent the surrogate may choose among (the best by weight). */
+const HARVESTED_PER_AGENT = 4;

@@ -167,7 +167,9 @@ describe('simba', () => {
     expect(result.score).not.toBeNull();
   });
 
-  it('stops promptly on abort, and the checkpoint resumes to the same result', async () => {
+  it('stops promptly on abort, and the checkpoint resumes to the same result', {
+    timeout: 20_000,
+  }, async () => {
     const options = { ...small, seed: 7, checkpointEvery: 10 };
     const uninterrupted = await simba(syntheticTeam(), trainset, exactMatch, {
       ...options,

@@ -60,7 +60,7 @@ describe('createTpeSampler', () => {
     // The optimum is 2.2; random search averages about 1.6 here.
     expect(mean(tpeBest)).toBeGreaterThan(mean(randomBest) + 0.25);
     expect(mean(tpeBest)).toBeGreaterThan(1.9);
-  });
+  }, 30_000);
 
   it('concentrates a categorical variable on its good value', () => {
     const tpe = createTpeSampler(space, { startupTrials: 10 });
@@ -140,7 +140,7 @@ describe('createTpeSampler', () => {
     }));
     const next = tpe.suggest(history, random, base);
     expect(Object.keys(next).sort()).toEqual(Object.keys(space.defaults()).sort());
-  });
+  }, 30_000);
 
   it('rejects bad options with the field path', () => {
     expect(() => createTpeSampler(space, { gamma: 2 })).toThrow(/options\.gamma/);

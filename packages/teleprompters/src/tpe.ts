@@ -21,8 +21,9 @@ import { AGENT_TAG } from './team-space';
 /** Options of {@link createTpeSampler}. */
 export interface TpeOptions {
   /**
-   * Share of observations modelled as good, `l(x)` (default 0.25). Ties at the cut go to the good
-   * side unless that would take every observation (binary scores split into passes and fails).
+   * Share of observations modelled as good, `l(x)`. Default: Optuna's rule, the best
+   * `min(ceil(0.1 n), 25)` of n observations. Ties at the cut go to the good side unless that
+   * would take every observation (binary scores split into passes and fails).
    */
   readonly gamma?: number;
   /** Until this many distinct configurations are observed, suggestions are random (default 10). */
@@ -84,7 +85,7 @@ export interface TpeSampler {
 }
 
 const optionsSchema = z.strictObject({
-  gamma: z.number().gt(0).lt(1).default(0.25),
+  gamma: z.number().gt(0).lt(1).optional(),
   startupTrials: z.int().nonnegative().default(10),
   eiCandidates: z.int().positive().default(24),
   priorWeight: z.number().positive().default(1),
@@ -395,7 +396,11 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
         .filter((entry): entry is typeof entry & { score: number } => entry.score !== undefined)
         .sort((a, b) => b.score - a.score || a.index - b.index);
       if (scored.length < 2) return [{ dims }];
-      const cut = (scored[Math.ceil(parsed.gamma * scored.length) - 1] as { score: number }).score;
+      const goodCount =
+        parsed.gamma === undefined
+          ? Math.min(Math.ceil(0.1 * scored.length), 25)
+          : Math.ceil(parsed.gamma * scored.length);
+      const cut = (scored[Math.max(1, goodCount) - 1] as { score: number }).score;
       const lowest = (scored[scored.length - 1] as { score: number }).score;
       const isGood = (score: number) => (cut > lowest ? score >= cut : score > cut);
       const good = scored.filter((entry) => isGood(entry.score)).map((entry) => entry.observation);

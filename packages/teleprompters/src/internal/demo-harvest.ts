@@ -26,6 +26,11 @@ export interface DemoHarvest {
    * harvested demos (drawn by weight, without repeats), before `check`.
    */
   apply(configuration: Configuration, random: Random): Record<string, JsonValue>;
+  /**
+   * The `perAgent` heaviest harvested demos of each agent, by the id of its demos variable: more
+   * values the surrogate may choose for it.
+   */
+  candidates(perAgent: number): Record<string, JsonValue[]>;
 }
 
 interface Entry {
@@ -106,6 +111,18 @@ export function createDemoHarvest(team: TeamSpace, builder: DemoBuilder): DemoHa
           for (const [k, w] of entry.byTeam) entry.byTeam.set(k, w / RESCALE_AT);
         }
       }
+    },
+    candidates(perAgent) {
+      const out: Record<string, JsonValue[]> = {};
+      for (const agentId of agents) {
+        const held = harvest.get(agentId);
+        if (held === undefined) continue;
+        out[demosTarget(team, agentId) as string] = [...held.values()]
+          .sort((a, b) => b.weight - a.weight)
+          .slice(0, perAgent)
+          .map((entry) => entry.demo);
+      }
+      return out;
     },
     apply(configuration, random) {
       const raw: Record<string, JsonValue> = { ...configuration };

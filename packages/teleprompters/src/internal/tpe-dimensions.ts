@@ -87,9 +87,20 @@ export function dimensionOf(
       );
     case 'text':
       return categorical(id, [variable.default, ...variable.candidates, ...extra], undefined);
-    case 'demos':
-      if (variable.pool.length === 0 || variable.maxCount === 0) return undefined;
-      return { kind: 'subset', id, pool: variable.pool, maxCount: variable.maxCount };
+    case 'demos': {
+      const seen = new Set(variable.pool.map((item) => stableStringify(item)));
+      const pool = [
+        ...variable.pool,
+        ...extra.filter((item) => {
+          const key = stableStringify(item);
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        }),
+      ];
+      if (pool.length === 0 || variable.maxCount === 0) return undefined;
+      return { kind: 'subset', id, pool, maxCount: variable.maxCount };
+    }
     case 'composite':
       return undefined;
   }

@@ -22,61 +22,47 @@ export interface TrialLoop {
   readonly patience: number;
   /** How proposals are labelled in their origins (`tpe`, `sampled`). */
   readonly proposer: string;
+  /**
+   * Multi-fidelity racing during the search (asynchronous successive halving): a candidate whose
+   * mean is in the best third of those measured on as many mini-batches runs on one more, up to
+   * this many more (0: never). Good candidates are then judged on more than one noisy mini-batch.
+   */
+  readonly promotions?: number;
+  /** The next candidate, from one observation per candidate measured so far (its mean). */
   propose(observations: readonly TpeObservation[]): Configuration;
   /** Sees each proposal's mini-batch runs once they are scored (BEACON bootstraps demos from them). */
   observe?(candidate: Candidate, records: readonly RunRecord[]): void;
-  /**
-   * Scores evaluated candidates (higher first) to choose which one runs on the validation
-   * examples next. Default: the mean of its runs.
-   */
-  rank?(
-    observations: readonly TpeObservation[],
-    configurations: readonly Configuration[],
-  ): number[];
 }
 
 interface Stats {
   readonly candidate: Candidate;
   sum: number;
   count: number;
+  /** Mini-batches it ran on. */
+  rungs: number;
   validation: number | undefined;
   /** Scores of its validation runs. */
   validationScores: number[];
 }
 
-/**
- * One observation per run: the candidate, the run's score, and the same score credited to each
- * agent that acted, so the surrogate judges an agent's variables on the runs it worked on.
- */
-function observationsOf(candidate: Candidate, records: readonly RunRecord[]): TpeObservation[] {
-  return records.map((run) => {
-    const partScores: Record<string, number> = {};
-    for (const trace of run.traces) {
-      if (trace.output !== undefined && trace.error === undefined) {
-        partScores[trace.agentId] = run.score;
-      }
-    }
-    return {
-      configuration: candidate.configuration,
-      score: run.score,
-      ...(Object.keys(partScores).length === 0 ? {} : { partScores }),
-    };
-  });
-}
+/** Pseudo-runs at the mean of all runs that a candidate's mean is shrunk with. */
+const SHRINKAGE = 4;
+/** Share of the candidates at a rung that go on to the next. */
+const PROMOTE_SHARE = 1 / 3;
 
-/** Adds runs to a candidate's statistics and to the surrogate's observations. */
-function record(entry: Stats, records: readonly RunRecord[], observations: TpeObservation[]): void {
+/** Adds runs to a candidate's statistics. */
+function record(entry: Stats, records: readonly RunRecord[]): void {
   for (const run of records) {
     entry.sum += run.score;
     entry.count++;
   }
-  observations.push(...observationsOf(entry.candidate, records));
 }
 
 /**
  * The search loop BEACON and random search share: the given team is measured on the validation
- * examples first; each trial then runs one proposal on a fresh mini-batch of training examples;
- * periodically, and once at the end, the most promising unmeasured proposal runs on the
+ * examples first; each trial then runs one proposal on a fresh mini-batch of training examples
+ * (and, with promotions, the best proposals on more); periodically, and once at the end, the
+ * most promising unmeasured proposal (best mean shrunk toward the mean of all runs) runs on the
  * validation examples; the best validated candidates then race (successive halving), and the
  * winner is the result.
  */
@@ -89,11 +75,30 @@ export async function runTrialLoop<O>(
   const validationSeeds = context.seeds(validation.length);
   const minibatch = Math.min(loop.minibatchSize, context.trainIndices.length);
   const stats = new Map<string, Stats>();
-  const observations: TpeObservation[] = [];
+  let runSum = 0;
+  let runCount = 0;
+  const add = (entry: Stats, records: readonly RunRecord[]) => {
+    record(entry, records);
+    for (const run of records) runSum += run.score;
+    runCount += records.length;
+  };
+  // One observation per candidate: the mean of all its runs, so the surrogate weighs teams, not
+  // runs, and a team measured on more examples is not counted many times over.
+  const observations = (): TpeObservation[] =>
+    [...stats.values()]
+      .filter((entry) => entry.count > 0)
+      .map((entry) => ({
+        configuration: entry.candidate.configuration,
+        score: entry.sum / entry.count,
+      }));
+  const shrunk = (entry: Stats) => {
+    const prior = runCount === 0 ? 0 : runSum / runCount;
+    return (entry.sum + SHRINKAGE * prior) / (entry.count + SHRINKAGE);
+  };
 
   const measure = async (entry: Stats) => {
     const result = await context.trial(entry.candidate, validation, validationSeeds, 'validation');
-    record(entry, result.records, observations);
+    add(entry, result.records);
     if (result.complete) {
       entry.validation = result.mean;
       entry.validationScores = result.records.map((run) => run.score);
@@ -109,6 +114,7 @@ export async function runTrialLoop<O>(
         candidate: context.candidate(configuration, null, loop.proposer),
         sum: 0,
         count: 0,
+        rungs: 0,
         validation: undefined,
         validationScores: [],
       };
@@ -121,6 +127,7 @@ export async function runTrialLoop<O>(
     candidate: context.baseline,
     sum: 0,
     count: 0,
+    rungs: 0,
     validation: undefined,
     validationScores: [],
   };
@@ -145,25 +152,39 @@ export async function runTrialLoop<O>(
   const reserve = validation.length + raceReserve(context, RACE_SIZE);
 
   const bestUnmeasured = (): Stats | undefined => {
-    const open = [...stats.values()].filter(
-      (entry) => entry.validation === undefined && entry.count > 0,
-    );
-    if (open.length === 0) return undefined;
-    const scores =
-      loop.rank === undefined
-        ? open.map((entry) => entry.sum / entry.count)
-        : loop.rank(
-            observations,
-            open.map((entry) => entry.candidate.configuration),
-          );
-    let best = 0;
-    for (let i = 1; i < open.length; i++) {
-      const delta = (scores[i] as number) - (scores[best] as number);
-      if (delta > 0 || (delta === 0 && (open[i] as Stats).count > (open[best] as Stats).count)) {
-        best = i;
+    let best: Stats | undefined;
+    for (const entry of stats.values()) {
+      if (entry.validation !== undefined || entry.count === 0) continue;
+      if (
+        best === undefined ||
+        shrunk(entry) > shrunk(best) ||
+        (shrunk(entry) === shrunk(best) && entry.count > best.count)
+      ) {
+        best = entry;
       }
     }
-    return open[best];
+    return best;
+  };
+
+  const nextBatch = () => {
+    if (cursor + minibatch > order.length) {
+      order = random.shuffle(context.trainIndices);
+      cursor = 0;
+    }
+    const batch = order.slice(cursor, cursor + minibatch);
+    cursor += minibatch;
+    return batch;
+  };
+
+  /** Whether a candidate that ran on `entry.rungs` mini-batches is in the best share there. */
+  const promising = (entry: Stats) => {
+    const peers = [...stats.values()].filter(
+      (other) => other.validation === undefined && other.rungs >= entry.rungs && other.count > 0,
+    );
+    const better = peers.filter(
+      (other) => other.sum / other.count > entry.sum / entry.count,
+    ).length;
+    return peers.length >= 3 && better < Math.max(1, Math.floor(PROMOTE_SHARE * peers.length));
   };
 
   const validate = async (entry: Stats): Promise<boolean> => {
@@ -190,22 +211,43 @@ export async function runTrialLoop<O>(
       stopReason = 'budget_exhausted';
       break;
     }
-    const entry = entryFor(loop.propose(observations));
-    if (cursor + minibatch > order.length) {
-      order = random.shuffle(context.trainIndices);
-      cursor = 0;
-    }
-    const batch = order.slice(cursor, cursor + minibatch);
-    cursor += minibatch;
+    const entry = entryFor(loop.propose(observations()));
+    const batch = nextBatch();
     const result = await context.trial(
       entry.candidate,
       batch,
       context.seeds(batch.length),
       'minibatch',
     );
-    record(entry, result.records, observations);
+    add(entry, result.records);
+    entry.rungs++;
     loop.observe?.(entry.candidate, result.records);
     if (!result.complete) {
+      stopReason = 'budget_exhausted';
+      break;
+    }
+    let cut = false;
+    while (
+      entry.rungs <= (loop.promotions ?? 0) &&
+      promising(entry) &&
+      engine.canAfford(minibatch + reserve)
+    ) {
+      const more = nextBatch();
+      const again = await context.trial(
+        entry.candidate,
+        more,
+        context.seeds(more.length),
+        'minibatch',
+      );
+      add(entry, again.records);
+      entry.rungs++;
+      loop.observe?.(entry.candidate, again.records);
+      if (!again.complete) {
+        cut = true;
+        break;
+      }
+    }
+    if (cut) {
       stopReason = 'budget_exhausted';
       break;
     }
