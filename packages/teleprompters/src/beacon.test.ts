@@ -16,7 +16,7 @@ const trainset = syntheticExamples(36);
 const valset = syntheticExamples(30, 100);
 const small = { numTrials: 40, minibatchSize: 9, valset, clock: createManualClock() };
 
-describe('beacon', () => {
+describe('beacon', { timeout: 30_000 }, () => {
   it('improves a seeded team over its starting score', async () => {
     const space = syntheticTeam();
     const result = await beacon(space, trainset, exactMatch, {
