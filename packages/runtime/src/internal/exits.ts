@@ -210,7 +210,11 @@ export class Exits {
         removeItem(other.links, cell);
         if (other.status >= EXITED) continue;
         if (other.trapExits) this.kernel.enqueue(other, exitMessage(cell.ref, reason, 'link'));
-        else if (reason !== 'normal') this.exit(other, reason);
+        else if (reason !== 'normal') {
+          // It ends of its partner's error: that is the cause its caller and supervisor see.
+          if (typeof reason === 'object') other.lastError = cell.lastError;
+          this.exit(other, reason);
+        }
       }
     }
     const monitors = cell.monitors;

@@ -106,7 +106,10 @@ describe('a step that outlives its incarnation', () => {
     const old = system.call('w', { gate: first.promise, act: 'reply' });
     await Promise.resolve();
     system.send('p', 'crash');
-    await expect(old).rejects.toMatchObject({ code: 'AGENT_CRASHED' });
+    await expect(old).rejects.toMatchObject({
+      code: 'AGENT_CRASHED',
+      message: 'agent "w" crashed: partner crashed',
+    });
     await new Promise((resolve) => setImmediate(resolve));
     expect(system.info('w')).toMatchObject({ status: 'running', behaviour: 'slow-v2' });
     const second = gate();
