@@ -106,8 +106,8 @@ const directivesSchema = z.array(agentDirectiveSchema);
  * coordination (a function, a registered `coordination` strategy, or the type's built-in) runs
  * contained: a throw, a timeout or a malformed result is an `OrchestrationError`.
  *
- * Built-ins: `agent_selection` stops the agents it no longer selects, then starts the selected
- * ones (stops first, so `maxConcurrent` holds during a swap); `resource_allocation`
+ * Built-ins: `agent_selection` stops the agents it no longer selects (`drain: true`: after their
+ * queued work), then starts the selected ones (stops first, so `maxConcurrent` holds in a swap); `resource_allocation`
  * hands each agent its plan's share; `communication_topology` sends each agent its neighbours;
  * `adaptation_rate` and `coordination_pattern` adjust parameters; `performance_threshold`
  * reconfigures agents whose measured performance is below the value.
@@ -260,7 +260,9 @@ function builtinCoordination(
         if (selected.has(agent) && !running)
           out.push(directive(agent, 'start', { selectedBy: variable.id }, { priority: 70 }));
         if (!selected.has(agent) && running)
-          out.push(directive(agent, 'stop', { selectedBy: variable.id }, { priority: 80 }));
+          out.push(
+            directive(agent, 'stop', { selectedBy: variable.id, drain: true }, { priority: 80 }),
+          );
       }
       return out;
     }

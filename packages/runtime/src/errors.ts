@@ -36,6 +36,7 @@ export type RuntimeErrorCode =
   | 'ROLLBACK_FAILED'
   | 'RECOVERY_FAILED'
   | 'SYSTEM_STOPPED'
+  | 'NO_AGENT_SELECTED'
   | 'MAX_CONCURRENT_EXCEEDED'
   | 'RESOURCE_LIMIT_EXCEEDED';
 
@@ -279,7 +280,10 @@ export class SpaceValidationError extends InvalidArgumentError {
   }
 }
 
-/** An operation of a running space could not do its part: a recovery or a rollback. */
+/**
+ * An operation of a running space could not do its part: a recovery (`RECOVERY_FAILED`), a
+ * rollback (`ROLLBACK_FAILED`), a dispatch to a selection with no running agent (`NO_AGENT_SELECTED`).
+ */
 export class SpaceOperationError extends VarplaneError {
   constructor(options: VarplaneErrorOptions) {
     super(options);

@@ -68,7 +68,12 @@ export type { RestartWindow } from './restart-intensity';
 export { createRestartWindow, recordRestart } from './restart-intensity';
 export type { Router, RouterKind } from './router';
 export { createRouter } from './router';
-export type { PerformanceMeasure, RunningSpace, StartSpaceOptions } from './running-space';
+export type {
+  DispatchOptions,
+  PerformanceMeasure,
+  RunningSpace,
+  StartSpaceOptions,
+} from './running-space';
 
 // The running space
 export { startSpace, teamHealth } from './running-space';

@@ -30,12 +30,14 @@ import { rollback } from './rollback';
 import { isSelected } from './space-constraints';
 import { adaptAll, coordinateAll, setVariable } from './space-coordination';
 import { applyDirectives } from './space-directives';
+import { type DispatchOptions, SelectionDispatcher } from './space-dispatch';
 import { startAgent, stopAgent } from './space-lifecycle';
 import { validateSpace } from './space-validation';
 import type { SupervisionNode } from './supervision-tree';
 import { startSupervisor } from './supervisor-handle';
 
 export type { PerformanceMeasure } from './internal/space-runtime';
+export type { DispatchOptions } from './space-dispatch';
 
 export interface StartSpaceOptions {
   /** The behaviours the space's agents name, by name. */
@@ -78,6 +80,19 @@ export interface RunningSpace {
   /** Fire and forget to an agent (or, when it is scaled, to one of its instances). */
   send(agentId: string, message: unknown): boolean;
   call<Reply = unknown>(agentId: string, message: unknown, options?: CallOptions): Promise<Reply>;
+  /**
+   * Calls whoever the agent selection `variableId` selects for this message: a running selected
+   * agent (in turn, or as `options.choose` picks). A swap loses no call: the leaving agent drains
+   * first, and while no selected agent runs the call waits for the swap. Rejects with
+   * `NO_AGENT_SELECTED` when none runs after it, `SPACE_VARIABLE_UNKNOWN` for an unknown variable.
+   */
+  callSelected<Reply = unknown>(
+    variableId: string,
+    message: unknown,
+    options?: DispatchOptions,
+  ): Promise<Reply>;
+  /** Sends to whoever `variableId` selects (as `callSelected`); resolves with the agent's id. */
+  sendToSelected(variableId: string, message: unknown, options?: DispatchOptions): Promise<string>;
   /**
    * Starts every agent not running, in order of registration, except those an agent selection
    * leaves out (they start when a coordination selects them).
@@ -226,6 +241,8 @@ export async function startSpace(
     return system.call<Reply>(agentId, message, callOptions);
   };
 
+  const dispatcher = new SelectionDispatcher(rt);
+
   return {
     id: space.id,
     space$: rt.space$,
@@ -243,6 +260,18 @@ export async function startSpace(
       return !rt.stopped && system.send(agentId, message);
     },
     call,
+    async callSelected<Reply>(variableId: string, message: unknown, options: DispatchOptions = {}) {
+      if (rt.stopped) throw new SpaceNotRunningError(space.id, 'callSelected');
+      const agentId = await dispatcher.pick(variableId, message, options);
+      const { choose: _, ...callOptions } = options;
+      return system.call<Reply>(agentId, message, callOptions);
+    },
+    async sendToSelected(variableId, message, options = {}) {
+      if (rt.stopped) throw new SpaceNotRunningError(space.id, 'sendToSelected');
+      const agentId = await dispatcher.pick(variableId, message, options);
+      system.send(agentId, message);
+      return agentId;
+    },
     startAgents: () =>
       rt.operate('startAgents', 'external_signal', async (tally) => {
         for (const id of Object.keys(rt.space.agents)) {

@@ -90,7 +90,14 @@ async function apply(rt: SpaceRuntime, directive: AgentDirective, tally: Tally):
     case 'start':
       return startAgent(rt, agent, tally);
     case 'stop':
-      return stopAgent(rt, agent, tally);
+      // `drain`: finish the queued work first, within half the directive's time.
+      return stopAgent(
+        rt,
+        agent,
+        tally,
+        'inactive',
+        parameters.drain === true ? Math.floor(directive.timeout / 2) : undefined,
+      );
     case 'reconfigure': {
       const local = parameters.localConfiguration;
       if (local !== undefined) {

@@ -90,27 +90,38 @@ function peerFor(rt: SpaceRuntime, agentId: string, instanceId: string): string 
     if (other !== undefined) return other;
   }
   if (instanceId !== agentId) return undefined;
-  const live = (id: string) => id !== agentId && rt.isRunning(id) && !rt.replacements.has(id);
+  const live = (id: string) =>
+    id !== agentId && rt.isRunning(id) && !rt.replacements.has(id) && !rt.draining.has(id);
   if (recoveryAction(rt.space.faultRecovery, agentId) === 'replace') {
     const fallback = rt.space.faultRecovery.fallbacks[agentId];
     return fallback !== undefined && live(fallback) ? fallback : undefined;
   }
-  const variable = toleranceOf(rt.space, agentId)?.variable;
-  if (variable?.type !== 'agent_selection') return undefined;
+  const variable = Object.values(rt.space.orchestrationVariables).find(
+    (v) => v.type === 'agent_selection' && v.agents.includes(agentId),
+  );
+  if (variable === undefined) return undefined;
   const selected = Array.isArray(variable.value) ? (variable.value as string[]) : [];
   return selected.find(live) ?? variable.agents.find(live);
 }
 
 /**
- * Takes a stopping instance out of the routes and hands its queued messages on: to a peer
- * (`mail-rerouted`), or back to the caller in a `mail-dead-lettered` event. Never silently.
+ * Hands a stopping instance's queued messages on: to a peer (`mail-rerouted`), or back to the
+ * caller in a `mail-dead-lettered` event. Never silently. A failed instance (`reroute`) also
+ * leaves the routes: its id then sends to the peer.
  */
-export function takeOutOfService(rt: SpaceRuntime, agentId: string, instanceId: string): void {
+export function takeOutOfService(
+  rt: SpaceRuntime,
+  agentId: string,
+  instanceId: string,
+  reroute = true,
+): void {
   const cell = rt.kernel.cells.get(instanceId);
   if (cell === undefined) return;
   const peer = peerFor(rt, agentId, instanceId);
   const instances = rt.instances.get(agentId);
-  if (instances?.includes(instanceId)) {
+  if (!reroute) {
+    // A planned stop: the routes are the lifecycle's to change.
+  } else if (instances?.includes(instanceId)) {
     const rest = instances.filter((id) => id !== instanceId);
     if (rest.length > 1) {
       rt.instances.set(agentId, rest);

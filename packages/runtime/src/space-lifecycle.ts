@@ -3,7 +3,7 @@ import type { SpaceRuntime, Tally } from './internal/space-runtime';
 import type { RouterKind } from './router';
 import { agentChildSpec } from './space-agent';
 import { checkStart } from './space-constraints';
-import { spaceDecider } from './space-fault-tolerance';
+import { spaceDecider, takeOutOfService } from './space-fault-tolerance';
 
 /**
  * Starting, stopping and scaling the agents of a running space, through the space's supervisor
@@ -84,14 +84,60 @@ export async function startAgent(rt: SpaceRuntime, agentId: string, tally: Tally
     tally.change(`agents.${agentId}.status`, previous, 'active', [agentId]);
 }
 
-/** Stops an agent and its scaled instances for good; its status becomes `inactive` (or `status`). */
+/**
+ * Lets an agent (and its instances) finish what is queued before it stops: dispatches pass it by
+ * meanwhile, and whatever is still queued after `timeoutMs` goes to a peer or is dead-lettered
+ * with an event, never dropped.
+ */
+async function drain(rt: SpaceRuntime, agentId: string, timeoutMs: number): Promise<void> {
+  const ids = rt.instances.get(agentId) ?? [agentId];
+  const working = (id: string) => {
+    const cell = rt.kernel.cells.get(id);
+    return cell !== undefined && cell.alive && (cell.mailSize > 0 || cell.busy);
+  };
+  let expired = false;
+  const timer = rt.system.clock.setTimeout(() => {
+    expired = true;
+  }, timeoutMs);
+  try {
+    // The kernel keeps no per-agent idle signal; a drain is rare, so it looks between turns.
+    while (!expired && !rt.stopped && ids.some(working))
+      await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    rt.system.clock.clearTimeout(timer);
+  }
+  for (const id of ids) takeOutOfService(rt, agentId, id, false);
+}
+
+/**
+ * Stops an agent and its scaled instances for good; its status becomes `inactive` (or `status`).
+ * With `drainMs`, it first finishes its queued work (see {@link drain}).
+ */
 export async function stopAgent(
   rt: SpaceRuntime,
   agentId: string,
   tally: Tally,
   status: 'inactive' | 'failed' = 'inactive',
+  drainMs?: number,
 ): Promise<void> {
   configOf(rt, agentId);
+  if (drainMs === undefined || !rt.isRunning(agentId)) return stopNow(rt, agentId, tally, status);
+  // Draining until stopped: a dispatch in between would land in a mailbox about to go.
+  rt.draining.add(agentId);
+  try {
+    await drain(rt, agentId, drainMs);
+    await stopNow(rt, agentId, tally, status);
+  } finally {
+    rt.draining.delete(agentId);
+  }
+}
+
+async function stopNow(
+  rt: SpaceRuntime,
+  agentId: string,
+  tally: Tally,
+  status: 'inactive' | 'failed',
+): Promise<void> {
   const instances = rt.instances.get(agentId);
   if (instances !== undefined) {
     rt.system.unroute(agentId);

@@ -86,6 +86,8 @@ export class SpaceRuntime {
   readonly expectedStops = new Set<string>();
   /** The value each variable was last coordinated with. */
   readonly coordinated = new Map<string, JsonValue>();
+  /** Agents finishing their queued work before they stop: dispatches pass them by. */
+  readonly draining = new Set<string>();
   /** Agents replaced by their fallback after a failure: their id routes to the fallback. */
   readonly replacements = new Map<string, string>();
   /** Measured fault recoveries, for the space's average recovery time. */
