@@ -1,8 +1,6 @@
 import { connect } from 'node:net';
-import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../test/support/free-port';
-import { decodeMessage, encodeMessage } from './internal/message-codec';
 import type { RaftMessage } from './messages';
 import { startTcpTransport, type TcpTransport } from './tcp-transport';
 
@@ -67,69 +65,6 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
   throw new Error(`timed out waiting for ${what}`);
 }
-
-describe('message codec', () => {
-  it('decodes what it encodes, for every shape of message', () => {
-    const bytes = fc.uint8Array({ maxLength: 40 });
-    const arb = fc.record({
-      type: fc.constantFrom(
-        'append',
-        'vote',
-        'snapshot',
-        'propose',
-        'read-index-response' as const,
-      ),
-      from: fc.string(),
-      to: fc.constantFrom('__proto__', 'b', 'ü'),
-      term: fc.nat(),
-      logTerm: fc.nat(),
-      index: fc.maxSafeNat(),
-      entries: fc.array(
-        fc.record({
-          index: fc.nat(),
-          term: fc.nat(),
-          type: fc.constantFrom('normal', 'conf-change' as const),
-          data: bytes,
-        }),
-        { maxLength: 5 },
-      ),
-      commit: fc.nat(),
-      reject: fc.boolean(),
-      rejectHint: fc.nat(),
-      context: fc.string(),
-      snapshot: fc.option(
-        fc.record({
-          metadata: fc.record({
-            index: fc.nat(),
-            term: fc.nat(),
-            conf: fc.constant({
-              voters: ['a'],
-              learners: [],
-              votersOutgoing: [],
-              learnersNext: [],
-              autoLeave: true,
-            }),
-          }),
-          size: fc.nat(),
-          offset: fc.nat(),
-          data: bytes,
-        }),
-      ),
-    });
-    fc.assert(
-      fc.property(arb, (m) => {
-        expect(decodeMessage(encodeMessage(m as RaftMessage))).toEqual(m);
-      }),
-      { seed: 3, numRuns: 300 },
-    );
-  });
-
-  it('refuses truncated or trailing bytes', () => {
-    const encoded = encodeMessage(message('a', 'b', 1));
-    expect(() => decodeMessage(encoded.subarray(0, encoded.byteLength - 1))).toThrow(/truncated/);
-    expect(() => decodeMessage(Buffer.concat([encoded, Buffer.from([0])]))).toThrow(/trailing/);
-  });
-});
 
 describe('startTcpTransport', () => {
   it('carries messages both ways in order', async () => {

@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { type Clock, systemClock, type TimerHandle } from '@varplane/core';
 import { RaftError } from './errors';
-import { decodeMessage, encodeMessage } from './internal/message-codec';
+import { decodeRaftMessage, encodeRaftMessage } from './message-codec';
 import type { NodeId, RaftMessage } from './messages';
 import type { RaftTransport } from './transport';
 
@@ -60,7 +60,7 @@ interface PeerLink {
 
 /**
  * Starts a Raft transport over `node:net`: one outgoing connection to each peer, carrying frames of
- * `[u32 length][message]` (a compact binary encoding). A lost connection is redialed with
+ * `[u32 length][message]` (`encodeRaftMessage`). A lost connection is redialed with
  * exponential backoff; messages wait for it in a bounded queue per peer; a peer that sends garbage
  * is disconnected, never allowed to crash the node.
  *
@@ -94,7 +94,8 @@ export async function startTcpTransport(options: TcpTransportOptions): Promise<T
   const deliver = (frame: Buffer) => {
     let message: RaftMessage;
     try {
-      message = decodeMessage(frame);
+      // A plain view, so the decoder copies entry bytes out (Buffer#slice would alias the chunk).
+      message = decodeRaftMessage(new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength));
     } catch {
       return false;
     }
@@ -194,7 +195,7 @@ export async function startTcpTransport(options: TcpTransportOptions): Promise<T
           stats.dropped += 1;
           continue;
         }
-        const body = encodeMessage(message);
+        const body = encodeRaftMessage(message);
         const frame = Buffer.allocUnsafe(4 + body.byteLength);
         frame.writeUInt32LE(body.byteLength, 0);
         frame.set(body, 4);
