@@ -320,6 +320,16 @@ async function recover(dir: string, onCorruption: 'refuse' | 'truncate'): Promis
       problem: `the log starts at entry ${firstKept.index} but the snapshot ends at ${base}`,
     });
   }
+  // A snapshot holds committed state of its term: a hard state behind it (its records lost in a
+  // truncation) is raised to it, dropping a vote that belonged to an older term.
+  if (snapshot !== null) {
+    const { index, term } = snapshot.metadata;
+    hardState = {
+      term: Math.max(hardState.term, term),
+      vote: hardState.term >= term ? hardState.vote : null,
+      commit: Math.max(hardState.commit, index),
+    };
+  }
   return { state: { hardState, snapshot, entries: kept }, segments, snapshotName };
 }
 
