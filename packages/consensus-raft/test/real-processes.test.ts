@@ -44,7 +44,7 @@ async function client(
 ): Promise<void> {
   for (let i = 0; !until(); i += 1) {
     const port = c.httpPort(random.pick(ids));
-    const key = `k${random.int(0, 2)}`;
+    const key = `k${random.int(0, 4)}`;
     const start = performance.now();
     if (random.chance(0.6)) {
       const value = `${name}-${i}`;
@@ -188,7 +188,13 @@ describe('three Raft processes on 127.0.0.1 with file storage and TCP', () => {
     const reads = history.filter((op) => op.input.type === 'get' && op.end !== null);
     expect(reads.length).toBeGreaterThan(30);
 
-    const verdict = checkLinearizability(history, createKeyValueModel(), { timeoutMs: 20_000 });
+    // A put without an answer whose value is not in the final log never took effect: leaving it
+    // pending would only make the search consider placing it at every point.
+    const final = new Set(log);
+    const checked = history.filter(
+      (op) => !(op.end === null && op.input.type === 'put' && !final.has(op.input.value)),
+    );
+    const verdict = checkLinearizability(checked, createKeyValueModel(), { timeoutMs: 20_000 });
     if (verdict.outcome === 'not-linearizable') throw new Error(verdict.counterexample.message);
     expect(verdict.outcome).toBe('linearizable');
   }, 60_000);
