@@ -251,6 +251,18 @@ describe('timeouts a timer cannot hold', () => {
       }),
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(system.call(ref, 'get', { timeout: 2 ** 31 - 1 })).resolves.toBe(0);
+    const asker = system.spawn({
+      name: 'asker',
+      handle(_m: unknown, state: unknown, ctx) {
+        if (ctx.isCall) ctx.reply(ctx.call(ref, 'get', { timeout: 2 ** 31 }).catch((e) => e));
+        return state;
+      },
+    });
+    // The reply is the inner call's promise; the outer call settles with what it settled with.
+    expect(await system.call(asker, 'ask')).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('ctx.call: options.timeout'),
+    });
   });
 });
 

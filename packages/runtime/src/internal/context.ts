@@ -78,6 +78,14 @@ export class Context implements AgentContext {
 
   call<Reply>(to: AgentRef | string, message: unknown, options?: CallOptions): Promise<Reply> {
     if (this.stale('call')) return Promise.reject(this.staleError('call'));
+    const timeout = options?.timeout;
+    if (timeout !== undefined) {
+      try {
+        checkTimeoutMs(timeout, 'ctx.call: options.timeout');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return this.kernel.call(
       to,
       message,
