@@ -25,6 +25,13 @@ export interface RaftStateMachine {
   restore(data: Uint8Array): void | Promise<void>;
 }
 
+/** What applying one entry gave, kept so a late answer to a forwarded proposal can settle it. */
+interface AppliedOutcome {
+  readonly index: number;
+  readonly term: number;
+  readonly outcome: { readonly ok: boolean; readonly value: unknown };
+}
+
 /** Options of {@link startRaftNode}. */
 export interface StartRaftNodeOptions {
   readonly id: NodeId;
@@ -131,6 +138,26 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
   const deadlines = new Deadlines(clock);
   const byIndex = new Map<number, { term: number; waiter: Waiter<Applied> }>();
   const forwarded = new Map<string, Submission>();
+  // The last applied entries' outcomes, for a forwarded proposal whose leader answer arrives after
+  // the follower already applied the entry (the append overtook the answer).
+  const recentlyApplied = new Map<number, AppliedOutcome>();
+  const rememberApplied = (done: AppliedOutcome) => {
+    recentlyApplied.set(done.index, done);
+    if (recentlyApplied.size > 4_096) {
+      recentlyApplied.delete(recentlyApplied.keys().next().value as number);
+    }
+  };
+  const settle = (pending: { term: number; waiter: Waiter<Applied> }, done: AppliedOutcome) => {
+    if (pending.term !== done.term) {
+      pending.waiter.reject(
+        new RaftError({
+          code: 'RAFT_PROPOSAL_DROPPED',
+          message: `raft node ${o.id}: proposal at ${done.index} was overwritten by a new leader`,
+        }),
+      );
+    } else if (!done.outcome.ok) pending.waiter.reject(done.outcome.value as RaftError);
+    else pending.waiter.resolve({ index: done.index, term: done.term, result: done.outcome.value });
+  };
   let waitingForLeader: Submission[] = [];
   const reads = new Map<string, Waiter<{ index: number }>>();
   let readsAt: { index: number; waiter: Waiter<{ index: number }> }[] = [];
@@ -308,24 +335,6 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
           }
           events$.next({ type: 'snapshot-installed', index });
         }
-        for (const entry of ready.committedEntries) {
-          const attempt = applyEntry(entry);
-          const outcome = attempt instanceof Promise ? await attempt : attempt;
-          applied = entry.index;
-          const pending = byIndex.get(entry.index);
-          if (pending === undefined) continue;
-          byIndex.delete(entry.index);
-          if (pending.term !== entry.term) {
-            pending.waiter.reject(
-              new RaftError({
-                code: 'RAFT_PROPOSAL_DROPPED',
-                message: `raft node ${o.id}: proposal at ${entry.index} was overwritten by a new leader`,
-              }),
-            );
-          } else if (!outcome.ok) pending.waiter.reject(outcome.value as RaftError);
-          else
-            pending.waiter.resolve({ index: entry.index, term: entry.term, result: outcome.value });
-        }
         for (const result of ready.proposals) {
           const s = forwarded.get(result.context);
           if (s === undefined) continue;
@@ -339,13 +348,27 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
             );
           } else if (result.index <= applied) {
             // Applied before the leader's answer arrived: the term tells whether it was ours.
-            s.waiter.reject(
-              new RaftError({
-                code: 'RAFT_TIMEOUT',
-                message: `raft node ${o.id}: outcome of forwarded entry ${result.index} unknown`,
-              }),
-            );
+            const done = recentlyApplied.get(result.index);
+            if (done === undefined) {
+              s.waiter.reject(
+                new RaftError({
+                  code: 'RAFT_TIMEOUT',
+                  message: `raft node ${o.id}: outcome of forwarded entry ${result.index} unknown`,
+                }),
+              );
+            } else settle({ term: result.term, waiter: s.waiter }, done);
           } else byIndex.set(result.index, { term: result.term, waiter: s.waiter });
+        }
+        for (const entry of ready.committedEntries) {
+          const attempt = applyEntry(entry);
+          const outcome = attempt instanceof Promise ? await attempt : attempt;
+          applied = entry.index;
+          const done = { index: entry.index, term: entry.term, outcome };
+          rememberApplied(done);
+          const pending = byIndex.get(entry.index);
+          if (pending === undefined) continue;
+          byIndex.delete(entry.index);
+          settle(pending, done);
         }
         for (const readState of ready.readStates) {
           const waiter = reads.get(readState.context);
