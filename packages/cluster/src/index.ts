@@ -1,3 +1,5 @@
+export type { ClusterNode, StartClusterNodeOptions } from './cluster-node';
+export { startClusterNode } from './cluster-node';
 export type { ClusterErrorCode } from './errors';
 export { ClusterError } from './errors';
 export { connectNats } from './nats-connection';
