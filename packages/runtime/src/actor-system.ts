@@ -27,16 +27,32 @@ import { AgentNotFoundError, SystemStoppedError } from './errors';
 import { type AgentRunStatus, type Cell, DEAD, EXITED, STATUS_NAMES } from './internal/cell';
 import { Context } from './internal/context';
 import { hotSwap } from './internal/hot-swap';
-import { Kernel, type RemoteTransport } from './internal/kernel';
+import {
+  type CallOutcome,
+  Kernel,
+  type RemoteTransport,
+  type ReplyAddress,
+} from './internal/kernel';
 import { parseOrThrow } from './internal/parse';
 import { toCellOptions } from './internal/spawn-options';
 import { checkTimeoutMs, MAX_TIMEOUT_MS } from './internal/timeouts';
-import { createNameRegistry, type NameRegistry } from './registry';
-import { createResourceLedger, type ResourceLedger } from './resource-ledger';
+import { type AdoptOptions, type AgentSnapshot, movingMethods } from './migration';
+import {
+  createNameRegistry,
+  type NameRegistry,
+  type NameResolver,
+  withNameResolver,
+} from './registry';
+import {
+  createResourceLedger,
+  type Exhaustion,
+  observeLedger,
+  type ResourceLedger,
+} from './resource-ledger';
 import { createRouter, type Router, type RouterKind } from './router';
 import { type SupervisionNode, snapshotCell } from './supervision-tree';
 
-export type { RemoteTransport } from './internal/kernel';
+export type { CallOutcome, RemoteTransport, ReplyAddress } from './internal/kernel';
 
 export interface ActorSystemOptions {
   /** This process's node name in refs (default `local`). */
@@ -58,6 +74,10 @@ export interface ActorSystemOptions {
   resources?: Partial<ResourcePool>;
   /** Delivery to agents on other nodes (`@varplane/cluster`). */
   transport?: RemoteTransport;
+  /** The resource books to use instead of a local ledger over `resources` (not both). */
+  ledger?: ResourceLedger;
+  /** Asked by `whereis` for names not registered here (a cluster's registry). */
+  nameResolver?: NameResolver;
 }
 
 /** One agent's vital signs. */
@@ -144,6 +164,18 @@ export interface ActorSystem {
   deadLetters(): number;
   /** Resolves when no agent has mail and no async step is in flight. */
   whenIdle(): Promise<void>;
+  /** The agent finishes the message in hand, then holds its mail; resolves once it does. */
+  suspend(to: AgentRef | string): Promise<void>;
+  /** A suspended agent handles its mail again (a snapshot exported meanwhile is void). */
+  resume(to: AgentRef | string): void;
+  /** A serializable snapshot of a suspended agent: state, mail, names, links, monitors. */
+  export(to: AgentRef | string): AgentSnapshot;
+  /** Starts an agent from a snapshot, with its mail first (no `init`). */
+  adopt(snapshot: AgentSnapshot, options: AdoptOptions): AgentRef;
+  /** Ends a suspended, exported agent; mail held since the export, and later mail, go to `forwardTo`. */
+  release(to: AgentRef | string, forwardTo: AgentRef | string): void;
+  /** Settles a call that moved with its agent and was handled on another node (a transport's job). */
+  answer(to: ReplyAddress, outcome: CallOutcome): boolean;
   /** Stops every root agent in reverse order of start. */
   shutdown(): Promise<void>;
 }
@@ -159,6 +191,22 @@ const optionsSchema = z
     callTimeoutMs: z.number().positive().max(MAX_TIMEOUT_MS).optional(),
     resources: z.record(z.string(), z.number().nonnegative()).optional(),
     transport: z.custom<RemoteTransport>((v) => typeof v === 'object' && v !== null).optional(),
+    ledger: z
+      .custom<ResourceLedger>(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          typeof (v as ResourceLedger).reserve === 'function',
+        'expected a ResourceLedger',
+      )
+      .optional(),
+    nameResolver: z
+      .custom<NameResolver>(
+        (v) =>
+          typeof v === 'object' && v !== null && typeof (v as NameResolver).whereis === 'function',
+        'expected an object with whereis(name)',
+      )
+      .optional(),
   })
   .strict();
 
@@ -210,18 +258,29 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
   const events = new Subject<RuntimeEvent>();
   const clock = options.clock ?? systemClock;
   let kernel: Kernel;
-  const registry = createNameRegistry();
-  const ledger = createResourceLedger(options.resources, {
-    onExhausted: (e) =>
-      kernel.emit({
-        type: 'budget-exhausted',
-        at: clock.now(),
-        agent: e.holder,
-        resource: e.resource,
-        requested: e.requested,
-        available: e.available,
-      }),
-  });
+  const local = createNameRegistry();
+  const registry =
+    options.nameResolver === undefined ? local : withNameResolver(local, options.nameResolver);
+  const onExhausted = (e: Exhaustion) =>
+    kernel.emit({
+      type: 'budget-exhausted',
+      at: clock.now(),
+      agent: e.holder,
+      resource: e.resource,
+      requested: e.requested,
+      available: e.available,
+    });
+  if (options.ledger !== undefined && options.resources !== undefined) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: 'createActorSystem: give resources (for a local ledger) or a ledger, not both',
+      issues: [{ path: 'ledger', message: 'not with resources', value: options.ledger }],
+    });
+  }
+  const ledger =
+    options.ledger === undefined
+      ? createResourceLedger(options.resources, { onExhausted })
+      : observeLedger(options.ledger, onExhausted);
   let stopped = false;
 
   const spawnChecked = (
@@ -405,6 +464,7 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     routeOf: (id) => kernel.routes.get(id),
     deadLetters: () => kernel.deadLetters,
     whenIdle: () => kernel.whenIdle(),
+    ...movingMethods(kernel, require),
     async shutdown() {
       const roots = kernel.cells
         .values()

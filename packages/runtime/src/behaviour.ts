@@ -39,6 +39,13 @@ export interface Behaviour<State = unknown, Message = unknown, Args = unknown> {
     from: { name: string; version?: string },
     ctx: AgentContext<Message>,
   ): State | Promise<State>;
+  /**
+   * The state as JSON-serializable data, for `export` (moving the agent to another system or
+   * node). Without it the state itself must be JSON.
+   */
+  snapshot?(state: State): unknown;
+  /** The state back from what `snapshot` made, for `adopt`. Without it the data is the state. */
+  restore?(data: unknown): State;
 }
 
 /** Any behaviour, whatever its state, message and argument types. */
@@ -175,6 +182,8 @@ const behaviourSchema = z.object({
   handle: fn,
   terminate: fn.optional(),
   codeChange: fn.optional(),
+  snapshot: fn.optional(),
+  restore: fn.optional(),
 });
 
 const checked = new WeakSet<object>();

@@ -38,7 +38,11 @@ export type RuntimeErrorCode =
   | 'SYSTEM_STOPPED'
   | 'NO_AGENT_SELECTED'
   | 'MAX_CONCURRENT_EXCEEDED'
-  | 'RESOURCE_LIMIT_EXCEEDED';
+  | 'RESOURCE_LIMIT_EXCEEDED'
+  | 'AGENT_NOT_SUSPENDED'
+  | 'AGENT_NOT_MOVABLE'
+  | 'SNAPSHOT_INVALID'
+  | 'NAME_RESOLVER_FAILED';
 
 type Options = Omit<VarplaneErrorOptions, 'code'>;
 
@@ -307,5 +311,22 @@ export class SystemStoppedError extends VarplaneError {
   constructor(operation: string) {
     super({ code: 'SYSTEM_STOPPED', message: `${operation}: the actor system is shut down` });
     this.name = 'SystemStoppedError';
+  }
+}
+
+/**
+ * Moving an agent went wrong: `AGENT_NOT_SUSPENDED` (export or release before `suspend`),
+ * `AGENT_NOT_MOVABLE` (a supervisor, an agent with children, or state or mail that is not
+ * serializable), `SNAPSHOT_INVALID` (a snapshot `adopt` cannot use).
+ */
+export class MigrationError extends VarplaneError {
+  readonly agent: string;
+  constructor(
+    agent: string,
+    options: Options & { code: 'AGENT_NOT_SUSPENDED' | 'AGENT_NOT_MOVABLE' | 'SNAPSHOT_INVALID' },
+  ) {
+    super(options);
+    this.name = 'MigrationError';
+    this.agent = agent;
   }
 }

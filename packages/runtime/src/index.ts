@@ -4,7 +4,9 @@ export type {
   ActorSystem,
   ActorSystemOptions,
   AgentInfo,
+  CallOutcome,
   RemoteTransport,
+  ReplyAddress,
   StopOptions,
 } from './actor-system';
 export { createActorSystem } from './actor-system';
@@ -38,6 +40,7 @@ export {
   ConstraintViolationError,
   DirectiveError,
   MailboxFullError,
+  MigrationError,
   NameTakenError,
   RestartIntensityExceededError,
   SpaceNotRunningError,
@@ -51,11 +54,12 @@ export { failureInfo } from './fault-recovery';
 export type { AgentRunStatus } from './internal/cell';
 export type { LiveTopology } from './live-topology';
 export { createLiveTopology } from './live-topology';
-export type { NameRegistry } from './registry';
-export { createNameRegistry } from './registry';
+export type { AdoptOptions, AgentSnapshot, SnapshotMessage } from './migration';
+export type { NameRegistry, NameResolver } from './registry';
+export { createNameRegistry, NameResolverError, withNameResolver } from './registry';
 export type { Exhaustion, Holding, ResourceLedger } from './resource-ledger';
 // Resources
-export { createResourceLedger } from './resource-ledger';
+export { createResourceLedger, observeLedger } from './resource-ledger';
 export type { Decider, Decision, DecisionRule, ErrorMatch } from './restart-decisions';
 export {
   createDecider,

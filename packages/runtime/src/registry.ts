@@ -1,4 +1,4 @@
-import type { AgentRef } from '@varplane/core';
+import { type AgentRef, describeValue, VarplaneError } from '@varplane/core';
 import { NameTakenError } from './errors';
 
 /**
@@ -54,5 +54,56 @@ export function createNameRegistry(): NameRegistry {
       byAgent.delete(agentId);
     },
     entries: () => [...byName.entries()],
+  };
+}
+
+/**
+ * Where `whereis` looks for a name that is not registered here: `@varplane/cluster` gives one
+ * that asks the other nodes. It must answer at once (from what it knows), with a ref or
+ * undefined.
+ */
+export interface NameResolver {
+  whereis(name: string): AgentRef | undefined;
+}
+
+/** A name resolver threw or answered something that is not a ref (`NAME_RESOLVER_FAILED`). */
+export class NameResolverError extends VarplaneError {
+  readonly agentName: string;
+  constructor(name: string, message: string, cause?: unknown) {
+    super({ code: 'NAME_RESOLVER_FAILED', message, cause });
+    this.name = 'NameResolverError';
+    this.agentName = name;
+  }
+}
+
+const isRef = (value: unknown): value is AgentRef =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as AgentRef).id === 'string' &&
+  typeof (value as AgentRef).node === 'string';
+
+/** `registry`, whose `whereis` asks `resolver` for names it does not hold. */
+export function withNameResolver(registry: NameRegistry, resolver: NameResolver): NameRegistry {
+  return {
+    ...registry,
+    whereis(name) {
+      const here = registry.whereis(name);
+      if (here !== undefined) return here;
+      let found: unknown;
+      try {
+        found = resolver.whereis(name);
+      } catch (cause) {
+        throw new NameResolverError(
+          name,
+          `whereis(${describeValue(name)}): the name resolver threw`,
+          cause,
+        );
+      }
+      if (found === undefined || isRef(found)) return found;
+      throw new NameResolverError(
+        name,
+        `whereis(${describeValue(name)}): the name resolver answered ${describeValue(found)}, not a ref or undefined`,
+      );
+    },
   };
 }

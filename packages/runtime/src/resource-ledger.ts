@@ -32,6 +32,11 @@ export interface Exhaustion {
 /**
  * The pool's books. Agents reserve memory, cpu and concurrency while they live and spend tokens
  * and cost for LM work. A reservation is all or nothing, so the pool never over-commits.
+ *
+ * A port: `createResourceLedger` is the one for a process; a cluster-wide ledger can be given to
+ * `createActorSystem({ ledger })`. Calls are synchronous (a spawn reserves before it returns), so
+ * a distributed ledger answers from leases it holds locally. Amounts are numbers >= 0; anything
+ * else is refused with `INVALID_ARGUMENT`.
  */
 export interface ResourceLedger {
   /** Reserves `needs` for `holder`, replacing what it held. Throws `BUDGET_EXHAUSTED`. */
@@ -45,6 +50,65 @@ export interface ResourceLedger {
   holding(holder: string): Holding | undefined;
   /** The pool as it stands: totals and what is still available. */
   pool(): ResourcePool;
+}
+
+/** Every amount given must be a number >= 0 (`Infinity` is no limit); NaN and negatives are refused. */
+function checkAmounts(operation: string, amounts: unknown, fields: readonly string[]): void {
+  if (typeof amounts !== 'object' || amounts === null) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${operation}: expected an object of amounts (got ${describeValue(amounts)})`,
+      issues: [{ path: '', message: 'expected an object', value: amounts }],
+    });
+  }
+  for (const field of fields) {
+    const value = (amounts as Record<string, unknown>)[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !(value >= 0)) {
+      throw new InvalidArgumentError({
+        code: 'INVALID_ARGUMENT',
+        message: `${operation}: ${field} must be a number >= 0 (got ${describeValue(value)})`,
+        issues: [{ path: field, message: 'must be a number >= 0', value }],
+      });
+    }
+  }
+}
+
+/**
+ * `ledger` reporting its refusals to `onExhausted` (a plugged-in ledger, say a cluster-wide one,
+ * knows nothing of the system's events).
+ */
+export function observeLedger(
+  ledger: ResourceLedger,
+  onExhausted: (exhaustion: Exhaustion) => void,
+): ResourceLedger {
+  const watch =
+    <A extends unknown[]>(operation: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        operation(...args);
+      } catch (error) {
+        if (error instanceof BudgetExhaustedError) {
+          onExhausted({
+            holder: error.agent,
+            resource: error.resource,
+            requested: error.requested,
+            available: error.available,
+          });
+        }
+        throw error;
+      }
+    };
+  return {
+    reserve: watch((holder: string, needs: ResourceNeeds) => ledger.reserve(holder, needs)),
+    release: (holder) => ledger.release(holder),
+    setLimits: (holder, limits) => ledger.setLimits(holder, limits),
+    spend: watch((holder: string, usage: { tokens?: number; cost?: number }) =>
+      ledger.spend(holder, usage),
+    ),
+    holding: (holder) => ledger.holding(holder),
+    pool: () => ledger.pool(),
+  };
 }
 
 // Reservations of fractional cpu weights add up with rounding error; a sliver is not a refusal.
@@ -90,6 +154,7 @@ export function createResourceLedger(
 
   return {
     reserve(holder, needs) {
+      checkAmounts('reserve', needs, ['memory', 'cpu', 'concurrency', 'tokens', 'cost']);
       const previous = holdings.get(holder);
       const memory = needs.memory ?? 0;
       const cpu = needs.cpu ?? 0;
@@ -127,6 +192,7 @@ export function createResourceLedger(
       holdings.delete(holder);
     },
     setLimits(holder, limits) {
+      checkAmounts('setLimits', limits, ['tokens', 'cost']);
       const held = holdings.get(holder) ?? {
         memory: 0,
         cpu: 0,

@@ -78,6 +78,11 @@ export class Cell {
   busy = false;
   /** A stop or swap waits for the current message to finish. */
   pending = false;
+  /** Holds its mail (`suspend`): handles nothing until it is resumed or released. */
+  suspended = false;
+  suspendWaiters: Array<() => void> | null = null;
+  /** How many messages at the head of the mailbox the last `export` put in its snapshot; -1: none. */
+  exported = -1;
 
   /** The call being handled, if the message came by `call`. */
   current: CallEnvelope | null = null;
@@ -180,6 +185,15 @@ export class Cell {
     const out: unknown[] = [];
     while (this.mailSize > 0) out.push(this.shift());
     this.mailHead = 0;
+    return out;
+  }
+
+  /** The mailbox's messages, oldest first, left in place. */
+  peekAll(): unknown[] {
+    const mail = this.mail;
+    const out: unknown[] = [];
+    if (mail === null) return out;
+    for (let i = 0; i < this.mailSize; i++) out.push(mail[(this.mailHead + i) & (mail.length - 1)]);
     return out;
   }
 

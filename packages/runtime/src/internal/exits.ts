@@ -339,6 +339,23 @@ export class Exits {
     return id;
   }
 
+  /** Moves the monitors watching `from` to `to` (an agent that moved): watchers keep watching. */
+  transferMonitors(from: Cell, to: Cell): void {
+    const monitors = from.monitors;
+    if (monitors === null) return;
+    from.monitors = null;
+    for (const monitor of monitors) {
+      this.monitorTargets.set(monitor.id, to);
+      if (to.monitors === null) to.monitors = [monitor];
+      else to.monitors.push(monitor);
+    }
+  }
+
+  /** The agent that monitor `id` watches, while it is set. */
+  targetOf(id: number): Cell | undefined {
+    return this.monitorTargets.get(id);
+  }
+
   demonitor(id: number): void {
     const target = this.monitorTargets.get(id);
     if (target === undefined) return;

@@ -30,10 +30,27 @@ import { applySwap } from './hot-swap';
 import { LocalRef } from './local-ref';
 import { Scheduler } from './scheduler';
 
-/** Sends to agents on other nodes; `@varplane/cluster` provides one. */
+/** Where the answer to a call that moved with its agent goes: a caller waiting on `node`. */
+export interface ReplyAddress {
+  node: string;
+  id: string;
+}
+
+/** How a call ended: its reply, or the error it was rejected with. */
+export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Sends to agents on other nodes; `@varplane/cluster` provides one. It is asked only for agents
+ * that are not here: a ref naming another node for an agent that moved in is delivered locally.
+ */
 export interface RemoteTransport {
   send(ref: AgentRef, message: unknown): boolean;
   call(ref: AgentRef, message: unknown, timeoutMs: number): Promise<unknown>;
+  /**
+   * Takes the outcome of a call handled here, after its agent moved in, back to the caller's
+   * node, whose system settles it with `answer`. Without it such callers time out.
+   */
+  answer?(to: ReplyAddress, outcome: CallOutcome): void;
 }
 
 export interface KernelOptions {
@@ -75,6 +92,8 @@ export interface CellOptions {
   parent?: Cell;
   /** See {@link Cell.initTimeoutMs}. */
   initTimeoutMs?: number;
+  /** Adopted from a snapshot: this state instead of `init`, and this mail first. */
+  restored?: { state: unknown; mail: readonly unknown[] };
 }
 
 /** Never throws: a value whose prototype or `then` cannot be read is not a thenable. */
@@ -114,7 +133,7 @@ export class Kernel {
   private readonly observed: () => boolean;
   /** Made once, so a spawn allocates no closure. */
   private readonly contextOf: (cell: Cell) => AgentContext;
-  private readonly transport: RemoteTransport | undefined;
+  readonly transport: RemoteTransport | undefined;
   /** The cell whose turn it is: requests against it wait for the message in hand. */
   private executing: Cell | null = null;
   private inflight = 0;
@@ -184,7 +203,14 @@ export class Kernel {
       if (parent.children === null) parent.children = [cell];
       else parent.children.push(cell);
     }
-    this.start(cell);
+    const restored = options.restored;
+    if (restored === undefined) {
+      this.start(cell);
+    } else {
+      for (const message of restored.mail) cell.push(message);
+      cell.state = restored.state;
+      this.started(cell);
+    }
     return cell;
   }
 
@@ -337,11 +363,49 @@ export class Kernel {
 
   send(target: AgentRef | string, message: unknown): boolean {
     if (typeof target !== 'string' && target.node !== this.node) {
+      const here = this.movedHere(target);
+      if (here !== undefined) return this.enqueue(here, message);
       return this.transport?.send(target, message) ?? this.deadLetter();
     }
     const cell = this.lookup(target);
-    if (cell === undefined || cell.status === DEAD) return this.deadLetter();
+    if (cell === undefined || cell.status === DEAD) {
+      // An agent that moved away: its mail follows it.
+      const forward = this.forwards?.get(typeof target === 'string' ? target : target.id);
+      if (forward !== undefined && forward.node !== this.node) return this.send(forward, message);
+      if (forward !== undefined) {
+        const there = this.lookup(forward);
+        if (there !== undefined && there.status !== DEAD) return this.enqueue(there, message);
+      }
+      return this.deadLetter();
+    }
     return this.enqueue(cell, message);
+  }
+
+  /**
+   * Agents that moved in from another node, by the ref they had there, and agents that moved out,
+   * by id, with where they went. Null until an agent moves.
+   */
+  movedIn: Map<string, Cell> | null = null;
+  forwards: Map<string, AgentRef> | null = null;
+
+  /** The cell here of an agent that moved in and that `ref` names by its old node. */
+  movedHere(ref: AgentRef): Cell | undefined {
+    if (this.movedIn === null) return undefined;
+    const key = `${ref.node}\u0000${ref.id}`;
+    const cell = this.movedIn.get(key);
+    if (cell === undefined) return undefined;
+    if (cell.status !== DEAD) return cell;
+    this.movedIn.delete(key);
+    return undefined;
+  }
+
+  /** Where a call to `target`, which names no agent here, should go instead, if it moved. */
+  private moved(target: AgentRef | string): AgentRef | Cell | undefined {
+    if (typeof target !== 'string' && target.node !== this.node) return this.movedHere(target);
+    const forward = this.forwards?.get(typeof target === 'string' ? target : target.id);
+    if (forward === undefined || forward.node !== this.node) return forward;
+    const there = this.lookup(forward);
+    return there !== undefined && there.status !== DEAD ? there : undefined;
   }
 
   private deadLetter(): false {
@@ -357,6 +421,8 @@ export class Kernel {
     from: Cell | null = null,
   ): Promise<unknown> {
     if (typeof target !== 'string' && target.node !== this.node) {
+      const here = this.movedHere(target);
+      if (here !== undefined) return this.callCell(here, here.id, message, timeout, from);
       if (this.transport !== undefined) return this.transport.call(target, message, timeout);
       const where = `${target.id}@${target.node}`;
       return Promise.reject(
@@ -367,8 +433,23 @@ export class Kernel {
     }
     const cell = this.lookup(target);
     const id = typeof target === 'string' ? target : target.id;
-    if (cell === undefined) return Promise.reject(new AgentNotFoundError(id));
-    if (cell.status === DEAD) return Promise.reject(new AgentNotRunningError(id));
+    if (cell === undefined || cell.status === DEAD) {
+      const moved = this.forwards === null ? undefined : this.moved(target);
+      if (moved instanceof Cell) return this.callCell(moved, id, message, timeout, from);
+      if (moved !== undefined) return this.call(moved, message, timeout, from);
+      if (cell === undefined) return Promise.reject(new AgentNotFoundError(id));
+      return Promise.reject(new AgentNotRunningError(id));
+    }
+    return this.callCell(cell, id, message, timeout, from);
+  }
+
+  private callCell(
+    cell: Cell,
+    id: string,
+    message: unknown,
+    timeout: number,
+    from: Cell | null,
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const envelope = new CallEnvelope(cell.id, message, resolve, reject);
       envelope.arm(this.deadlines, timeout);
@@ -396,7 +477,9 @@ export class Kernel {
       }
     }
     cell.push(message);
-    if (!cell.queued && cell.status === RUNNING && !cell.busy) this.scheduler.enqueue(cell);
+    if (!cell.queued && cell.status === RUNNING && !cell.busy && !cell.suspended) {
+      this.scheduler.enqueue(cell);
+    }
     return true;
   }
 
@@ -430,7 +513,7 @@ export class Kernel {
    * share carries over while it stays busy with mail), then it goes to the back of the run queue.
    */
   private turn(cell: Cell): number {
-    if (cell.status !== RUNNING || cell.busy) {
+    if (cell.status !== RUNNING || cell.busy || cell.suspended) {
       cell.queued = false;
       return 0;
     }
@@ -631,6 +714,15 @@ export class Kernel {
         this.exits.terminate(cell);
         return;
       }
+    }
+    if (cell.suspended) {
+      // Between messages now: a `suspend` waiting for the message in hand is done.
+      const waiters = cell.suspendWaiters;
+      if (waiters !== null && !cell.busy && cell.status === RUNNING) {
+        cell.suspendWaiters = null;
+        for (const resolve of waiters) resolve();
+      }
+      return;
     }
     if (cell.mailSize > 0 && !cell.queued && cell.status === RUNNING && !cell.busy) {
       this.scheduler.enqueue(cell);
