@@ -265,6 +265,8 @@ class RaftNode implements RaftCore {
   private readonly readOnly = new ReadOnlyQueue();
   private pendingReadIndex: { from: NodeId; context: string }[] = [];
   private assembly: SnapshotAssembly | null = null;
+  /** Forwarded proposals already appended, by sender and context, oldest first (bounded). */
+  private readonly forwardedSeen = new Map<string, ProposeResult>();
   /** Proposals were appended since the last broadcast: one append per follower carries them all. */
   private broadcastPending = false;
 
@@ -776,8 +778,12 @@ class RaftNode implements RaftCore {
           this.send(m.from, 'propose-response', { term: 0, reject: true, context: m.context });
           return;
         }
-        const result = this.appendProposal(entry.type, entry.data);
+        // The network may deliver a forwarded proposal twice: append it once.
+        const key = m.context === '' ? '' : `${m.from}\u0000${m.context}`;
+        const seen = key === '' ? undefined : this.forwardedSeen.get(key);
+        const result: ProposeResult = seen ?? this.appendProposal(entry.type, entry.data);
         if (result.type === 'appended') {
+          if (key !== '' && seen === undefined) this.rememberForwarded(key, result);
           this.send(m.from, 'propose-response', {
             term: 0,
             index: result.index,
@@ -1140,6 +1146,14 @@ class RaftNode implements RaftCore {
     // Sent with the next ready, so proposals made in one turn share one append per follower.
     this.broadcastPending = true;
     return { type: 'appended', index, term: this.term };
+  }
+
+  private rememberForwarded(key: string, result: ProposeResult): void {
+    this.forwardedSeen.set(key, result);
+    if (this.forwardedSeen.size > 10_000) {
+      const oldest = this.forwardedSeen.keys().next().value as string;
+      this.forwardedSeen.delete(oldest);
+    }
   }
 
   private dropped(reason: DropReason): ProposeResult {

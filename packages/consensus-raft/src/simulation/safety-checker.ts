@@ -2,7 +2,16 @@ import type { Entry, NodeId } from '../messages';
 import type { SimCluster } from './sim-cluster';
 import { untext } from './sim-cluster';
 
-const keyOf = (entry: Entry) => `${entry.term}|${entry.type}|${untext(entry.data)}`;
+const keys = new WeakMap<Entry, string>();
+// Cached per entry object: decoding every entry after every step would dominate the run.
+const keyOf = (entry: Entry) => {
+  let key = keys.get(entry);
+  if (key === undefined) {
+    key = `${entry.term}|${entry.type}|${untext(entry.data)}`;
+    keys.set(entry, key);
+  }
+  return key;
+};
 
 /**
  * Raft's safety properties, checked against a whole simulated cluster after every step:
@@ -20,6 +29,10 @@ export class SafetyChecker {
   private readonly appliedAt = new Map<number, string>();
   private readonly lastCommit = new Map<string, number>();
   private readonly lastDurableCommit = new Map<NodeId, number>();
+  /** Per node: the last entry checked and the commit index then, so each step checks what is new. */
+  private readonly checkedUpTo = new Map<string, { entry: Entry; commit: number }>();
+  private committedVersion = 0;
+  private readonly leaderCheckedAt = new Map<string, string>();
 
   applied(node: NodeId, entry: Entry): void {
     const key = keyOf(entry);
@@ -61,7 +74,19 @@ export class SafetyChecker {
       }
       this.lastDurableCommit.set(node.id, durable);
 
-      for (let i = 0; i < log.entries.length; i++) {
+      // Entries up to the last one checked are unchanged when that entry is the same object.
+      const mark = this.checkedUpTo.get(incarnation);
+      let from = 0;
+      if (mark !== undefined) {
+        const at = mark.entry.index - log.snapshotIndex - 1;
+        if (at >= 0 && log.entries[at] === mark.entry) {
+          from = Math.max(0, Math.min(at + 1, mark.commit - log.snapshotIndex));
+        }
+      }
+      const last = log.entries[log.entries.length - 1];
+      if (last !== undefined)
+        this.checkedUpTo.set(incarnation, { entry: last, commit: status.commit });
+      for (let i = from; i < log.entries.length; i++) {
         const entry = log.entries[i] as Entry;
         const prevTerm = i === 0 ? log.snapshotTerm : (log.entries[i - 1] as Entry).term;
         const at = `${entry.index}:${entry.term}`;
@@ -79,8 +104,10 @@ export class SafetyChecker {
           if (inTerm === undefined || status.term < inTerm) {
             this.committedInTerm.set(entry.index, status.term);
           }
-          if (committed === undefined) this.committed.set(entry.index, key);
-          else if (committed !== key) {
+          if (committed === undefined) {
+            this.committed.set(entry.index, key);
+            this.committedVersion += 1;
+          } else if (committed !== key) {
             throw new Error(
               `committed entry changed: ${node.id} commits ${key} at ${entry.index}, was ${committed}`,
             );
@@ -93,7 +120,11 @@ export class SafetyChecker {
     for (const node of cluster.nodes.values()) {
       if (!node.alive || node.core.status().role !== 'leader') continue;
       const term = node.core.status().term;
+      const leaderKey = `${node.id}#${node.incarnation}@${term}`;
       const log = (node.core as unknown as { log: LogView }).log;
+      const version = `${this.committedVersion}/${log.snapshotIndex}/${log.entries.length}`;
+      if (this.leaderCheckedAt.get(leaderKey) === version) continue;
+      this.leaderCheckedAt.set(leaderKey, version);
       for (const [index, key] of this.committed) {
         if (index <= log.snapshotIndex || term <= (this.committedInTerm.get(index) as number))
           continue;

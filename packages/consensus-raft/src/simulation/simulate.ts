@@ -1,7 +1,11 @@
 import { createRandom } from '@varplane/core';
-import type { Entry, NodeId } from '../messages';
+import type { ConfChangeSingle, Entry, NodeId } from '../messages';
+import type { AppendLogInput, AppendLogOutput } from '../testing/append-log-model';
+import { createAppendLogModel } from '../testing/append-log-model';
+import { checkLinearizability } from '../testing/linearizability';
+import type { Operation } from '../testing/model';
 import { SafetyChecker } from './safety-checker';
-import { SimCluster, text } from './sim-cluster';
+import { SimCluster, text, untext } from './sim-cluster';
 
 /** Options of {@link simulate}. */
 export interface SimulationOptions {
@@ -12,6 +16,8 @@ export interface SimulationOptions {
   readonly steps?: number;
   /** After healing, the most ticks of the slowest node allowed until a leader commits. */
   readonly recoveryTicks?: number;
+  /** Search budget of the linearizability check; past it the history counts as unchecked. */
+  readonly maxSteps?: number;
 }
 
 /** What a run did, for tests to assert on. */
@@ -22,6 +28,11 @@ export interface SimulationReport {
   readonly crashes: number;
   readonly partitions: number;
   readonly snapshotsSent: number;
+  readonly membershipChanges: number;
+  /** Client operations recorded: appends and ReadIndex reads. */
+  readonly operations: number;
+  /** True when the checker proved the history linearizable (false: budget ran out first). */
+  readonly linearizable: boolean;
   /** Ticks of the slowest node from healing until a leader committed a fresh entry. */
   readonly recoveryTicks: number;
 }
@@ -46,7 +57,13 @@ export function simulate(options: SimulationOptions): SimulationReport {
   }
 }
 
-function run({ seed, nodes, steps = 3000, recoveryTicks = 200 }: SimulationOptions) {
+function run({
+  seed,
+  nodes,
+  steps = 3000,
+  recoveryTicks = 500,
+  maxSteps = 100_000,
+}: SimulationOptions) {
   const random = createRandom(seed);
   const ids: NodeId[] = Array.from({ length: nodes }, (_, i) => `n${i + 1}`);
   const checker = new SafetyChecker();
@@ -55,6 +72,14 @@ function run({ seed, nodes, steps = 3000, recoveryTicks = 200 }: SimulationOptio
   const duplicateRate = random.float(0, 0.1);
   const maxDelay = random.int(1, 12);
   let snapshotsSent = 0;
+  let membershipChanges = 0;
+  // Client operations, for the linearizability check: an append is acknowledged when the node
+  // it was proposed at applies it; a read when that node has applied up to its read index.
+  const history: Operation<AppendLogInput, AppendLogOutput>[] = [];
+  const pendingWrites = new Map<string, { node: NodeId; incarnation: number; start: number }>();
+  const pendingReads = new Map<string, { node: NodeId; incarnation: number; start: number }>();
+  const readsAt: { context: string; index: number }[] = [];
+  let recording = true;
   const cluster = new SimCluster({
     voters: ids,
     seed: random.int(1, 2 ** 30),
@@ -67,7 +92,22 @@ function run({ seed, nodes, steps = 3000, recoveryTicks = 200 }: SimulationOptio
       maxSizePerMsg: random.int(30, 400),
       snapshotChunkBytes: random.int(16, 200),
     },
-    onApply: (node, entry: Entry) => checker.applied(node.id, entry),
+    onApply: (node, entry: Entry) => {
+      checker.applied(node.id, entry);
+      if (entry.type !== 'normal' || entry.data.byteLength === 0) return;
+      const value = untext(entry.data);
+      const pending = pendingWrites.get(value);
+      if (pending === undefined || pending.node !== node.id) return;
+      if (pending.incarnation !== node.incarnation) return;
+      pendingWrites.delete(value);
+      history.push({
+        client: value,
+        input: { type: 'append', value },
+        start: pending.start,
+        end: cluster.now,
+        output: node.applied.length,
+      });
+    },
     transmit: (message, c) => {
       if (message.type === 'snapshot') snapshotsSent += 1;
       if (random.chance(dropRate)) return;
@@ -105,7 +145,65 @@ function run({ seed, nodes, steps = 3000, recoveryTicks = 200 }: SimulationOptio
     if (random.chance(0.05)) {
       const id = random.pick(ids);
       const node = cluster.node(id);
-      if (node.alive) node.core.propose(text(`v${proposals++}`), `c${proposals}`);
+      if (node.alive) {
+        const value = `v${proposals++}`;
+        const result = node.core.propose(text(value), `c${proposals}`);
+        if (result.type !== 'dropped') {
+          pendingWrites.set(value, { node: id, incarnation: node.incarnation, start: now });
+        }
+      }
+    }
+    if (recording && random.chance(0.02)) {
+      const id = random.pick(ids);
+      const node = cluster.node(id);
+      const context = `r${now}`;
+      if (node.alive && node.core.readIndex(context).type === 'pending') {
+        pendingReads.set(context, { node: id, incarnation: node.incarnation, start: now });
+      }
+    }
+    for (const node of cluster.nodes.values()) {
+      for (const read of node.readStates) readsAt.push(read);
+      node.readStates.length = 0;
+    }
+    for (let i = readsAt.length - 1; i >= 0; i--) {
+      const read = readsAt[i] as { context: string; index: number };
+      const pending = pendingReads.get(read.context);
+      const node = pending === undefined ? undefined : cluster.node(pending.node);
+      if (pending === undefined || node === undefined || node.incarnation !== pending.incarnation) {
+        readsAt.splice(i, 1);
+        continue;
+      }
+      if (node.appliedIndex < read.index) continue;
+      readsAt.splice(i, 1);
+      pendingReads.delete(read.context);
+      if (recording) {
+        history.push({
+          client: read.context,
+          input: { type: 'read' },
+          start: pending.start,
+          end: now,
+          output: [...node.applied],
+        });
+      }
+    }
+    if (chaos && nodes >= 5 && random.chance(0.002)) {
+      const leader = cluster.leaders()[0];
+      if (leader !== undefined) {
+        const conf = cluster.node(leader).core.status().conf;
+        const outside = ids.filter((id) => !conf.voters.includes(id));
+        const changes: ConfChangeSingle[] = [];
+        if (conf.voters.length > 3 && (outside.length === 0 || random.chance(0.5))) {
+          changes.push({
+            type: random.chance(0.5) ? 'remove-node' : 'add-learner',
+            node: random.pick(conf.voters),
+          });
+        }
+        if (outside.length > 0 && (changes.length === 0 || random.chance(0.5))) {
+          changes.push({ type: 'add-voter', node: random.pick(outside) });
+        }
+        const result = cluster.node(leader).core.proposeConfChange({ changes });
+        if (result.type === 'appended') membershipChanges += 1;
+      }
     }
     if (random.chance(0.003)) {
       const node = cluster.node(random.pick(ids));
@@ -146,6 +244,10 @@ function run({ seed, nodes, steps = 3000, recoveryTicks = 200 }: SimulationOptio
   };
 
   for (let step = 0; step < steps; step++) stepOnce(true);
+  recording = false;
+  // An append never acknowledged either took effect or did not. One no node applied by the end
+  // is observed by nothing (reads and positions only count applied entries): leaving it out is
+  // exact, and keeps the search from trying it at every point.
 
   cluster.heal();
   for (const id of ids) if (!cluster.node(id).alive) cluster.restart(id);
@@ -156,20 +258,68 @@ function run({ seed, nodes, steps = 3000, recoveryTicks = 200 }: SimulationOptio
     Math.min(...ids.map((id) => (ticks.get(id) as number) - (start.get(id) as number)));
   while (true) {
     stepOnce(false);
+    if (process.env.RAFT_SIM_DEBUG && cluster.now % 100 === 0) {
+      console.log(
+        cluster.now,
+        [...cluster.nodes.values()]
+          .map((n) => {
+            const st = n.core.status();
+            return `${n.id}:${st.role[0]}${st.term}/${st.vote}/${st.lastIndex}:${n.core.status().lastIndex}`;
+          })
+          .join(' '),
+      );
+    }
     const leaders = cluster.leaders();
     const leader = leaders[0];
     const term = leader === undefined ? -1 : cluster.node(leader).core.status().term;
     // Propose again under each new leader, in case an earlier attempt was overwritten.
     if (leader !== undefined && term !== proposedTerm) {
-      const result = cluster.node(leader).core.propose(text(marker));
-      if (result.type === 'appended') proposedTerm = term;
+      const value = `${marker}-${term}`;
+      const result = cluster.node(leader).core.propose(text(value));
+      if (result.type === 'appended') {
+        proposedTerm = term;
+        const node = cluster.node(leader);
+        pendingWrites.set(value, {
+          node: leader,
+          incarnation: node.incarnation,
+          start: cluster.now,
+        });
+      }
     }
-    const done = ids.every((id) => cluster.node(id).applied.includes(marker));
+    // Every member of the final configuration (removed nodes are left out) applies the marker.
+    const conf = leader === undefined ? null : cluster.node(leader).core.status().conf;
+    const members = conf === null ? [] : [...conf.voters, ...conf.learners];
+    const done =
+      members.length > 0 &&
+      members.every((id) => cluster.node(id).applied.some((v) => v.startsWith(marker)));
     if (done) break;
     if (slowest() > recoveryTicks) {
-      throw new Error(`no leader committed within ${recoveryTicks} ticks after healing`);
+      const states = [...cluster.nodes.values()].map((n) => {
+        const st = n.core.status();
+        return `${n.id}: ${st.role} term ${st.term} leader ${st.leader} commit ${st.commit} applied ${n.appliedIndex} last ${st.lastIndex} voters ${st.conf.voters.join(',')}${st.conf.votersOutgoing.length > 0 ? ` outgoing ${st.conf.votersOutgoing.join(',')}` : ''} learners ${st.conf.learners.join(',')}`;
+      });
+      throw new Error(
+        `no leader committed within ${recoveryTicks} ticks after healing\n  ${states.join('\n  ')}`,
+      );
     }
   }
+  const applied = new Set<string>();
+  for (const node of cluster.nodes.values()) for (const value of node.applied) applied.add(value);
+  const checked = [...history];
+  for (const [value, pending] of pendingWrites) {
+    if (!applied.has(value)) continue;
+    checked.push({
+      client: value,
+      input: { type: 'append', value },
+      start: pending.start,
+      end: null,
+    });
+  }
+  const verdict = checkLinearizability(checked, createAppendLogModel(), { maxSteps });
+  if (verdict.outcome === 'not-linearizable') {
+    throw new Error(`history not linearizable: ${verdict.counterexample.message}`);
+  }
+  const linearizable = verdict.outcome === 'linearizable';
   return {
     seed,
     committed: checker.maxCommitted(),
@@ -177,6 +327,9 @@ function run({ seed, nodes, steps = 3000, recoveryTicks = 200 }: SimulationOptio
     crashes,
     partitions,
     snapshotsSent,
+    membershipChanges,
+    operations: history.length,
+    linearizable,
     recoveryTicks: slowest(),
   };
 }
