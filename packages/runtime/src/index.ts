@@ -74,6 +74,8 @@ export type { Router, RouterKind } from './router';
 export { createRouter } from './router';
 export type {
   DispatchOptions,
+  MigrateHandler,
+  MigrateRequest,
   PerformanceMeasure,
   RunningSpace,
   StartSpaceOptions,

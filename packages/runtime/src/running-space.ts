@@ -24,7 +24,12 @@ import { type AnyBehaviour, type CallOptions, checkBehaviour } from './behaviour
 import { AgentNotFoundError, AgentNotRunningError, SpaceNotRunningError } from './errors';
 import { recoverAgent, watchFailures } from './fault-recovery';
 import { parseOrThrow } from './internal/parse';
-import { type PerformanceMeasure, SpaceRuntime, Tally } from './internal/space-runtime';
+import {
+  type MigrateHandler,
+  type PerformanceMeasure,
+  SpaceRuntime,
+  Tally,
+} from './internal/space-runtime';
 import { createLiveTopology } from './live-topology';
 import { rollback } from './rollback';
 import { isSelected } from './space-constraints';
@@ -36,7 +41,11 @@ import { validateSpace } from './space-validation';
 import type { SupervisionNode } from './supervision-tree';
 import { startSupervisor } from './supervisor-handle';
 
-export type { PerformanceMeasure } from './internal/space-runtime';
+export type {
+  MigrateHandler,
+  MigrateRequest,
+  PerformanceMeasure,
+} from './internal/space-runtime';
 export type { DispatchOptions } from './space-dispatch';
 
 export interface StartSpaceOptions {
@@ -61,6 +70,8 @@ export interface StartSpaceOptions {
   quantum?: number;
   node?: string;
   transport?: RemoteTransport;
+  /** Takes over `migrate` directives; without it they fail with `MIGRATE_NEEDS_CLUSTER`. */
+  migrate?: MigrateHandler;
 }
 
 /**
@@ -139,6 +150,9 @@ const optionsSchema = z
     quantum: z.number().int().positive().optional(),
     node: agentIdSchema.optional(),
     transport: z.custom<RemoteTransport>((v) => typeof v === 'object' && v !== null).optional(),
+    migrate: z
+      .custom<MigrateHandler>((v) => typeof v === 'function', 'must be a function')
+      .optional(),
   })
   .strict();
 
@@ -201,6 +215,7 @@ export async function startSpace(
       registry: options.registry,
       coordinationTimeoutMs: options.coordinationTimeoutMs ?? 5_000,
       measure,
+      ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
     },
     space,
   );

@@ -159,12 +159,25 @@ async function apply(rt: SpaceRuntime, directive: AgentDirective, tally: Tally):
       tell(rt, directive);
       return;
     }
-    case 'migrate':
+    case 'migrate': {
+      const migrate = rt.options.migrate;
+      if (migrate !== undefined) {
+        if (typeof parameters.node !== 'string' || parameters.node.length === 0) {
+          throw invalid(
+            directive,
+            `parameters.node must name a node (got ${describeValue(parameters.node)})`,
+          );
+        }
+        await migrate({ agent, node: parameters.node, directive, system: rt.system });
+        tell(rt, directive);
+        return;
+      }
       throw new DirectiveError({
         code: 'MIGRATE_NEEDS_CLUSTER',
         agent,
-        message: `migrate ${agent}${typeof parameters.node === 'string' ? ` to ${parameters.node}` : ''}: moving agents between nodes needs @varplane/cluster; this space runs in one process`,
+        message: `migrate ${agent}${typeof parameters.node === 'string' ? ` to ${parameters.node}` : ''}: moving agents between nodes needs @varplane/cluster (or a migrate hook in startSpace's options); this space runs in one process`,
       });
+    }
     case 'scaleUp':
     case 'scaleDown': {
       const policy = rt.space.scalingPolicies.find((p) => p.agent === agent);

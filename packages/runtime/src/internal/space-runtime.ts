@@ -1,5 +1,6 @@
 import {
   type AdaptationTrigger,
+  type AgentDirective,
   type AgentStats,
   type ErrorInfo,
   type JsonValue,
@@ -28,8 +29,25 @@ export type PerformanceMeasure = (
   stats: readonly AgentStats[],
 ) => number | Promise<number>;
 
+/** What a migrate hook is asked to do: move `agent` of the space to `node`. */
+export interface MigrateRequest {
+  agent: string;
+  /** The directive's `parameters.node`. */
+  node: string;
+  directive: AgentDirective;
+  /** The space's actor system (`suspend`, `export`, `release` live there). */
+  system: ActorSystem;
+}
+
+/**
+ * Takes over `migrate` directives (`@varplane/cluster` gives one). It runs within the
+ * directive's timeout; a throw or rejection fails the directive, as any directive fails.
+ */
+export type MigrateHandler = (request: MigrateRequest) => void | Promise<void>;
+
 export interface SpaceRuntimeOptions {
   behaviours: Readonly<Record<string, AnyBehaviour>>;
+  migrate?: MigrateHandler;
   registry: StrategyRegistry | undefined;
   coordinationTimeoutMs: number;
   measure: PerformanceMeasure;
