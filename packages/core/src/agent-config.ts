@@ -75,6 +75,12 @@ export const agentConfigSchema = z.object({
   /** Message kinds the agent understands, for routing and discovery. */
   interfaces: z.array(z.string()).default([]),
   capabilities: z.array(z.string()).default([]),
+  /**
+   * Orchestration variables whose values the agent follows: a running space passes their values
+   * to `init` and casts `{ type: 'orchestration', values }` whenever they change. Each must be a
+   * variable of the space.
+   */
+  follows: z.array(z.string().min(1)).optional(),
   /** The agent's own variable values (temperature, demos...), validated by its local space. */
   localConfiguration: z.record(z.string(), z.unknown()).default({}),
   /** Passed to the behaviour's `init`. */

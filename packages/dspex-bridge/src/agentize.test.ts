@@ -1,8 +1,14 @@
 import {
+  adaptationRate,
+  addOrchestrationVariable,
+  agentSelection,
+  communicationTopology,
   createManualClock,
   createMultiAgentSpace,
   directive,
+  type OrchestrationVariable,
   type RuntimeEvent,
+  resourceAllocation,
   setLocalConfiguration,
 } from '@varplane/core';
 import { type RunningSpace, startSpace } from '@varplane/runtime';
@@ -11,6 +17,8 @@ import { arithmeticTask } from '../test/arithmetic-task';
 import { scriptedLanguageModel } from '../test/scripted-language-model';
 import { agentize, type ProgramAgentStatus } from './agentize';
 import { chainOfThought } from './chain-of-thought';
+import type { ForwardContext } from './compose-program';
+import { functionProgram } from './function-program';
 import { predict } from './predict';
 import { createSimulatedLanguageModel } from './simulated-language-model';
 import { createTraceCollector } from './trace';
@@ -28,9 +36,14 @@ const sure = () =>
     responseModel: { all: { baseAccuracy: 0.98, maxAccuracy: 0.999 } },
   });
 
-async function start(agents: ReturnType<typeof agentize>[], events?: RuntimeEvent[]) {
+async function start(
+  agents: ReturnType<typeof agentize>[],
+  events?: RuntimeEvent[],
+  variables: OrchestrationVariable[] = [],
+) {
   let space = createMultiAgentSpace({ id: 'team' });
   for (const agent of agents) space = agent.register(space);
+  for (const variable of variables) space = addOrchestrationVariable(space, variable);
   running = await startSpace(space, {
     behaviours: Object.fromEntries(agents.map((a) => [a.config.behaviour, a.behaviour])),
     clock: createManualClock(),
@@ -165,13 +178,97 @@ describe('agentize', () => {
     expect(team.instances('buyer')).toEqual([]);
   });
 
+  it('sees its coordination variables in a plain running space, at start and on every change', async () => {
+    const seen: Array<ForwardContext['orchestration']> = [];
+    const coderProgram = functionProgram({
+      name: 'coder',
+      signature: 'task -> code',
+      run: (_inputs, context) => {
+        seen.push(context.orchestration);
+        return { code: 'print(1)' };
+      },
+    });
+    const coders = ['python_coder', 'elixir_coder'];
+    const agents = coders.map((agentId) =>
+      agentize(coderProgram, {
+        agentId,
+        role: 'executor',
+        coordinationVariables: ['coder_selection', 'resource_allocation', 'communication_topology'],
+      }),
+    );
+    const team = await start(agents, undefined, [
+      agentSelection('coder_selection', { agents: coders, default: ['python_coder'] }),
+      resourceAllocation('resource_allocation', {
+        agents: coders,
+        resource: 'tokens',
+        total: 1_000,
+        plans: { python_heavy: { python_coder: 3, elixir_coder: 1 } },
+      }),
+      communicationTopology('communication_topology', {
+        agents: coders,
+        patterns: ['ring', 'mesh'],
+      }),
+    ]);
+    const run = () => team.call('python_coder', { type: 'run', inputs: { task: 't' } });
+    await run();
+    await team.coordinateAgents();
+    await team.setVariable('resource_allocation', 'python_heavy');
+    await run();
+    await team.setVariable('communication_topology', 'mesh');
+    await team.setVariable('coder_selection', ['python_coder', 'elixir_coder']);
+    await run();
+    expect(seen).toEqual([
+      {
+        coder_selection: ['python_coder'],
+        resource_allocation: 'equal',
+        communication_topology: 'ring',
+      },
+      {
+        coder_selection: ['python_coder'],
+        resource_allocation: 'python_heavy',
+        communication_topology: 'ring',
+      },
+      {
+        coder_selection: ['python_coder', 'elixir_coder'],
+        resource_allocation: 'python_heavy',
+        communication_topology: 'mesh',
+      },
+    ]);
+    // The coder the last swap started sees the current values from its first run.
+    expect(await team.call<ProgramAgentStatus>('elixir_coder', { type: 'status' })).toMatchObject({
+      orchestration: {
+        coder_selection: ['python_coder', 'elixir_coder'],
+        communication_topology: 'mesh',
+      },
+    });
+  });
+
+  it('refuses to run an agent that follows a variable the space does not have', async () => {
+    const agent = agentize(predict('question -> answer', { lm: sure() }), {
+      agentId: 'solver',
+      coordinationVariables: ['solver_selection'],
+    });
+    await expect(start([agent])).rejects.toMatchObject({
+      code: 'SPACE_INVALID',
+      issues: [
+        {
+          path: 'agents.solver.follows.0',
+          value: 'solver_selection',
+          message: expect.stringContaining('no such orchestration variable'),
+        },
+      ],
+    });
+  });
+
   it('takes new configuration from messages and directives', async () => {
     const lm = scriptedLanguageModel(['{"answer":"a"}']);
     const agent = agentize(predict('question -> answer', { lm }), {
       agentId: 'solver',
       coordinationVariables: ['rate'],
     });
-    const team = await start([agent]);
+    const team = await start([agent], undefined, [
+      adaptationRate('rate', { agents: ['solver'], default: 0.1 }),
+    ]);
     expect(
       await team.call('solver', {
         type: 'configure',

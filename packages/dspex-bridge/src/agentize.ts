@@ -235,6 +235,8 @@ export function agentize<I, O>(
       `signature:${program.signature.text}`,
     ],
     localConfiguration,
+    // The running space then hands the agent these variables' values, at start and on change.
+    ...(followed.length === 0 ? {} : { follows: [...followed] }),
     ...(options.resources === undefined
       ? {}
       : { resources: options.resources as ResourceRequirements }),
@@ -306,7 +308,7 @@ export function agentize<I, O>(
       return {
         agentId: args?.agentId ?? agentId,
         program: configured,
-        orchestration: {},
+        orchestration: pickOrchestration(args?.orchestration),
         runs: 0,
         failures: 0,
         usage: EMPTY_USAGE,

@@ -12,7 +12,6 @@ import {
 } from '@varplane/core';
 import type { AnyBehaviour, RunningSpace } from '@varplane/runtime';
 import { type AgentizedProgram, agentize } from './agentize';
-import { canonicalJson } from './internal/canonical-json';
 import { invalidArgument } from './internal/parse-options';
 import type { Program } from './program';
 
@@ -70,11 +69,6 @@ export interface Workflow {
     inputs: Readonly<Record<string, unknown>>,
     options?: { readonly runId?: string; readonly timeout?: number },
   ): Promise<WorkflowResult>;
-  /**
-   * Keeps every agent's followed orchestration values in step with the running space (a cast
-   * whenever they change). Returns the function that stops following.
-   */
-  follow(running: RunningSpace): () => void;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: programs of any input and output type
@@ -206,20 +200,6 @@ export function createWorkflow(programs: readonly Entry[], options: WorkflowOpti
         steps.push({ agentId: agent.agentId, inputs: stepInputs, outputs });
       }
       return { values, steps, skipped };
-    },
-    follow(running) {
-      const sent = new Map<string, string>();
-      const subscription = running.space$.subscribe((current) => {
-        for (const agent of agents) {
-          if (agent.coordinationVariables.length === 0) continue;
-          const values = followedValues(current, agent);
-          const text = canonicalJson(values);
-          if (sent.get(agent.agentId) === text) continue;
-          if (running.send(agent.agentId, { type: 'orchestration', values }))
-            sent.set(agent.agentId, text);
-        }
-      });
-      return () => subscription.unsubscribe();
     },
   };
   return Object.freeze(workflow);

@@ -83,7 +83,7 @@ export type {
 
 // The running space
 export { startSpace, teamHealth } from './running-space';
-export type { DirectiveMessage, SpaceAgentArgs } from './space-agent';
+export type { DirectiveMessage, OrchestrationMessage, SpaceAgentArgs } from './space-agent';
 export { agentChildSpec, recoveryAction, recoveryDecider } from './space-agent';
 export type { ScalingMetric } from './space-validation';
 export { SCALING_METRICS, validateSpace } from './space-validation';

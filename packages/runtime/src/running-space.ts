@@ -36,6 +36,7 @@ import { isSelected } from './space-constraints';
 import { adaptAll, coordinateAll, setVariable } from './space-coordination';
 import { applyDirectives } from './space-directives';
 import { type DispatchOptions, SelectionDispatcher } from './space-dispatch';
+import { tellFollowers } from './space-followers';
 import { startAgent, stopAgent } from './space-lifecycle';
 import { validateSpace } from './space-validation';
 import type { SupervisionNode } from './supervision-tree';
@@ -221,6 +222,7 @@ export async function startSpace(
   );
   const forwarding = system.events$.subscribe((event) => rt.emit(event));
   const failures = watchFailures(rt);
+  const followers = tellFollowers(rt);
 
   const statsInterval = options.statsIntervalMs ?? 5_000;
   let statsTimer: ReturnType<Clock['setTimeout']> | undefined;
@@ -372,6 +374,7 @@ export async function startSpace(
         const final = rt.record('stop', 'external_signal', tally, 0);
         rt.emit({ type: 'space-stopped', at: rt.now(), spaceId: space.id });
         failures.unsubscribe();
+        followers.unsubscribe();
         forwarding.unsubscribe();
         await system.shutdown();
         rt.events.complete();

@@ -3,6 +3,7 @@ import type {
   AgentDirective,
   FaultRecoveryAction,
   FaultRecoveryConfig,
+  JsonValue,
 } from '@varplane/core';
 import type { AnyBehaviour } from './behaviour';
 import type { ChildSpec } from './child-spec';
@@ -16,6 +17,17 @@ export interface SpaceAgentArgs {
   agentId: string;
   config: AgentConfig;
   args: unknown;
+  /** The current values of the orchestration variables the agent `follows`, by variable id. */
+  orchestration?: Readonly<Record<string, JsonValue>>;
+}
+
+/**
+ * What an agent that `follows` orchestration variables receives whenever their values change
+ * (after a coordination, `setVariable`, an adaptation, a failover or a rollback).
+ */
+export interface OrchestrationMessage {
+  readonly type: 'orchestration';
+  readonly values: Readonly<Record<string, JsonValue>>;
 }
 
 /**

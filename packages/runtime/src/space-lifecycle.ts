@@ -1,9 +1,10 @@
 import { AgentNotFoundError, AgentNotRunningError } from './errors';
 import type { SpaceRuntime, Tally } from './internal/space-runtime';
 import type { RouterKind } from './router';
-import { agentChildSpec } from './space-agent';
+import { agentChildSpec, type SpaceAgentArgs } from './space-agent';
 import { checkStart } from './space-constraints';
 import { spaceDecider, takeOutOfService } from './space-fault-tolerance';
+import { followedValues } from './space-followers';
 
 /**
  * Starting, stopping and scaling the agents of a running space, through the space's supervisor
@@ -35,8 +36,12 @@ async function startChild(rt: SpaceRuntime, agentId: string, instanceId: string)
     await stopChild(rt, instanceId);
     if (hasChild(rt, instanceId)) await rt.supervisor.deleteChild(instanceId);
   }
+  const spec = agentChildSpec(config, behaviour, rt.space.faultRecovery, instanceId);
+  const orchestration = followedValues(rt.space, agentId);
+  rt.told.set(instanceId, JSON.stringify(orchestration));
   await rt.supervisor.startChild({
-    ...agentChildSpec(config, behaviour, rt.space.faultRecovery, instanceId),
+    ...spec,
+    args: { ...(spec.args as SpaceAgentArgs), orchestration },
     decide: spaceDecider(rt, config, instanceId),
   });
 }

@@ -87,6 +87,14 @@ export function validateSpace(
         message: `must equal its key ${id}`,
         value: config?.id,
       });
+    (Array.isArray(config?.follows) ? config.follows : []).forEach((variableId, i) => {
+      if (!Object.hasOwn(space.orchestrationVariables ?? {}, variableId))
+        issues.push({
+          path: `agents.${id}.follows.${i}`,
+          message: `the space has no such orchestration variable (it has: ${Object.keys(space.orchestrationVariables ?? {}).join(', ') || 'none'})`,
+          value: variableId,
+        });
+    });
     const name = config?.behaviour;
     if (typeof name === 'string' && behaviours[name] === undefined) {
       issues.push({

@@ -104,6 +104,8 @@ export class SpaceRuntime {
   readonly expectedStops = new Set<string>();
   /** The value each variable was last coordinated with. */
   readonly coordinated = new Map<string, JsonValue>();
+  /** What each running instance of a following agent was last told of its variables (JSON). */
+  readonly told = new Map<string, string>();
   /** Agents finishing their queued work before they stop: dispatches pass them by. */
   readonly draining = new Set<string>();
   /** Agents replaced by their fallback after a failure: their id routes to the fallback. */
