@@ -8,7 +8,9 @@ export type ClusterErrorCode =
   | 'CLUSTER_NODE_UNREACHABLE'
   | 'CLUSTER_MESSAGE_NOT_SERIALIZABLE'
   | 'CLUSTER_INVALID_REPLY'
-  | 'CLUSTER_REMOTE_FAILURE';
+  | 'CLUSTER_REMOTE_FAILURE'
+  | 'CLUSTER_UNKNOWN_BEHAVIOUR'
+  | 'CLUSTER_MIGRATION_FAILED';
 
 /** The base of every error this package throws or rejects with. */
 export class ClusterError extends VarplaneError {

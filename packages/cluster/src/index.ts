@@ -2,6 +2,8 @@ export type { ClusterNode, StartClusterNodeOptions } from './cluster-node';
 export { startClusterNode } from './cluster-node';
 export type { ClusterErrorCode } from './errors';
 export { ClusterError } from './errors';
+export type { MigrationSource } from './migrate-agent';
+export { migrateAgent } from './migrate-agent';
 export { connectNats } from './nats-connection';
 export type {
   NatsRaftTransport,

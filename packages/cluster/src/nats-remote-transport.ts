@@ -6,11 +6,18 @@ import {
   TimeoutError,
 } from '@nats-io/transport-node';
 import { type AgentRef, VarplaneError } from '@varplane/core';
-import type { ActorSystem, RemoteTransport } from '@varplane/runtime';
+import type {
+  ActorSystem,
+  AgentSnapshot,
+  AnyBehaviour,
+  CallOutcome,
+  RemoteTransport,
+  ReplyAddress,
+} from '@varplane/runtime';
 import { z } from 'zod';
 import { ClusterError } from './errors';
 import { parseArgument } from './internal/parse';
-import { callSubject, castSubject } from './subjects';
+import { adoptSubject, answerSubject, callSubject, castSubject } from './subjects';
 
 export interface NatsRemoteTransportOptions {
   /** A connection from `connectNats`; the caller owns and closes it. */
@@ -34,8 +41,11 @@ export interface NatsRemoteTransportStats {
  * `startSpace`) as `transport`, then `serve` the system so other nodes reach its agents.
  */
 export interface NatsRemoteTransport extends RemoteTransport {
-  /** Starts answering sends and calls addressed to this node's agents. */
-  serve(system: ActorSystem): void;
+  /**
+   * Starts answering sends and calls addressed to this node's agents. `behaviours` are the ones
+   * agents migrating here may run, by name (see `migrateAgent`).
+   */
+  serve(system: ActorSystem, options?: { behaviours?: readonly AnyBehaviour[] }): void;
   stats(): NatsRemoteTransportStats;
   /** Stops serving (in-flight calls finish first) and refuses further remote sends and calls. */
   close(): Promise<void>;
@@ -145,7 +155,19 @@ export function createNatsRemoteTransport(
       });
     },
 
-    serve(system) {
+    answer(to: ReplyAddress, outcome: CallOutcome) {
+      if (closed || connection.isClosed()) return;
+      const wire = outcome.ok
+        ? { to, ok: true, value: outcome.value }
+        : { to, ...describeFailure(outcome.error) };
+      try {
+        connection.publish(answerSubject(cluster, to.node), text.encode(JSON.stringify(wire)));
+      } catch {
+        // A reply JSON cannot carry: the caller times out, as with a lost reply.
+      }
+    },
+
+    serve(system, serveOptions = {}) {
       if (closed) throw refuseClosed({ id: '*', node });
       if (subscriptions.length > 0) {
         throw new ClusterError({
@@ -165,6 +187,58 @@ export function createNatsRemoteTransport(
             castsServed += 1;
             // An unknown or full target is the runtime's dead letter, as for a local send.
             system.send(envelope.to, envelope.message);
+          },
+        }),
+        connection.subscribe(answerSubject(cluster, node), {
+          callback: (error, msg) => {
+            if (error) return;
+            try {
+              const wire = JSON.parse(read.decode(msg.data)) as {
+                to: ReplyAddress;
+                ok: boolean;
+                value?: unknown;
+                code?: string;
+                message?: string;
+              };
+              system.answer(
+                wire.to,
+                wire.ok
+                  ? { ok: true, value: wire.value }
+                  : {
+                      ok: false,
+                      error: new VarplaneError({
+                        code: String(wire.code ?? 'CLUSTER_REMOTE_FAILURE'),
+                        message: String(wire.message ?? 'remote failure'),
+                      }),
+                    },
+              );
+            } catch {
+              malformed += 1;
+            }
+          },
+        }),
+        connection.subscribe(adoptSubject(cluster, node), {
+          callback: (error, msg) => {
+            if (error) return;
+            try {
+              const snapshot = JSON.parse(read.decode(msg.data)) as AgentSnapshot;
+              const behaviour = (serveOptions.behaviours ?? []).find(
+                (candidate) => candidate.name === snapshot?.behaviour,
+              );
+              if (!behaviour) {
+                respond(msg, {
+                  ok: false,
+                  code: 'CLUSTER_UNKNOWN_BEHAVIOUR',
+                  message: `node "${node}" cannot run behaviour ${JSON.stringify(snapshot?.behaviour)}`,
+                });
+                return;
+              }
+              const ref = system.adopt(snapshot, { behaviour });
+              respond(msg, { ok: true, value: ref });
+            } catch (failure) {
+              malformed += 1;
+              respond(msg, describeFailure(failure));
+            }
           },
         }),
         connection.subscribe(callSubject(cluster, node), {
@@ -244,7 +318,7 @@ function respond(msg: Msg, reply: Reply) {
   }
 }
 
-function describeFailure(failure: unknown): Reply {
+function describeFailure(failure: unknown): { ok: false; code: string; message: string } {
   try {
     if (VarplaneError.isInstance(failure))
       return { ok: false, code: failure.code, message: failure.message };

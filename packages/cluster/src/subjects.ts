@@ -30,3 +30,13 @@ export function castSubject(cluster: string, node: string): string {
 export function callSubject(cluster: string, node: string): string {
   return `vp.${subjectToken(cluster)}.n.${subjectToken(node)}.call`;
 }
+
+/** Where a node takes back the outcome of a call that moved with its agent to another node. */
+export function answerSubject(cluster: string, node: string): string {
+  return `vp.${subjectToken(cluster)}.n.${subjectToken(node)}.answer`;
+}
+
+/** Where a node adopts agents that migrate to it (request/reply). */
+export function adoptSubject(cluster: string, node: string): string {
+  return `vp.${subjectToken(cluster)}.n.${subjectToken(node)}.adopt`;
+}
