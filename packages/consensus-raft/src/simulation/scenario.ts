@@ -14,7 +14,7 @@ import { SimCluster, text } from './sim-cluster';
  * `drop [a->b]`, `stabilize`, `partition a b | c`, `cut a->b`, `heal`, `crash a`,
  * `restart a`, `compact a`.
  *
- * Checks: `expect-state a role=leader term=2 commit=3 applied=3 leader=a last=3 first=1
+ * Checks: `expect-durable b term=1 vote=a` (the hard state on disk), `expect-state a role=leader term=2 commit=3 applied=3 leader=a last=3 first=1
  * voters=a,b outgoing=a,b learners=c transferee=c`, `expect-sent a vote->b vote->c` (what the
  * last `process a` sent, in order), `expect-msg a->b append index=1 logTerm=1 entries=2 commit=1
  * reject=false` (a queued message), `expect-no-msg a->b [type]`, `expect-applied a x y`,
@@ -183,6 +183,19 @@ function runCommand(
     case 'expect-state':
       expectState(c, first, options(args.slice(1)));
       return;
+    case 'expect-durable': {
+      // What a crash now would leave: the hard state on this node's disk.
+      const hard = c.node(first).stored.hardState;
+      const actual: Record<string, string> = {
+        term: String(hard.term),
+        vote: hard.vote ?? 'none',
+        commit: String(hard.commit),
+      };
+      for (const [key, value] of options(args.slice(1))) {
+        check(actual[key] === value, `durable ${key} is ${actual[key]}, not ${value}`);
+      }
+      return;
+    }
     case 'expect-sent': {
       const sent = c
         .node(first)
