@@ -97,12 +97,17 @@ export type {
   LanguageModelMessage,
   LanguageModelRequest,
   LanguageModelResponse,
+  LanguageModelStreamPart,
+  LanguageModelTool,
+  LanguageModelToolCall,
   LanguageModelUsage,
 } from './language-model';
 export {
   languageModelMessageSchema,
   languageModelRequestSchema,
   languageModelResponseSchema,
+  languageModelToolCallSchema,
+  languageModelToolSchema,
   languageModelUsageSchema,
 } from './language-model';
 export type { PerformanceMetrics, ResourcePool } from './metrics';

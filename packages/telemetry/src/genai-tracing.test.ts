@@ -88,6 +88,8 @@ describe('traceAgentTurn and instrumentLanguageModel', () => {
       [GEN_AI.AGENT_NAME]: 'coder',
       [GEN_AI.AGENT_ID]: 'coder',
       [GEN_AI.CONVERSATION_ID]: 'task-7',
+      // No provider was given: the turn takes the adapter's.
+      [GEN_AI.PROVIDER_NAME]: 'simulated',
     });
     expect(chat?.name).toBe('chat sim-1');
     expect(chat?.kind).toBe(SpanKind.CLIENT);
@@ -98,6 +100,7 @@ describe('traceAgentTurn and instrumentLanguageModel', () => {
       'gen_ai.request.model': 'sim-1',
       'gen_ai.request.temperature': 0.2,
       'gen_ai.request.max_tokens': 64,
+      'gen_ai.output.type': 'text',
       'gen_ai.response.model': 'sim-1-2026',
       'gen_ai.response.finish_reasons': ['stop'],
       'gen_ai.usage.input_tokens': 120,
@@ -141,6 +144,66 @@ describe('traceAgentTurn and instrumentLanguageModel', () => {
       expect(span?.attributes['error.type']).toBe('RATE_LIMITED');
     }
     expect(chat?.events.map((e) => e.name)).toEqual(['exception']);
+  });
+
+  it('names the server and the JSON output type, and keeps the model capabilities', async () => {
+    const { exporter, tracer, meter } = setup();
+    const clock = createManualClock();
+    const base = fakeModel(clock);
+    const lm = instrumentLanguageModel(
+      { ...base, server: { address: '127.0.0.1', port: 8080 }, capabilities: { jsonMode: true } },
+      { tracer, meter, clock },
+    );
+    expect(lm.capabilities).toEqual({ jsonMode: true });
+    expect(lm.server).toEqual({ address: '127.0.0.1', port: 8080 });
+    await lm.generate({ messages: [{ role: 'user', content: 'x' }], responseFormat: 'json' });
+    const [chat] = exporter.getFinishedSpans();
+    expect(chat?.attributes).toMatchObject({
+      'gen_ai.output.type': 'json',
+      'server.address': '127.0.0.1',
+      'server.port': 8080,
+    });
+  });
+
+  it('traces a stream as one chat span that ends with the finish part, or when cancelled', async () => {
+    const { exporter, tracer, meter } = setup();
+    const clock = createManualClock();
+    const usage: unknown[] = [];
+    const monitor = {
+      recordUsage: (agent: string, u: unknown) => usage.push([agent, u]),
+      record: () => {},
+    };
+    const streaming: LanguageModel = {
+      ...fakeModel(clock),
+      async *stream() {
+        yield { type: 'text-delta', text: 'he' };
+        yield { type: 'text-delta', text: 'llo' };
+        yield {
+          type: 'finish',
+          response: {
+            text: 'hello',
+            finishReason: 'stop',
+            usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 },
+            modelId: 'sim-1',
+          },
+        };
+      },
+    };
+    const lm = instrumentLanguageModel(streaming, { tracer, meter, clock, monitor });
+    const parts: string[] = [];
+    for await (const part of lm.stream!({
+      messages: [{ role: 'user', content: 'x' }],
+      agentId: 'w',
+    })) {
+      parts.push(part.type);
+    }
+    expect(parts).toEqual(['text-delta', 'text-delta', 'finish']);
+    for await (const _ of lm.stream!({ messages: [{ role: 'user', content: 'y' }] })) break;
+    const [done, cancelled] = exporter.getFinishedSpans();
+    expect(done?.attributes['gen_ai.usage.output_tokens']).toBe(2);
+    expect(done?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(cancelled?.status).toMatchObject({ code: SpanStatusCode.ERROR });
+    expect(usage).toEqual([['w', { tokens: 7 }]]);
   });
 
   it('traces a sync turn and returns its value', () => {

@@ -16,6 +16,7 @@ import {
   type LanguageModel,
   type LanguageModelRequest,
   type LanguageModelResponse,
+  type LanguageModelStreamPart,
   systemClock,
 } from '@varplane/core';
 
@@ -47,6 +48,9 @@ export const GEN_AI = {
   USAGE_INPUT_TOKENS: 'gen_ai.usage.input_tokens',
   USAGE_OUTPUT_TOKENS: 'gen_ai.usage.output_tokens',
   TOKEN_TYPE: 'gen_ai.token.type',
+  OUTPUT_TYPE: 'gen_ai.output.type',
+  SERVER_ADDRESS: 'server.address',
+  SERVER_PORT: 'server.port',
   ERROR_TYPE: 'error.type',
 } as const;
 
@@ -82,9 +86,15 @@ function fail(span: Span, error: unknown): void {
   if (error instanceof Error) span.recordException(error);
 }
 
+/** The turn an LM call happens in: its agent, and its span until it knows its provider. */
+interface ActiveTurn {
+  readonly agent: string;
+  span: Span | undefined;
+}
+
 /** The agent of the turn being traced in `ctx`, if any. */
 export function activeAgent(ctx: Context = context.active()): string | undefined {
-  return ctx.getValue(AGENT_KEY) as string | undefined;
+  return (ctx.getValue(AGENT_KEY) as ActiveTurn | undefined)?.agent;
 }
 
 export interface AgentTurnOptions {
@@ -127,7 +137,12 @@ export function traceAgentTurn<T>(options: AgentTurnOptions, fn: (span: Span) =>
     if (options.provider !== undefined) span.setAttribute(GEN_AI.PROVIDER_NAME, options.provider);
     if (options.attributes !== undefined) span.setAttributes(options.attributes);
   }
-  const ctx = trace.setSpan(parent, span).setValue(AGENT_KEY, options.agent);
+  // Without a provider given, the turn takes it from its first LM call (the adapter's provider).
+  const turn: ActiveTurn = {
+    agent: options.agent,
+    span: options.provider === undefined && span.isRecording() ? span : undefined,
+  };
+  const ctx = trace.setSpan(parent, span).setValue(AGENT_KEY, turn);
   let result: T;
   try {
     result = context.with(ctx, fn, undefined, span);
@@ -227,6 +242,11 @@ function requestAttributes(model: LanguageModel, request: LanguageModelRequest):
     a[GEN_AI.REQUEST_PRESENCE_PENALTY] = request.presencePenalty;
   if (request.stop !== undefined) a[GEN_AI.REQUEST_STOP_SEQUENCES] = request.stop;
   if (request.seed !== undefined) a[GEN_AI.REQUEST_SEED] = request.seed;
+  a[GEN_AI.OUTPUT_TYPE] = request.responseFormat === 'json' ? 'json' : 'text';
+  if (model.server !== undefined) {
+    a[GEN_AI.SERVER_ADDRESS] = model.server.address;
+    a[GEN_AI.SERVER_PORT] = model.server.port;
+  }
   return a;
 }
 
@@ -256,13 +276,19 @@ export function instrumentLanguageModel(
     advice: { explicitBucketBoundaries: DURATION_BUCKETS },
   });
 
-  const generate = async (request: LanguageModelRequest): Promise<LanguageModelResponse> => {
+  // Starts one call's span and returns how to end it, so `generate` and `stream` trace alike.
+  const begin = (request: LanguageModelRequest) => {
     const parent = context.active();
-    const agent = options.agent ?? activeAgent(parent);
-    const attributes = requestAttributes(model, request);
+    const turn = parent.getValue(AGENT_KEY) as ActiveTurn | undefined;
+    if (turn?.span !== undefined) {
+      turn.span.setAttribute(GEN_AI.PROVIDER_NAME, model.provider);
+      turn.span = undefined;
+    }
+    // Accounting never depends on tracing being on: the request names its agent without an SDK.
+    const agent = request.agentId ?? options.agent ?? turn?.agent;
     const span = tracer.startSpan(
       `chat ${model.modelId}`,
-      { kind: SpanKind.CLIENT, attributes },
+      { kind: SpanKind.CLIENT, attributes: requestAttributes(model, request) },
       parent,
     );
     const started = clock.now();
@@ -270,49 +296,101 @@ export function instrumentLanguageModel(
       [GEN_AI.OPERATION_NAME]: 'chat',
       [GEN_AI.PROVIDER_NAME]: model.provider,
       [GEN_AI.REQUEST_MODEL]: model.modelId,
+      ...(model.server === undefined
+        ? {}
+        : {
+            [GEN_AI.SERVER_ADDRESS]: model.server.address,
+            [GEN_AI.SERVER_PORT]: model.server.port,
+          }),
     };
+    return {
+      context: trace.setSpan(parent, span),
+      failed(error: unknown) {
+        fail(span, error);
+        span.end();
+        duration.record((clock.now() - started) / 1_000, {
+          ...metricAttributes,
+          [GEN_AI.ERROR_TYPE]: errorType(error),
+        });
+      },
+      succeeded(response: LanguageModelResponse) {
+        const elapsed = clock.now() - started;
+        const { usage } = response;
+        span.setAttributes({
+          [GEN_AI.RESPONSE_MODEL]: response.modelId,
+          [GEN_AI.RESPONSE_FINISH_REASONS]: [response.finishReason],
+          [GEN_AI.USAGE_INPUT_TOKENS]: usage.inputTokens,
+          [GEN_AI.USAGE_OUTPUT_TOKENS]: usage.outputTokens,
+        });
+        if (agent !== undefined) span.setAttribute(GEN_AI.AGENT_NAME, agent);
+        span.end();
+        const done = { ...metricAttributes, [GEN_AI.RESPONSE_MODEL]: response.modelId };
+        duration.record(elapsed / 1_000, done);
+        tokenUsage.record(usage.inputTokens, { ...done, [GEN_AI.TOKEN_TYPE]: 'input' });
+        tokenUsage.record(usage.outputTokens, { ...done, [GEN_AI.TOKEN_TYPE]: 'output' });
+        if (options.monitor !== undefined) {
+          options.monitor.record('lm_latency_ms', elapsed);
+          if (agent !== undefined) {
+            options.monitor.recordUsage(agent, {
+              tokens: usage.totalTokens,
+              ...(usage.cost === undefined ? {} : { cost: usage.cost }),
+            });
+          }
+        }
+      },
+    };
+  };
+
+  const generate = async (request: LanguageModelRequest): Promise<LanguageModelResponse> => {
+    const call = begin(request);
     let response: LanguageModelResponse;
     try {
-      response = await context.with(trace.setSpan(parent, span), () => model.generate(request));
+      response = await context.with(call.context, () => model.generate(request));
     } catch (error) {
-      fail(span, error);
-      span.end();
-      duration.record((clock.now() - started) / 1_000, {
-        ...metricAttributes,
-        [GEN_AI.ERROR_TYPE]: errorType(error),
-      });
+      call.failed(error);
       throw error;
     }
-    const elapsed = clock.now() - started;
-    const { usage } = response;
-    span.setAttributes({
-      [GEN_AI.RESPONSE_MODEL]: response.modelId,
-      [GEN_AI.RESPONSE_FINISH_REASONS]: [response.finishReason],
-      [GEN_AI.USAGE_INPUT_TOKENS]: usage.inputTokens,
-      [GEN_AI.USAGE_OUTPUT_TOKENS]: usage.outputTokens,
-    });
-    if (agent !== undefined) span.setAttribute(GEN_AI.AGENT_NAME, agent);
-    span.end();
-    const done = { ...metricAttributes, [GEN_AI.RESPONSE_MODEL]: response.modelId };
-    duration.record(elapsed / 1_000, done);
-    tokenUsage.record(usage.inputTokens, { ...done, [GEN_AI.TOKEN_TYPE]: 'input' });
-    tokenUsage.record(usage.outputTokens, { ...done, [GEN_AI.TOKEN_TYPE]: 'output' });
-    if (options.monitor !== undefined) {
-      options.monitor.record('lm_latency_ms', elapsed);
-      if (agent !== undefined) {
-        options.monitor.recordUsage(agent, {
-          tokens: usage.totalTokens,
-          ...(usage.cost === undefined ? {} : { cost: usage.cost }),
-        });
-      }
-    }
+    call.succeeded(response);
     return response;
   };
+
+  const streamOf = model.stream?.bind(model);
+  async function* stream(request: LanguageModelRequest): AsyncIterable<LanguageModelStreamPart> {
+    const call = begin(request);
+    let settled = false;
+    const settle = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      call.failed(error);
+    };
+    try {
+      const parts = context.with(call.context, () =>
+        (streamOf as NonNullable<typeof streamOf>)(request),
+      );
+      for await (const part of parts) {
+        if (part.type === 'finish' && !settled) {
+          settled = true;
+          call.succeeded(part.response);
+        }
+        yield part;
+      }
+      settle(new Error('the stream ended without a finish part'));
+    } catch (error) {
+      settle(error);
+      throw error;
+    } finally {
+      // A consumer that left the loop early cancelled the call; its span ends too.
+      settle(new Error('the stream was cancelled before it finished'));
+    }
+  }
 
   return {
     specificationVersion: model.specificationVersion,
     provider: model.provider,
     modelId: model.modelId,
+    ...(model.capabilities === undefined ? {} : { capabilities: model.capabilities }),
+    ...(model.server === undefined ? {} : { server: model.server }),
     generate,
+    ...(streamOf === undefined ? {} : { stream }),
   };
 }
