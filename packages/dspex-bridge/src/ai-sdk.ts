@@ -1,55 +1,45 @@
 import {
   type Clock,
   createRandom,
+  describeValue,
   type LanguageModel,
   type LanguageModelCapabilities,
   type LanguageModelRequest,
   type LanguageModelResponse,
+  type LanguageModelStreamPart,
+  type LanguageModelToolCall,
   type LanguageModelUsage,
   type Random,
   systemClock,
 } from '@varplane/core';
 import { z } from 'zod';
 import type { CostModel } from './cost-model';
-import type { LanguageModelError } from './errors';
+import { isLanguageModelError, type LanguageModelError } from './errors';
 import { adapterOptionFields, failureFor, retrying } from './internal/adapter-kit';
+import {
+  type AiSdkCallOptions,
+  type AiSdkGenerateResult,
+  type AiSdkStreamPart,
+  type AiSdkWarning,
+  finishReasonOf,
+  type TokenCount,
+  toCallOptions,
+  tokens,
+  toolCallsIn,
+  warningText,
+} from './internal/ai-sdk-wire';
 import { checkRequest } from './internal/check-request';
 import { parseOptions } from './internal/parse-options';
 import type { RetryEvent, RetryOptions } from './internal/retry';
 import { parseRetryAfter } from './internal/retry-after';
 import { estimatePromptTokens, estimateTokens } from './internal/tokens';
 
-type TextPart = { type: 'text'; text: string };
-
-/** The call options of an AI SDK v6 model (`LanguageModelV3CallOptions`) this adapter sends. */
-export interface AiSdkCallOptions {
-  prompt: Array<
-    | { role: 'system'; content: string }
-    | { role: 'user'; content: Array<TextPart> }
-    | { role: 'assistant'; content: Array<TextPart> }
-  >;
-  maxOutputTokens?: number;
-  temperature?: number;
-  stopSequences?: string[];
-  topP?: number;
-  presencePenalty?: number;
-  frequencyPenalty?: number;
-  responseFormat?:
-    | { type: 'text' }
-    | { type: 'json'; schema?: Record<string, unknown>; name?: string };
-  seed?: number;
-  abortSignal?: AbortSignal;
-}
-
-type TokenCount = number | { total: number | undefined } | undefined;
-
-/** The part of an AI SDK v6 generate result (`LanguageModelV3GenerateResult`) this adapter reads. */
-export interface AiSdkGenerateResult {
-  content: ReadonlyArray<{ type: string; text?: string }>;
-  finishReason: string | { unified: string };
-  usage: { inputTokens: TokenCount; outputTokens: TokenCount };
-  response?: { modelId?: string | undefined } | undefined;
-}
+export type {
+  AiSdkCallOptions,
+  AiSdkGenerateResult,
+  AiSdkStreamPart,
+  AiSdkWarning,
+} from './internal/ai-sdk-wire';
 
 /**
  * An AI SDK v6 language model (`LanguageModelV3` from `@ai-sdk/provider`, which every v6 provider
@@ -61,6 +51,7 @@ export interface AiSdkLanguageModel {
   readonly provider: string;
   readonly modelId: string;
   doGenerate(options: AiSdkCallOptions): PromiseLike<AiSdkGenerateResult>;
+  doStream?(options: AiSdkCallOptions): PromiseLike<{ stream: ReadableStream<AiSdkStreamPart> }>;
 }
 
 /** Options of {@link createAiSdkLanguageModel}. */
@@ -85,17 +76,10 @@ const optionsSchema = z.strictObject({
       v !== null &&
       (v as AiSdkLanguageModel).specificationVersion === 'v3' &&
       typeof (v as AiSdkLanguageModel).doGenerate === 'function',
-    'must be an AI SDK v6 language model (specificationVersion "v3" with doGenerate)',
+    'must be an AI SDK v6 language model (specificationVersion "v3" with doGenerate); AI SDK 7 models (v4) need Node 22, which this package does not support yet',
   ),
   ...adapterOptionFields,
 });
-
-const FINISH_REASONS: Readonly<Record<string, LanguageModelResponse['finishReason']>> = {
-  stop: 'stop',
-  length: 'length',
-  'content-filter': 'content-filter',
-  error: 'error',
-};
 
 const INVALID_RESPONSE_ERRORS = new Set([
   'AI_JSONParseError',
@@ -105,18 +89,6 @@ const INVALID_RESPONSE_ERRORS = new Set([
 ]);
 
 const TIMEOUT = Symbol('timeout');
-
-function tokens(count: TokenCount): number | undefined {
-  return typeof count === 'number' ? count : count?.total;
-}
-
-function toPrompt(request: LanguageModelRequest): AiSdkCallOptions['prompt'] {
-  return request.messages.map((message) =>
-    message.role === 'system'
-      ? { role: 'system', content: message.content }
-      : { role: message.role, content: [{ type: 'text', text: message.content }] },
-  );
-}
 
 interface ProviderErrorShape {
   name?: unknown;
@@ -149,6 +121,8 @@ export function createAiSdkLanguageModel(options: AiSdkAdapterOptions): Language
   const capabilities = Object.freeze({
     jsonMode: parsed.capabilities?.jsonMode ?? true,
     structuredOutput: parsed.capabilities?.structuredOutput ?? true,
+    toolCalls: parsed.capabilities?.toolCalls ?? true,
+    streaming: typeof model.doStream === 'function',
   });
 
   const fail = failureFor(provider, modelId);
@@ -158,6 +132,17 @@ export function createAiSdkLanguageModel(options: AiSdkAdapterOptions): Language
     const message = typeof shape.message === 'string' ? shape.message : String(error);
     const name = typeof shape.name === 'string' ? shape.name : '';
     const retryable = shape.isRetryable === true;
+    // A 2xx body that is not a completion: the same code as the HTTP adapter's.
+    if (typeof shape.statusCode === 'number' && shape.statusCode >= 200 && shape.statusCode < 300) {
+      return fail(
+        'LM_INVALID_RESPONSE',
+        `the provider's response is not a completion: ${message}`,
+        {
+          status: shape.statusCode,
+          cause: error,
+        },
+      );
+    }
     if (typeof shape.statusCode === 'number') {
       const status = shape.statusCode;
       const headers = new Headers(
@@ -176,14 +161,18 @@ export function createAiSdkLanguageModel(options: AiSdkAdapterOptions): Language
         return fail('LM_RATE_LIMITED', `rate limited (HTTP 429): ${message}`, extra);
       return fail('LM_HTTP_ERROR', `HTTP ${status}: ${message}`, extra);
     }
-    if (name === 'AI_APICallError') {
-      return fail('LM_NETWORK_ERROR', `could not reach the provider: ${message}`, {
-        retryable,
+    // A 2xx body that is not a completion: the same code as the HTTP adapter's.
+    if (
+      INVALID_RESPONSE_ERRORS.has(name) ||
+      (name === 'AI_APICallError' && /Invalid JSON response|Type validation failed/i.test(message))
+    ) {
+      return fail('LM_INVALID_RESPONSE', `the provider's response did not parse: ${message}`, {
         cause: error,
       });
     }
-    if (INVALID_RESPONSE_ERRORS.has(name)) {
-      return fail('LM_INVALID_RESPONSE', `the provider's response did not parse: ${message}`, {
+    if (name === 'AI_APICallError') {
+      return fail('LM_NETWORK_ERROR', `could not reach the provider: ${message}`, {
+        retryable,
         cause: error,
       });
     }
@@ -203,7 +192,7 @@ export function createAiSdkLanguageModel(options: AiSdkAdapterOptions): Language
       request.signal === undefined
         ? controller.signal
         : AbortSignal.any([request.signal, controller.signal]);
-    let result: AiSdkGenerateResult;
+    let result: unknown;
     try {
       result = await Promise.race([
         model.doGenerate({ ...call, abortSignal }),
@@ -226,23 +215,213 @@ export function createAiSdkLanguageModel(options: AiSdkAdapterOptions): Language
     } finally {
       clock.clearTimeout(timer);
     }
+    return toResponse(request, result);
+  };
+
+  // A provider may resolve to anything: read it defensively, and call garbage garbage.
+  const toResponse = (request: LanguageModelRequest, result: unknown): LanguageModelResponse => {
+    if (
+      typeof result !== 'object' ||
+      result === null ||
+      !Array.isArray((result as AiSdkGenerateResult).content)
+    ) {
+      throw fail(
+        'LM_INVALID_RESPONSE',
+        `doGenerate resolved to ${describeValue(result)}, not a result with content`,
+      );
+    }
+    const r = result as AiSdkGenerateResult;
     let text = '';
-    for (const part of result.content) if (part.type === 'text') text += part.text ?? '';
-    const inputTokens = tokens(result.usage.inputTokens) ?? estimatePromptTokens(request.messages);
-    const outputTokens = tokens(result.usage.outputTokens) ?? estimateTokens(text);
+    for (const part of r.content)
+      if (part?.type === 'text') text += typeof part.text === 'string' ? part.text : '';
+    const toolCalls = toolCallsIn(r.content.filter((p) => typeof p === 'object' && p !== null));
+    return finish(request, {
+      text,
+      toolCalls,
+      usage: r.usage,
+      finishReason: r.finishReason,
+      modelId: r.response?.modelId,
+      warnings: Array.isArray(r.warnings) ? r.warnings : [],
+    });
+  };
+
+  const finish = (
+    request: LanguageModelRequest,
+    parts: {
+      text: string;
+      toolCalls: readonly LanguageModelToolCall[];
+      usage: { inputTokens: TokenCount; outputTokens: TokenCount } | undefined;
+      finishReason: unknown;
+      modelId: string | undefined;
+      warnings: readonly AiSdkWarning[];
+    },
+  ): LanguageModelResponse => {
+    const reportedIn = tokens(parts.usage?.inputTokens);
+    const reportedOut = tokens(parts.usage?.outputTokens);
+    const inputTokens = reportedIn ?? estimatePromptTokens(request.messages);
+    const outputTokens =
+      reportedOut ?? estimateTokens(parts.text + parts.toolCalls.map((c) => c.arguments).join(''));
     const usage: LanguageModelUsage = {
       inputTokens,
       outputTokens,
       totalTokens: inputTokens + outputTokens,
+      ...(reportedIn === undefined || reportedOut === undefined ? { estimated: true } : {}),
     };
-    const reason =
-      typeof result.finishReason === 'string' ? result.finishReason : result.finishReason.unified;
+    const warnings = parts.warnings.map(warningText);
     return {
-      text,
-      finishReason: FINISH_REASONS[reason] ?? 'other',
+      text: parts.text,
+      finishReason: finishReasonOf(parts.finishReason),
       usage: parsed.costModel === undefined ? usage : parsed.costModel.withCost(modelId, usage),
-      modelId: result.response?.modelId ?? modelId,
+      modelId: typeof parts.modelId === 'string' ? parts.modelId : modelId,
+      ...(parts.toolCalls.length === 0 ? {} : { toolCalls: [...parts.toolCalls] }),
+      ...(warnings.length === 0 ? {} : { warnings }),
     };
+  };
+
+  async function* stream(input: LanguageModelRequest): AsyncIterable<LanguageModelStreamPart> {
+    const request = checkRequest(`${provider} ${modelId} stream`, input);
+    if (request.signal?.aborted)
+      throw fail('LM_ABORTED', 'the request was aborted before it was sent', {
+        cause: request.signal.reason,
+      });
+    const doStream = model.doStream;
+    if (typeof doStream !== 'function') {
+      // No streaming in this provider: one answer, as parts.
+      const response = await generate(request);
+      if (response.text !== '') yield { type: 'text-delta', text: response.text };
+      for (const toolCall of response.toolCalls ?? []) yield { type: 'tool-call', toolCall };
+      yield { type: 'finish', response };
+      return;
+    }
+    const controller = new AbortController();
+    const abortSignal =
+      request.signal === undefined
+        ? controller.signal
+        : AbortSignal.any([request.signal, controller.signal]);
+    const call = { ...toCallOptions(request, capabilities), abortSignal };
+    let reader: ReadableStreamDefaultReader<AiSdkStreamPart> | undefined;
+    let text = '';
+    const toolCalls: LanguageModelToolCall[] = [];
+    let warnings: readonly AiSdkWarning[] = [];
+    let answeredBy: string | undefined;
+    let finished: Extract<AiSdkStreamPart, { type: 'finish' }> | undefined;
+    let idle = clock.setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
+    try {
+      const opened = await retrying(
+        async () => {
+          try {
+            return await model.doStream!.call(model, call);
+          } catch (error) {
+            if (request.signal?.aborted)
+              throw fail('LM_ABORTED', 'the request was aborted', { cause: request.signal.reason });
+            throw translate(error);
+          }
+        },
+        {
+          provider,
+          modelId,
+          retry: options.retry,
+          clock,
+          random,
+          signal: request.signal,
+          onRetry: parsed.onRetry,
+        },
+      );
+      if (
+        typeof opened !== 'object' ||
+        opened === null ||
+        typeof opened.stream?.getReader !== 'function'
+      ) {
+        throw fail(
+          'LM_INVALID_RESPONSE',
+          `doStream resolved to ${describeValue(opened)}, not { stream }`,
+        );
+      }
+      reader = opened.stream.getReader();
+      for (;;) {
+        const next = await reader.read();
+        clock.clearTimeout(idle);
+        idle = clock.setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
+        if (next.done) break;
+        const part = next.value as AiSdkStreamPart;
+        switch (part.type) {
+          case 'stream-start':
+            warnings = (part as { warnings?: AiSdkWarning[] }).warnings ?? [];
+            break;
+          case 'text-delta': {
+            const delta = (part as { delta: string }).delta;
+            if (typeof delta === 'string' && delta !== '') {
+              text += delta;
+              yield { type: 'text-delta', text: delta };
+            }
+            break;
+          }
+          case 'tool-call': {
+            const [toolCall] = toolCallsIn([part as AiSdkGenerateResult['content'][number]]);
+            if (toolCall !== undefined) {
+              toolCalls.push(toolCall);
+              yield { type: 'tool-call', toolCall };
+            }
+            break;
+          }
+          case 'response-metadata':
+            answeredBy = (part as { modelId?: string }).modelId ?? answeredBy;
+            break;
+          case 'finish':
+            finished = part as Extract<AiSdkStreamPart, { type: 'finish' }>;
+            break;
+          case 'error':
+            throw translate((part as { error: unknown }).error);
+          default:
+            break;
+        }
+      }
+    } catch (error) {
+      if (isLanguageModelError(error)) throw error;
+      if (request.signal?.aborted)
+        throw fail('LM_ABORTED', 'the request was aborted', { cause: request.signal.reason });
+      if (controller.signal.aborted)
+        throw fail('LM_TIMEOUT', `no stream part within ${timeoutMs} ms`, {
+          retryable: true,
+          cause: error,
+        });
+      throw translate(error);
+    } finally {
+      clock.clearTimeout(idle);
+      controller.abort();
+      await reader?.cancel().catch(() => {});
+    }
+    if (finished === undefined)
+      throw fail('LM_INVALID_RESPONSE', 'the stream ended without a finish part');
+    yield {
+      type: 'finish',
+      response: finish(request, {
+        text,
+        toolCalls,
+        usage: finished.usage,
+        finishReason: finished.finishReason,
+        modelId: answeredBy,
+        warnings,
+      }),
+    };
+  }
+
+  const generate = async (input: LanguageModelRequest): Promise<LanguageModelResponse> => {
+    const request = checkRequest(`${provider} ${modelId} generate`, input);
+    if (request.signal?.aborted)
+      throw fail('LM_ABORTED', 'the request was aborted before it was sent', {
+        cause: request.signal.reason,
+      });
+    const call = toCallOptions(request, capabilities);
+    return retrying(() => attempt(request, call), {
+      provider,
+      modelId,
+      retry: options.retry,
+      clock,
+      random,
+      signal: request.signal,
+      onRetry: parsed.onRetry,
+    });
   };
 
   return Object.freeze({
@@ -250,36 +429,7 @@ export function createAiSdkLanguageModel(options: AiSdkAdapterOptions): Language
     provider,
     modelId,
     capabilities,
-    async generate(input: LanguageModelRequest): Promise<LanguageModelResponse> {
-      const request = checkRequest(`${provider} ${modelId} generate`, input);
-      if (request.signal?.aborted)
-        throw fail('LM_ABORTED', 'the request was aborted before it was sent', {
-          cause: request.signal.reason,
-        });
-      const call: AiSdkCallOptions = { prompt: toPrompt(request) };
-      if (request.maxTokens !== undefined) call.maxOutputTokens = request.maxTokens;
-      if (request.temperature !== undefined) call.temperature = request.temperature;
-      if (request.stop !== undefined) call.stopSequences = request.stop;
-      if (request.topP !== undefined) call.topP = request.topP;
-      if (request.presencePenalty !== undefined) call.presencePenalty = request.presencePenalty;
-      if (request.frequencyPenalty !== undefined) call.frequencyPenalty = request.frequencyPenalty;
-      if (request.seed !== undefined) call.seed = request.seed;
-      if (request.responseFormat === 'json' && capabilities.jsonMode) {
-        const schema = capabilities.structuredOutput ? request.responseSchema : undefined;
-        call.responseFormat =
-          schema === undefined
-            ? { type: 'json' }
-            : { type: 'json', schema: schema.schema, name: schema.name };
-      }
-      return retrying(() => attempt(request, call), {
-        provider,
-        modelId,
-        retry: options.retry,
-        clock,
-        random,
-        signal: request.signal,
-        onRetry: parsed.onRetry,
-      });
-    },
+    generate,
+    ...(typeof model.doStream === 'function' ? { stream } : {}),
   });
 }

@@ -22,6 +22,7 @@ export const DSPEX_ERROR_CODES = [
   'LM_ABORTED',
   'LM_NETWORK_ERROR',
   'LM_INVALID_RESPONSE',
+  'LM_RESPONSE_TOO_LARGE',
   'LM_NOT_CONFIGURED',
   'LM_UNKNOWN_MODEL',
   'LM_PROVIDER_ERROR',
@@ -48,6 +49,7 @@ export type LanguageModelErrorCode =
   | 'LM_ABORTED'
   | 'LM_NETWORK_ERROR'
   | 'LM_INVALID_RESPONSE'
+  | 'LM_RESPONSE_TOO_LARGE'
   | 'LM_NOT_CONFIGURED'
   | 'LM_UNKNOWN_MODEL'
   | 'LM_PROVIDER_ERROR';
@@ -56,7 +58,8 @@ export type LanguageModelErrorCode =
  * A language model call failed: the server answered with an error status (`LM_HTTP_ERROR`), kept
  * rate-limiting past the retries (`LM_RATE_LIMITED`), took too long (`LM_TIMEOUT`), was cancelled
  * (`LM_ABORTED`), could not be reached (`LM_NETWORK_ERROR`), or answered with something that is
- * not the wire format (`LM_INVALID_RESPONSE`); `LM_PROVIDER_ERROR` is an AI SDK provider failure of
+ * not the wire format (`LM_INVALID_RESPONSE`) or a body past the adapter's size limit
+ * (`LM_RESPONSE_TOO_LARGE`); `LM_PROVIDER_ERROR` is an AI SDK provider failure of
  * no other kind. `LM_NOT_CONFIGURED` and `LM_UNKNOWN_MODEL` say no model was available to call.
  */
 export class LanguageModelError extends VarplaneError {

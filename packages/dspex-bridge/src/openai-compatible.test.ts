@@ -127,7 +127,12 @@ describe('createOpenAICompatibleLanguageModel', () => {
       json_schema: { name: 'qa', schema, strict: false },
     });
     expect(requests[1]?.body.max_completion_tokens).toBe(9);
-    expect(structured.capabilities).toEqual({ jsonMode: true, structuredOutput: true });
+    expect(structured.capabilities).toEqual({
+      jsonMode: true,
+      structuredOutput: true,
+      toolCalls: true,
+      streaming: true,
+    });
   });
 
   it('waits exactly what Retry-After asks on a 429, then succeeds', async () => {
@@ -370,13 +375,18 @@ describe('createOpenAICompatibleLanguageModel', () => {
       (_, res) =>
         sendJson(res, 200, completion('12345678', { usage: null, finishReason: 'length' })),
       (_, res) => sendJson(res, 200, completion(null, { finishReason: 'content_filter' })),
-      (_, res) => sendJson(res, 200, completion('x', { finishReason: 'tool_calls' })),
+      (_, res) => sendJson(res, 200, completion('x', { finishReason: 'function_call_v0' })),
     );
     const lm = createOpenAICompatibleLanguageModel({ baseURL, model: 'm' });
     const first = await lm.generate(hello);
     expect(first.finishReason).toBe('length');
     // "Hello" is 2 tokens by characters, plus 4 for the message framing; the reply is 2.
-    expect(first.usage).toEqual({ inputTokens: 6, outputTokens: 2, totalTokens: 8 });
+    expect(first.usage).toEqual({
+      inputTokens: 6,
+      outputTokens: 2,
+      totalTokens: 8,
+      estimated: true,
+    });
     const filtered = await lm.generate(hello);
     expect(filtered).toMatchObject({ text: '', finishReason: 'content-filter' });
     expect((await lm.generate(hello)).finishReason).toBe('other');

@@ -5,19 +5,29 @@ import {
   type LanguageModelCapabilities,
   type LanguageModelRequest,
   type LanguageModelResponse,
-  type LanguageModelUsage,
+  type LanguageModelStreamPart,
   type Random,
   systemClock,
 } from '@varplane/core';
 import { z } from 'zod';
 import type { CostModel } from './cost-model';
-import { LanguageModelError } from './errors';
+import { isLanguageModelError } from './errors';
 import { adapterOptionFields, failureFor, retrying } from './internal/adapter-kit';
 import { checkRequest } from './internal/check-request';
+import { BodyTooLargeError, readBody, serverSentData } from './internal/http-body';
+import {
+  completionSchema,
+  createChunkAccumulator,
+  finishReasonOf,
+  parseChunk,
+  requestBody,
+  toolCallsOf,
+  usageOf,
+} from './internal/openai-wire';
 import { parseOptions } from './internal/parse-options';
+import { createRedactor } from './internal/redact';
 import type { RetryEvent, RetryOptions } from './internal/retry';
 import { parseRetryAfter } from './internal/retry-after';
-import { estimatePromptTokens, estimateTokens } from './internal/tokens';
 
 /** Options of {@link createOpenAICompatibleLanguageModel}. */
 export interface OpenAICompatibleOptions {
@@ -46,6 +56,8 @@ export interface OpenAICompatibleOptions {
   readonly capabilities?: LanguageModelCapabilities;
   /** OpenAI's reasoning models want `max_completion_tokens`; most servers read `max_tokens` (default). */
   readonly maxTokensParameter?: 'max_tokens' | 'max_completion_tokens';
+  /** Larger bodies (and streams) are refused with `LM_RESPONSE_TOO_LARGE` (default 8 MiB). */
+  readonly maxResponseBytes?: number;
   /** Times timeouts and backoff (default the system clock). */
   readonly clock?: Clock;
   /** Draws backoff jitter (default seeded from the time). */
@@ -60,35 +72,13 @@ const optionsSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   ...adapterOptionFields,
   maxTokensParameter: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  maxResponseBytes: z.number().int().positive().optional(),
 });
-
-const completionSchema = z.object({
-  model: z.string().optional(),
-  choices: z
-    .array(
-      z.object({
-        message: z.object({ content: z.string().nullable().optional() }),
-        finish_reason: z.string().nullable().optional(),
-      }),
-    )
-    .min(1),
-  usage: z
-    .object({
-      prompt_tokens: z.number().int().nonnegative(),
-      completion_tokens: z.number().int().nonnegative(),
-      total_tokens: z.number().int().nonnegative().optional(),
-    })
-    .nullable()
-    .optional(),
-});
-
-const FINISH_REASONS: Readonly<Record<string, LanguageModelResponse['finishReason']>> = {
-  stop: 'stop',
-  length: 'length',
-  content_filter: 'content-filter',
-};
 
 const TIMEOUT = Symbol('timeout');
+
+/** Responses past this many bytes are refused (`maxResponseBytes`). */
+const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 function serverMessage(body: string): string {
   try {
@@ -129,54 +119,39 @@ export function createOpenAICompatibleLanguageModel(
   const provider = parsed.provider ?? 'openai-compatible';
   const modelId = parsed.model;
   const url = `${parsed.baseURL.replace(/\/+$/, '')}/chat/completions`;
+  const target = new URL(url);
+  const server = {
+    address: target.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(target.port || (target.protocol === 'https:' ? 443 : 80)),
+  };
   const clock = options.clock ?? systemClock;
   const random = options.random ?? createRandom(Date.now());
   const timeoutMs = parsed.timeoutMs ?? 60_000;
+  const maxBytes = parsed.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const capabilities = Object.freeze({
     jsonMode: parsed.capabilities?.jsonMode ?? true,
     structuredOutput: parsed.capabilities?.structuredOutput ?? false,
+    toolCalls: parsed.capabilities?.toolCalls ?? true,
+    streaming: true,
   });
+  const settings = {
+    modelId,
+    maxTokensParameter: parsed.maxTokensParameter ?? 'max_tokens',
+    jsonMode: capabilities.jsonMode,
+    structuredOutput: capabilities.structuredOutput,
+  } as const;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
-    accept: 'application/json',
     ...(parsed.apiKey === undefined ? {} : { authorization: `Bearer ${parsed.apiKey}` }),
     ...parsed.headers,
   };
+  const fail = failureFor(provider, modelId, createRedactor(parsed.apiKey));
 
-  const fail = failureFor(provider, modelId);
-
-  const bodyOf = (request: LanguageModelRequest): string => {
-    const body: Record<string, unknown> = {
-      model: modelId,
-      messages: request.messages,
-      stream: false,
-    };
-    if (request.temperature !== undefined) body.temperature = request.temperature;
-    if (request.maxTokens !== undefined)
-      body[parsed.maxTokensParameter ?? 'max_tokens'] = request.maxTokens;
-    if (request.topP !== undefined) body.top_p = request.topP;
-    if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty;
-    if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
-    if (request.stop !== undefined) body.stop = request.stop;
-    if (request.seed !== undefined) body.seed = request.seed;
-    if (request.responseFormat === 'json') {
-      if (request.responseSchema !== undefined && capabilities.structuredOutput) {
-        body.response_format = {
-          type: 'json_schema',
-          json_schema: {
-            name: request.responseSchema.name,
-            schema: request.responseSchema.schema,
-            strict: false,
-          },
-        };
-      } else if (capabilities.jsonMode) {
-        body.response_format = { type: 'json_object' };
-      }
-    }
-    return JSON.stringify(body);
-  };
-
-  const toResponse = (text: string, request: LanguageModelRequest): LanguageModelResponse => {
+  const toResponse = (
+    text: string,
+    request: LanguageModelRequest,
+    warnings: readonly string[],
+  ): LanguageModelResponse => {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -199,62 +174,50 @@ export function createOpenAICompatibleLanguageModel(
     }
     const choice = result.data.choices[0] as z.infer<typeof completionSchema>['choices'][number];
     const content = choice.message.content ?? '';
-    const reported = result.data.usage;
-    const inputTokens = reported?.prompt_tokens ?? estimatePromptTokens(request.messages);
-    const outputTokens = reported?.completion_tokens ?? estimateTokens(content);
-    const usage: LanguageModelUsage = {
-      inputTokens,
-      outputTokens,
-      totalTokens: reported?.total_tokens ?? inputTokens + outputTokens,
-    };
-    const answeredBy = result.data.model ?? modelId;
+    const toolCalls = toolCallsOf(choice.message.tool_calls);
+    const usage = usageOf(
+      result.data.usage,
+      request,
+      content + (toolCalls ?? []).map((c) => c.arguments).join(''),
+    );
     return {
       text: content,
       finishReason:
-        FINISH_REASONS[choice.finish_reason ?? ''] ??
-        (choice.finish_reason == null ? 'stop' : 'other'),
+        toolCalls !== undefined && choice.finish_reason == null
+          ? 'tool-calls'
+          : finishReasonOf(choice.finish_reason),
       usage: parsed.costModel === undefined ? usage : parsed.costModel.withCost(modelId, usage),
-      modelId: answeredBy,
+      modelId: result.data.model ?? modelId,
+      ...(toolCalls === undefined ? {} : { toolCalls }),
+      ...(warnings.length === 0 ? {} : { warnings: [...warnings] }),
     };
   };
 
-  const attempt = async (
+  const networkFailure = (
+    error: unknown,
     request: LanguageModelRequest,
-    body: string,
-  ): Promise<LanguageModelResponse> => {
-    const controller = new AbortController();
-    const timer = clock.setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
-    const signal =
-      request.signal === undefined
-        ? controller.signal
-        : AbortSignal.any([request.signal, controller.signal]);
-    let status: number;
-    let responseHeaders: Headers;
-    let text: string;
-    try {
-      const response = await fetch(url, { method: 'POST', headers, body, signal });
-      status = response.status;
-      responseHeaders = response.headers;
-      text = await response.text();
-    } catch (error) {
-      if (request.signal?.aborted)
-        throw fail('LM_ABORTED', 'the request was aborted', { cause: request.signal.reason });
-      if (controller.signal.aborted) {
-        throw fail('LM_TIMEOUT', `no complete answer within ${timeoutMs} ms`, {
-          retryable: true,
-          cause: error,
-        });
-      }
-      const reason =
-        (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw fail('LM_NETWORK_ERROR', `could not reach ${url}: ${reason}`, {
+    controller: AbortController,
+    phase: string,
+  ) => {
+    if (error instanceof BodyTooLargeError) {
+      return fail('LM_RESPONSE_TOO_LARGE', `${error.message} (maxResponseBytes)`);
+    }
+    if (request.signal?.aborted)
+      return fail('LM_ABORTED', 'the request was aborted', { cause: request.signal.reason });
+    if (controller.signal.aborted) {
+      return fail('LM_TIMEOUT', `no ${phase} within ${timeoutMs} ms`, {
         retryable: true,
         cause: error,
       });
-    } finally {
-      clock.clearTimeout(timer);
     }
-    if (status >= 200 && status < 300) return toResponse(text, request);
+    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    return fail('LM_NETWORK_ERROR', `could not reach ${url}: ${reason}`, {
+      retryable: true,
+      cause: error,
+    });
+  };
+
+  const statusFailure = (status: number, responseHeaders: Headers, text: string) => {
     const retryAfterMs = parseRetryAfter(responseHeaders, clock.now());
     const extra = {
       status,
@@ -262,23 +225,137 @@ export function createOpenAICompatibleLanguageModel(
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     };
     const detail = serverMessage(text);
-    if (status === 429) throw fail('LM_RATE_LIMITED', `rate limited (HTTP 429): ${detail}`, extra);
-    throw fail('LM_HTTP_ERROR', `HTTP ${status}: ${detail}`, extra);
+    if (status === 429) return fail('LM_RATE_LIMITED', `rate limited (HTTP 429): ${detail}`, extra);
+    return fail('LM_HTTP_ERROR', `HTTP ${status}: ${detail}`, extra);
   };
+
+  const linked = (request: LanguageModelRequest, controller: AbortController) =>
+    request.signal === undefined
+      ? controller.signal
+      : AbortSignal.any([request.signal, controller.signal]);
+
+  const attempt = async (
+    request: LanguageModelRequest,
+    body: string,
+    warnings: readonly string[],
+  ): Promise<LanguageModelResponse> => {
+    const controller = new AbortController();
+    const timer = clock.setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
+    let status: number;
+    let responseHeaders: Headers;
+    let text: string;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { ...headers, accept: 'application/json' },
+        body,
+        signal: linked(request, controller),
+      });
+      status = response.status;
+      responseHeaders = response.headers;
+      text = await readBody(response, maxBytes);
+    } catch (error) {
+      throw networkFailure(error, request, controller, 'complete answer');
+    } finally {
+      clock.clearTimeout(timer);
+    }
+    if (status >= 200 && status < 300) return toResponse(text, request, warnings);
+    throw statusFailure(status, responseHeaders, text);
+  };
+
+  const aborted = (request: LanguageModelRequest) =>
+    fail('LM_ABORTED', 'the request was aborted before it was sent', {
+      cause: request.signal?.reason,
+    });
+
+  // Opens the stream: retried like `generate` until the server answers 2xx; what follows is read
+  // once, since parts already handed to the caller cannot be taken back.
+  const open = async (request: LanguageModelRequest, body: string) => {
+    const controller = new AbortController();
+    const timer = clock.setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { ...headers, accept: 'text/event-stream' },
+        body,
+        signal: linked(request, controller),
+      });
+      if (response.status < 200 || response.status >= 300) {
+        const text = await readBody(response, maxBytes).catch(() => '');
+        throw statusFailure(response.status, response.headers, text);
+      }
+      if (response.body === null) throw fail('LM_INVALID_RESPONSE', 'the stream has no body');
+      return { response, controller, body: response.body };
+    } catch (error) {
+      controller.abort();
+      if (isLanguageModelError(error)) throw error;
+      throw networkFailure(error, request, controller, 'answer');
+    } finally {
+      clock.clearTimeout(timer);
+    }
+  };
+
+  async function* stream(input: LanguageModelRequest): AsyncIterable<LanguageModelStreamPart> {
+    const request = checkRequest(`${provider} ${modelId} stream`, input);
+    if (request.signal?.aborted) throw aborted(request);
+    const { body, warnings } = requestBody(request, settings, true);
+    const opened = await retrying(() => open(request, body), {
+      provider,
+      modelId,
+      retry: options.retry,
+      clock,
+      random,
+      signal: request.signal,
+      onRetry: parsed.onRetry,
+    });
+    const accumulator = createChunkAccumulator(request, modelId);
+    // Each read must make progress within the timeout: a server that stalls mid-stream fails.
+    let idle = clock.setTimeout(() => opened.controller.abort(TIMEOUT), timeoutMs);
+    try {
+      for await (const data of serverSentData(opened.body, maxBytes)) {
+        clock.clearTimeout(idle);
+        const parsedChunk = parseChunk(data);
+        if ('error' in parsedChunk)
+          throw fail('LM_HTTP_ERROR', `the stream reported an error: ${parsedChunk.error}`);
+        if ('invalid' in parsedChunk) throw fail('LM_INVALID_RESPONSE', parsedChunk.invalid);
+        const added = accumulator.add(parsedChunk.chunk);
+        if (added !== '') yield { type: 'text-delta', text: added };
+        idle = clock.setTimeout(() => opened.controller.abort(TIMEOUT), timeoutMs);
+      }
+    } catch (error) {
+      if (isLanguageModelError(error)) throw error;
+      throw networkFailure(error, request, opened.controller, 'stream event');
+    } finally {
+      clock.clearTimeout(idle);
+      // Leaving early (a `break`, an error) cancels the HTTP request.
+      opened.controller.abort();
+    }
+    const response = accumulator.response();
+    for (const toolCall of response.toolCalls ?? []) yield { type: 'tool-call', toolCall };
+    yield {
+      type: 'finish',
+      response: {
+        ...response,
+        usage:
+          parsed.costModel === undefined
+            ? response.usage
+            : parsed.costModel.withCost(modelId, response.usage),
+        ...(warnings.length === 0 ? {} : { warnings }),
+      },
+    };
+  }
 
   return Object.freeze({
     specificationVersion: 'v1' as const,
     provider,
     modelId,
     capabilities,
+    server,
     async generate(input: LanguageModelRequest): Promise<LanguageModelResponse> {
       const request = checkRequest(`${provider} ${modelId} generate`, input);
-      if (request.signal?.aborted)
-        throw fail('LM_ABORTED', 'the request was aborted before it was sent', {
-          cause: request.signal.reason,
-        });
-      const body = bodyOf(request);
-      return retrying(() => attempt(request, body), {
+      if (request.signal?.aborted) throw aborted(request);
+      const { body, warnings } = requestBody(request, settings, false);
+      return retrying(() => attempt(request, body, warnings), {
         provider,
         modelId,
         retry: options.retry,
@@ -288,5 +365,6 @@ export function createOpenAICompatibleLanguageModel(
         onRetry: parsed.onRetry,
       });
     },
+    stream,
   });
 }

@@ -2,6 +2,7 @@ import type { Clock, Random } from '@varplane/core';
 import { z } from 'zod';
 import type { CostModel } from '../cost-model';
 import { LanguageModelError, type LanguageModelErrorCode } from '../errors';
+import { redactCause } from './redact';
 import { type RetryEvent, type RetryOptions, retryOptionsSchema, withRetries } from './retry';
 
 /** The options every HTTP-backed adapter takes, beside its own. */
@@ -13,7 +14,12 @@ export const adapterOptionFields = {
     .custom<CostModel>((v) => typeof (v as CostModel | null)?.withCost === 'function')
     .optional(),
   capabilities: z
-    .strictObject({ jsonMode: z.boolean().optional(), structuredOutput: z.boolean().optional() })
+    .strictObject({
+      jsonMode: z.boolean().optional(),
+      structuredOutput: z.boolean().optional(),
+      toolCalls: z.boolean().optional(),
+      streaming: z.boolean().optional(),
+    })
     .optional(),
   clock: z.custom<Clock>((v) => typeof (v as Clock | null)?.setTimeout === 'function').optional(),
   random: z.custom<Random>((v) => typeof (v as Random | null)?.next === 'function').optional(),
@@ -26,16 +32,26 @@ export type FailureExtra = {
   cause?: unknown;
 };
 
-/** Builds an adapter's errors, each naming its provider and model. */
-export function failureFor(provider: string, modelId: string) {
-  return (code: LanguageModelErrorCode, message: string, extra: FailureExtra = {}) =>
-    new LanguageModelError({
+/**
+ * Builds an adapter's errors, each naming its provider and model. With `redact`, every message and
+ * cause passes through it first, so no secret reaches an error.
+ */
+export function failureFor(
+  provider: string,
+  modelId: string,
+  redact: (text: string) => string = (text) => text,
+) {
+  return (code: LanguageModelErrorCode, message: string, extra: FailureExtra = {}) => {
+    const { cause, ...rest } = extra;
+    return new LanguageModelError({
       code,
-      message: `${provider} ${modelId}: ${message}`,
+      message: redact(`${provider} ${modelId}: ${message}`),
       provider,
       modelId,
-      ...extra,
+      ...rest,
+      ...(cause === undefined ? {} : { cause: redactCause(cause, redact) }),
     });
+  };
 }
 
 /** Runs `attempt` under the adapter's retry policy; a caller's abort while waiting is `LM_ABORTED`. */
