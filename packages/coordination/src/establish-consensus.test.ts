@@ -31,6 +31,7 @@ describe('establishConsensus', () => {
     expect(outcome).toEqual({
       proposalId: 'p1',
       algorithm: 'simple_majority',
+      ballots: [],
       accepted: changes,
       rejected: [],
       tally: { for: 2, against: 1, absent: 0, total: 3 },
@@ -153,6 +154,53 @@ describe('establishConsensus', () => {
     expect(outcome.accepted).toEqual(changes);
     expect(agents.asked.map((q) => q.agent)).toEqual(['a', 'b', 'c', 'd']);
     expect(agents.asked[0]?.question).toEqual({ type: 'vote', proposalId: 'live', changes });
+    expect(outcome.ballots).toEqual([
+      { type: 'vote-cast', agent: 'a', approve: true },
+      { type: 'vote-cast', agent: 'b', approve: false },
+      { type: 'vote-missed', agent: 'c', reason: 'timeout' },
+      {
+        type: 'vote-malformed',
+        agent: 'd',
+        answer: 'maybe',
+        message: expect.stringContaining('expected true, false or { approve: boolean'),
+      },
+    ]);
+  });
+
+  it('reports a reply such as "yes", garbage and unproposed changes as malformed votes', async () => {
+    const agents = createInMemoryAgentPort({
+      yes: () => 'yes',
+      number: () => 1,
+      extra: () => ({ approve: true, because: 'I like it' }),
+      stranger: () => ({ approve: true, changes: { colour: true } }),
+      thrower: () => {
+        throw new Error('model down');
+      },
+      partial: () => ({ approve: true, changes: { maxAgents: false } }),
+    });
+    const outcome = await establishConsensus(
+      ['yes', 'number', 'extra', 'stranger', 'thrower', 'partial'],
+      changes,
+      {
+        agents,
+        quorum: 0.1,
+      },
+    );
+    expect(outcome.ballots.map((b) => [b.agent, b.type])).toEqual([
+      ['yes', 'vote-malformed'],
+      ['number', 'vote-malformed'],
+      ['extra', 'vote-malformed'],
+      ['stranger', 'vote-malformed'],
+      ['thrower', 'vote-missed'],
+      ['partial', 'vote-cast'],
+    ]);
+    expect(outcome.ballots[3]).toMatchObject({
+      message: expect.stringContaining('changes.colour: was not proposed'),
+    });
+    expect(outcome.ballots[4]).toMatchObject({
+      error: { message: expect.stringContaining('model down') },
+    });
+    expect(outcome.absent).toEqual(['yes', 'number', 'extra', 'stranger', 'thrower']);
   });
 
   it('draws the proposal id from the seed', async () => {

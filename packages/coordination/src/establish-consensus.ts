@@ -2,7 +2,9 @@ import {
   type ConsensusResult,
   type ConsensusStrategy,
   describeValue,
+  type ErrorInfo,
   type StrategyContext,
+  toErrorInfo,
   type Vote,
   type Voter,
 } from '@varplane/core';
@@ -34,6 +36,27 @@ export interface EstablishConsensusOptions extends OperationOptions {
   proposalId?: string;
 }
 
+/**
+ * What asking one live voter came to, as a typed event: its vote was cast, its answer was
+ * malformed (and it counts absent), or it gave none in time (or failed) and counts absent.
+ */
+export type BallotEvent =
+  | { readonly type: 'vote-cast'; readonly agent: string; readonly approve: boolean }
+  | {
+      readonly type: 'vote-malformed';
+      readonly agent: string;
+      /** The answer as given. */
+      readonly answer: unknown;
+      /** Why it is not a vote. */
+      readonly message: string;
+    }
+  | {
+      readonly type: 'vote-missed';
+      readonly agent: string;
+      readonly reason: 'timeout' | 'error' | 'aborted' | 'unavailable';
+      readonly error?: ErrorInfo;
+    };
+
 /** What the voters agreed on. */
 export interface ConsensusOutcome extends ConsensusResult {
   proposalId: string;
@@ -41,6 +64,8 @@ export interface ConsensusOutcome extends ConsensusResult {
   algorithm: string;
   /** Every vote counted, given or asked for. */
   votes: readonly Vote[];
+  /** One event per live voter asked, in the voters' order (none when nobody was asked). */
+  ballots: readonly BallotEvent[];
 }
 
 const SUBJECT = 'establishConsensus';
@@ -83,8 +108,11 @@ const resultSchema = z.object({
 /**
  * Puts proposed changes to a vote and returns the accepted ones with the tally. Voters are agent
  * ids (weight 1) or `{ id, weight }`. Votes come from `options.votes`, and voters without one are
- * asked through `options.agents` (`{ type: 'vote', proposalId, changes }`); those that do not answer
- * within `voteTimeoutMs` are counted absent and named in the result. The algorithm is any registered
+ * asked through `options.agents` (`{ type: 'vote', proposalId, changes }`). A live voter answers
+ * `true` / `false`, or `{ approve: boolean, changes?: { [proposedKey]: boolean } }` to approve or
+ * reject single changes. Each one asked is reported in `ballots`: `vote-cast`, `vote-malformed`
+ * (an answer such as `"yes"`; it counts absent) or `vote-missed` (no answer within
+ * `voteTimeoutMs`, or a failure; it counts absent). Absent voters are named in the result. The algorithm is any registered
  * consensus strategy: `simple_majority`, `weighted`, `unanimous`, `quorum`, or a plugin (`raft`).
  *
  * Errors: `CONSENSUS_NO_VOTERS`, `CONSENSUS_INVALID_WEIGHT`, `CONSENSUS_ZERO_WEIGHT`,
@@ -184,6 +212,7 @@ export async function establishConsensus(
   const proposalId = opts.proposalId ?? `proposal-${run.random.int(0, 0xffffffff).toString(16)}`;
 
   const silent = voters.filter((v) => !votes.has(v.id)).map((v) => v.id);
+  const ballots: BallotEvent[] = [];
   if (opts.agents !== undefined && silent.length > 0) {
     const context: StrategyContext = {
       random: run.random,
@@ -199,8 +228,28 @@ export async function establishConsensus(
     );
     silent.forEach((agent, i) => {
       const outcome = outcomes[i];
-      const vote = outcome?.ok ? readVote(agent, outcome.answer) : undefined;
-      if (vote !== undefined) votes.set(agent, vote);
+      if (outcome === undefined) return;
+      if (!outcome.ok) {
+        ballots.push({
+          type: 'vote-missed',
+          agent,
+          reason: outcome.reason,
+          ...(outcome.error === undefined ? {} : { error: toErrorInfo(outcome.error) }),
+        });
+        return;
+      }
+      const read = readVote(agent, outcome.answer, proposedChanges);
+      if ('error' in read) {
+        ballots.push({
+          type: 'vote-malformed',
+          agent,
+          answer: outcome.answer,
+          message: read.error,
+        });
+        return;
+      }
+      votes.set(agent, read.vote);
+      ballots.push({ type: 'vote-cast', agent, approve: read.vote.approve });
     });
   }
   const cast = voters.flatMap((v) => votes.get(v.id) ?? []);
@@ -235,6 +284,7 @@ export async function establishConsensus(
     tally: result.tally,
     absent: result.absent,
     votes: cast,
+    ballots,
     ...(result.index === undefined ? {} : { index: result.index }),
   };
 }

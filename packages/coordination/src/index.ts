@@ -33,7 +33,11 @@ export {
   NegotiationError,
   StrategyExecutionError,
 } from './errors';
-export type { ConsensusOutcome, EstablishConsensusOptions } from './establish-consensus';
+export type {
+  BallotEvent,
+  ConsensusOutcome,
+  EstablishConsensusOptions,
+} from './establish-consensus';
 export { establishConsensus } from './establish-consensus';
 export type { FirstPriceAuctionOptions } from './first-price-auction';
 export { createFirstPriceAuction } from './first-price-auction';

@@ -93,7 +93,9 @@ async function settle(
     claims.forEach((claim, i) => {
       const answers = ballots.map((outcomes) => {
         const outcome = outcomes[i];
-        return outcome?.ok ? readVote(claim.agent, outcome.answer)?.approve : undefined;
+        if (!outcome?.ok) return undefined;
+        const read = readVote(claim.agent, outcome.answer);
+        return 'vote' in read ? read.vote.approve : undefined;
       });
       if (answers.every((a) => a === undefined)) approve(claim.value, claim.weight);
       answers.forEach((yes, k) => {

@@ -7,14 +7,36 @@ export const voteSchema = z.object({
   changes: z.record(z.string(), z.boolean()).optional(),
 });
 
-const answerSchema = voteSchema.omit({ agent: true });
+const answerSchema = voteSchema.omit({ agent: true }).strict();
 
-/** A live voter's answer: `true`/`false`, or `{ approve, changes? }`. Anything else is no vote. */
-export function readVote(agent: string, answer: unknown): Vote | undefined {
-  if (typeof answer === 'boolean') return { agent, approve: answer };
+/**
+ * A live voter's answer: `true`/`false`, or `{ approve, changes? }` where `changes` says per
+ * proposed key whether the voter approves that one. Anything else is malformed: `error` says why.
+ */
+export function readVote(
+  agent: string,
+  answer: unknown,
+  proposed?: Readonly<Record<string, unknown>>,
+): { vote: Vote } | { error: string } {
+  if (typeof answer === 'boolean') return { vote: { agent, approve: answer } };
   const parsed = answerSchema.safeParse(answer);
-  if (!parsed.success) return undefined;
-  return parsed.data.changes === undefined
-    ? { agent, approve: parsed.data.approve }
-    : { agent, approve: parsed.data.approve, changes: parsed.data.changes };
+  if (!parsed.success) {
+    return {
+      error: `expected true, false or { approve: boolean, changes?: { [key]: boolean } }; ${parsed.error.issues.map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`).join('; ')}`,
+    };
+  }
+  const changes = parsed.data.changes;
+  if (changes !== undefined && proposed !== undefined) {
+    const stranger = Object.keys(changes).find((key) => !Object.hasOwn(proposed, key));
+    if (stranger !== undefined)
+      return {
+        error: `changes.${stranger}: was not proposed (proposed: ${Object.keys(proposed).join(', ')})`,
+      };
+  }
+  return {
+    vote:
+      changes === undefined
+        ? { agent, approve: parsed.data.approve }
+        : { agent, approve: parsed.data.approve, changes },
+  };
 }
