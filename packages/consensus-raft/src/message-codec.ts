@@ -1,11 +1,12 @@
 import { RaftError } from './errors';
-import type {
-  ConfState,
-  Entry,
-  EntryType,
-  MessageType,
-  RaftMessage,
-  SnapshotChunk,
+import {
+  type ConfState,
+  type Entry,
+  type EntryType,
+  MESSAGE_TYPES,
+  type MessageType,
+  type RaftMessage,
+  type SnapshotChunk,
 } from './messages';
 
 /**
@@ -15,24 +16,7 @@ import type {
  */
 const VERSION = 1;
 
-const MESSAGE_TYPES: readonly MessageType[] = [
-  'append',
-  'append-response',
-  'heartbeat',
-  'heartbeat-response',
-  'vote',
-  'vote-response',
-  'pre-vote',
-  'pre-vote-response',
-  'snapshot',
-  'snapshot-response',
-  'timeout-now',
-  'propose',
-  'propose-response',
-  'read-index',
-  'read-index-response',
-  'transfer-leader',
-];
+// The wire code of a type is its position in MESSAGE_TYPES.
 const TYPE_CODES = new Map(MESSAGE_TYPES.map((type, code) => [type, code]));
 const ENTRY_TYPES: readonly EntryType[] = ['normal', 'conf-change'];
 

@@ -91,6 +91,29 @@ export type MessageType =
   | 'read-index-response'
   | 'transfer-leader';
 
+/**
+ * Every message type. The position of each is its code on the wire (see `message-codec.ts`):
+ * add new types at the end only.
+ */
+export const MESSAGE_TYPES: readonly MessageType[] = Object.freeze([
+  'append',
+  'append-response',
+  'heartbeat',
+  'heartbeat-response',
+  'vote',
+  'vote-response',
+  'pre-vote',
+  'pre-vote-response',
+  'snapshot',
+  'snapshot-response',
+  'timeout-now',
+  'propose',
+  'propose-response',
+  'read-index',
+  'read-index-response',
+  'transfer-leader',
+]);
+
 /** One part of a snapshot sent to a follower that is too far behind for entries. */
 export interface SnapshotChunk {
   readonly metadata: SnapshotMetadata;

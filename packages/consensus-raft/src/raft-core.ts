@@ -25,6 +25,7 @@ import {
   encodeConfChange,
   entrySize,
   type HardState,
+  MESSAGE_TYPES,
   type MessageType,
   type NodeId,
   type RaftMessage,
@@ -190,24 +191,7 @@ export interface SoftState {
 }
 
 const EMPTY: readonly Entry[] = Object.freeze([]) as readonly Entry[];
-const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
-  'append',
-  'append-response',
-  'heartbeat',
-  'heartbeat-response',
-  'vote',
-  'vote-response',
-  'pre-vote',
-  'pre-vote-response',
-  'snapshot',
-  'snapshot-response',
-  'timeout-now',
-  'propose',
-  'propose-response',
-  'read-index',
-  'read-index-response',
-  'transfer-leader',
-]);
+const KNOWN_TYPES: ReadonlySet<string> = new Set<string>(MESSAGE_TYPES);
 
 /**
  * Creates the Raft core of one node.
@@ -1275,7 +1259,7 @@ function checkMessage(m: RaftMessage, self: NodeId): void {
   if (
     typeof m !== 'object' ||
     m === null ||
-    !MESSAGE_TYPES.has(m.type) ||
+    !KNOWN_TYPES.has(m.type) ||
     typeof m.from !== 'string' ||
     m.to !== self ||
     !Number.isSafeInteger(m.term) ||
