@@ -4,7 +4,6 @@ import {
   type Entry,
   type EntryType,
   MESSAGE_TYPES,
-  type MessageType,
   type RaftMessage,
   type SnapshotChunk,
 } from './messages';
