@@ -16,6 +16,8 @@ export interface CacheEntry {
   /** The request as keyed (no signal, no agent id), kept so a recording can be read. */
   readonly request: Readonly<Record<string, unknown>>;
   readonly response: LanguageModelResponse;
+  /** For a streamed call: the text deltas as they came, replayed the same way. */
+  readonly deltas?: readonly string[];
 }
 
 /** Where a record/replay cache keeps its entries. Every port has an in-memory twin. */
@@ -31,6 +33,7 @@ export const cacheEntrySchema = z.strictObject({
   modelId: z.string(),
   request: z.record(z.string(), z.unknown()),
   response: languageModelResponseSchema,
+  deltas: z.array(z.string()).optional(),
 });
 
 /** An in-memory store, for tests and for a recording kept in one process. */

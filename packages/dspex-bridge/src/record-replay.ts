@@ -4,6 +4,7 @@ import type {
   LanguageModelCapabilities,
   LanguageModelRequest,
   LanguageModelResponse,
+  LanguageModelStreamPart,
 } from '@varplane/core';
 import { z } from 'zod';
 import type { CacheEntry, CacheStore } from './cache-store';
@@ -75,6 +76,8 @@ export function cacheableRequest(
     seed: request.seed,
     responseFormat: request.responseFormat,
     responseSchema: request.responseSchema,
+    tools: request.tools,
+    toolChoice: request.toolChoice,
     rolloutId: request.rolloutId,
   };
 }
@@ -130,59 +133,112 @@ export function createRecordReplayLanguageModel(
     return loaded;
   };
 
+  const aborted = (request: LanguageModelRequest) =>
+    new LanguageModelError({
+      code: 'LM_ABORTED',
+      message: `${provider} ${modelId}: the request was aborted`,
+      provider,
+      modelId,
+      cause: request.signal?.reason,
+    });
+
+  // The recorded answer for this request's next occurrence, or undefined to call the model.
+  const lookup = async (request: LanguageModelRequest) => {
+    const keyed = cacheableRequest(modelId, request);
+    const key = createHash('sha256').update(canonicalJson(keyed)).digest('hex');
+    const occurrence = seen.get(key) ?? 0;
+    seen.set(key, occurrence + 1);
+    if (request.signal?.aborted) throw aborted(request);
+    if (mode !== 'record') {
+      await load();
+      const hit = byKey.get(key)?.[occurrence];
+      if (hit !== undefined) {
+        counts.hits++;
+        return { key, keyed, occurrence, hit: structuredClone(hit) };
+      }
+      if (mode === 'replay') {
+        throw new ReplayError({
+          code: 'REPLAY_MISS',
+          message: `${provider} ${modelId}: no recording of request ${key.slice(0, 12)}... (occurrence ${occurrence}); record it first, or use mode 'auto'`,
+          key,
+          modelId,
+        });
+      }
+    }
+    counts.misses++;
+    return { key, keyed, occurrence, hit: undefined };
+  };
+
+  const remember = async (
+    at: { key: string; keyed: Record<string, unknown>; occurrence: number },
+    response: LanguageModelResponse,
+    deltas?: readonly string[],
+  ) => {
+    const entry: CacheEntry = {
+      key: at.key,
+      occurrence: at.occurrence,
+      modelId,
+      request: JSON.parse(JSON.stringify(at.keyed)) as Record<string, unknown>,
+      response,
+      ...(deltas === undefined ? {} : { deltas: [...deltas] }),
+    };
+    await store.append(entry);
+    counts.recorded++;
+    const list = byKey.get(at.key) ?? [];
+    list[at.occurrence] = entry;
+    byKey.set(at.key, list);
+  };
+
   return Object.freeze({
     specificationVersion: 'v1' as const,
     provider,
     modelId,
-    ...(model.capabilities === undefined ? {} : { capabilities: model.capabilities }),
+    ...(model.capabilities === undefined
+      ? {}
+      : { capabilities: { ...model.capabilities, streaming: true } }),
     mode,
     stats: () => ({ ...counts }),
     async generate(input: LanguageModelRequest): Promise<LanguageModelResponse> {
       const request = checkRequest(`${provider} ${modelId} generate`, input);
-      const keyed = cacheableRequest(modelId, request);
-      const key = createHash('sha256').update(canonicalJson(keyed)).digest('hex');
-      const occurrence = seen.get(key) ?? 0;
-      seen.set(key, occurrence + 1);
-      if (request.signal?.aborted) {
-        throw new LanguageModelError({
-          code: 'LM_ABORTED',
-          message: `${provider} ${modelId}: the request was aborted`,
-          provider,
-          modelId,
-          cause: request.signal.reason,
-        });
-      }
-      if (mode !== 'record') {
-        await load();
-        const hit = byKey.get(key)?.[occurrence];
-        if (hit !== undefined) {
-          counts.hits++;
-          return structuredClone(hit.response);
-        }
-        if (mode === 'replay') {
-          throw new ReplayError({
-            code: 'REPLAY_MISS',
-            message: `${provider} ${modelId}: no recording of request ${key.slice(0, 12)}... (occurrence ${occurrence}); record it first, or use mode 'auto'`,
-            key,
-            modelId,
-          });
-        }
-      }
-      counts.misses++;
+      const found = await lookup(request);
+      if (found.hit !== undefined) return found.hit.response;
       const response = await (live as LanguageModel).generate(request);
-      const entry: CacheEntry = {
-        key,
-        occurrence,
-        modelId,
-        request: JSON.parse(JSON.stringify(keyed)) as Record<string, unknown>,
-        response,
-      };
-      await store.append(entry);
-      counts.recorded++;
-      const list = byKey.get(key) ?? [];
-      list[occurrence] = entry;
-      byKey.set(key, list);
+      await remember(found, response);
       return response;
+    },
+    /**
+     * A recorded stream replays its text in the deltas it came in; a recorded `generate` replays
+     * as one delta. A miss streams from the model when it streams, and records what it sent.
+     */
+    async *stream(input: LanguageModelRequest): AsyncIterable<LanguageModelStreamPart> {
+      const request = checkRequest(`${provider} ${modelId} stream`, input);
+      const found = await lookup(request);
+      if (found.hit !== undefined) {
+        const { response, deltas } = found.hit;
+        for (const text of deltas ?? (response.text === '' ? [] : [response.text])) {
+          if (request.signal?.aborted) throw aborted(request);
+          yield { type: 'text-delta', text };
+        }
+        for (const toolCall of response.toolCalls ?? []) yield { type: 'tool-call', toolCall };
+        yield { type: 'finish', response };
+        return;
+      }
+      const source = live as LanguageModel;
+      if (source.stream === undefined) {
+        const response = await source.generate(request);
+        await remember(found, response);
+        if (response.text !== '') yield { type: 'text-delta', text: response.text };
+        for (const toolCall of response.toolCalls ?? []) yield { type: 'tool-call', toolCall };
+        yield { type: 'finish', response };
+        return;
+      }
+      const deltas: string[] = [];
+      for await (const part of source.stream(request)) {
+        if (part.type === 'text-delta') deltas.push(part.text);
+        // Recorded before the caller sees the end, so a consumer that stops there loses nothing.
+        if (part.type === 'finish') await remember(found, part.response, deltas);
+        yield part;
+      }
     },
   });
 }

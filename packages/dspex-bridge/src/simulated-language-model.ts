@@ -1,10 +1,13 @@
 import {
   type Clock,
   createRandom,
+  describeValue,
   type JsonValue,
   type LanguageModel,
   type LanguageModelRequest,
   type LanguageModelResponse,
+  type LanguageModelTool,
+  type LanguageModelToolCall,
   type LanguageModelUsage,
   type Random,
   systemClock,
@@ -39,6 +42,8 @@ import {
 } from './simulated-response-model';
 
 type Values = Readonly<Record<string, unknown>>;
+
+const STREAM_CHUNK_CHARS = 16;
 type JsonRecord = Readonly<Record<string, JsonValue>>;
 
 /** A kind of task the simulated model can answer, and how to tell its prompts apart. */
@@ -58,6 +63,17 @@ export interface SimulatedTask {
   readonly relevance?: (demo: { inputs: Values; outputs: Values }, inputs: Values) => number;
   /** This task's own profile, applied after `responseModel.all`. */
   readonly profile?: Partial<ResponseProfile>;
+  /**
+   * The tools to call before answering, given the tools the request offers and the results of the
+   * calls made so far (in order). Return none to answer. Default: never calls a tool.
+   */
+  readonly callTools?: (
+    inputs: Values,
+    context: {
+      readonly tools: readonly LanguageModelTool[];
+      readonly results: readonly { readonly name: string; readonly content: string }[];
+    },
+  ) => readonly { readonly name: string; readonly arguments: JsonRecord }[];
 }
 
 /** Simulated time per call, in ms, spent on the injected clock. All zero by default. */
@@ -138,6 +154,7 @@ const taskSchema = z.strictObject({
   matches: z.custom<SimulatedTask['matches']>(fn, 'must be a function').optional(),
   solve: z.custom<SimulatedTask['solve']>(fn, 'must be a function'),
   distract: z.custom<SimulatedTask['distract']>(fn, 'must be a function').optional(),
+  callTools: z.custom<SimulatedTask['callTools']>(fn, 'must be a function').optional(),
   relevance: z.custom<SimulatedTask['relevance']>(fn, 'must be a function').optional(),
   profile: profileLayerSchema.shape.all.optional(),
 });
@@ -255,7 +272,7 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
       instruction: prompt.instruction,
       reasoning: prompt.outputFields.some((field) => field.name === REASONING),
     };
-    const expected = task?.solve(prompt.inputs);
+    const expected = task === undefined ? undefined : solved(task, prompt.inputs);
     return {
       taskType,
       profile,
@@ -264,6 +281,91 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
       formatErrorRate: formatErrorRate(profile, temperature),
       expected,
     };
+  };
+
+  // A task is user code: what it throws or returns that is not outputs is a typed error.
+  const solved = (task: SimulatedTask, inputs: Values): JsonRecord | undefined => {
+    let outputs: unknown;
+    try {
+      outputs = task.solve(inputs);
+    } catch (cause) {
+      throw taskFailed(
+        task,
+        `solve threw: ${cause instanceof Error ? cause.message : describeValue(cause)}`,
+        cause,
+      );
+    }
+    if (outputs === undefined) return undefined;
+    if (
+      typeof outputs !== 'object' ||
+      outputs === null ||
+      Array.isArray(outputs) ||
+      typeof (outputs as { then?: unknown }).then === 'function'
+    ) {
+      throw taskFailed(
+        task,
+        `solve must return the outputs as an object, or undefined (got ${describeValue(outputs)})`,
+      );
+    }
+    return outputs as JsonRecord;
+  };
+
+  const taskFailed = (task: SimulatedTask, message: string, cause?: unknown) =>
+    new LanguageModelError({
+      code: 'LM_PROVIDER_ERROR',
+      message: `simulated ${modelId}: task ${task.type}: ${message}`,
+      provider: 'simulated',
+      modelId,
+      ...(cause === undefined ? {} : { cause }),
+    });
+
+  // The calls a task asks for at this point of a tool loop, if the request offers tools.
+  const toolCallsFor = (
+    request: LanguageModelRequest,
+    prompt: ReadPrompt,
+    random: Random,
+  ): LanguageModelToolCall[] => {
+    const task = taskFor(prompt.inputs, prompt.instruction);
+    if (task?.callTools === undefined || request.tools === undefined || request.tools.length === 0)
+      return [];
+    if (request.toolChoice === 'none') return [];
+    const names = new Map<string, string>();
+    const results: { name: string; content: string }[] = [];
+    for (const message of request.messages) {
+      for (const call of message.toolCalls ?? []) names.set(call.id, call.name);
+      if (message.role === 'tool') {
+        results.push({
+          name: names.get(message.toolCallId as string) ?? 'unknown',
+          content: message.content,
+        });
+      }
+    }
+    let wanted: unknown;
+    try {
+      wanted = task.callTools(prompt.inputs, { tools: request.tools, results });
+    } catch (cause) {
+      throw taskFailed(
+        task,
+        `callTools threw: ${cause instanceof Error ? cause.message : describeValue(cause)}`,
+        cause,
+      );
+    }
+    if (!Array.isArray(wanted))
+      throw taskFailed(task, `callTools must return an array (got ${describeValue(wanted)})`);
+    const offered = new Set(request.tools.map((t) => t.name));
+    return wanted.map((call: { name?: unknown; arguments?: unknown }, i) => {
+      if (typeof call?.name !== 'string' || !offered.has(call.name)) {
+        throw taskFailed(
+          task,
+          `callTools asked for ${describeValue(call?.name)}, which the request does not offer`,
+        );
+      }
+      return {
+        id: `call_${Math.floor(random.next() * 0xffffffff).toString(16)}_${i}`,
+        name: call.name,
+        arguments: JSON.stringify(call.arguments ?? {}),
+      };
+    });
   };
 
   const answer = (prompt: ReadPrompt, decision: SimulatedDecision, random: Random): string => {
@@ -311,7 +413,12 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
     specificationVersion: 'v1',
     provider: 'simulated',
     modelId,
-    capabilities: Object.freeze({ jsonMode: true, structuredOutput: true }),
+    capabilities: Object.freeze({
+      jsonMode: true,
+      structuredOutput: true,
+      toolCalls: true,
+      streaming: true,
+    }),
     inspect(input) {
       const request = checkRequest(`simulated ${modelId} inspect`, input);
       return decide(request, readPrompt(request.messages, request.responseFormat));
@@ -333,13 +440,16 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
         seed: request.seed,
         rollout: request.rolloutId,
         format: request.responseFormat,
+        tools: request.tools,
       });
       const occurrence = occurrences.get(key) ?? 0;
       occurrences.set(key, occurrence + 1);
       const random = createRandom(hash32(`${occurrence}\u0000${key}`, seed));
-      let text = answer(prompt, decision, random);
-      let finishReason: LanguageModelResponse['finishReason'] = 'stop';
-      let outputTokens = estimateTokens(text);
+      const toolCalls = toolCallsFor(request, prompt, random);
+      let text = toolCalls.length > 0 ? '' : answer(prompt, decision, random);
+      let finishReason: LanguageModelResponse['finishReason'] =
+        toolCalls.length > 0 ? 'tool-calls' : 'stop';
+      let outputTokens = estimateTokens(text + toolCalls.map((c) => c.name + c.arguments).join(''));
       if (request.maxTokens !== undefined && outputTokens > request.maxTokens) {
         text = text.slice(0, request.maxTokens * 4);
         outputTokens = request.maxTokens;
@@ -366,7 +476,19 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
         finishReason,
         usage: options.costModel === undefined ? usage : options.costModel.withCost(modelId, usage),
         modelId,
+        ...(toolCalls.length === 0 ? {} : { toolCalls }),
       };
+    },
+    async *stream(input) {
+      const response = await self.generate(input);
+      const signal = (input as LanguageModelRequest).signal;
+      // The answer in pieces of about four tokens, as a server would send them.
+      for (let at = 0; at < response.text.length; at += STREAM_CHUNK_CHARS) {
+        if (signal?.aborted) throw aborted(signal.reason);
+        yield { type: 'text-delta', text: response.text.slice(at, at + STREAM_CHUNK_CHARS) };
+      }
+      for (const toolCall of response.toolCalls ?? []) yield { type: 'tool-call', toolCall };
+      yield { type: 'finish', response };
     },
   };
   return Object.freeze(self);

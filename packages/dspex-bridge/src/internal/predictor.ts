@@ -31,6 +31,7 @@ import {
 import { parseReply } from '../reply-parser';
 import { signature as makeSignature, type Signature } from '../signature';
 import type { ProgramTrace } from '../trace';
+import { generateContained } from './contained-generate';
 import { parseOptions, toIssues } from './parse-options';
 import { RUN, type RunContext, type RunnableProgram, rootContext } from './run-context';
 
@@ -267,7 +268,7 @@ function build<I, O>(
       request.agentId = context.agentId;
       for (;;) {
         attempts++;
-        const response = await lm.generate(request);
+        const response = await generateContained(lm, request);
         usage = addUsage(usage, response.usage);
         callOptions.onUsage?.(response.usage, response.modelId);
         try {
