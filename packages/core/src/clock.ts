@@ -1,3 +1,5 @@
+import { describeValue, InvalidArgumentError } from './errors';
+
 /** A handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = { readonly id: number } | ReturnType<typeof setTimeout>;
 
@@ -12,10 +14,30 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+function checkTimer(subject: string, callback: unknown, ms: unknown): void {
+  if (typeof callback !== 'function') {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${subject}: callback must be a function (got ${describeValue(callback)})`,
+      issues: [{ path: 'callback', message: 'must be a function', value: callback }],
+    });
+  }
+  if (typeof ms !== 'number' || Number.isNaN(ms)) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${subject}: ms must be a number of milliseconds (got ${describeValue(ms)})`,
+      issues: [{ path: 'ms', message: 'must be a number', value: ms }],
+    });
+  }
+}
+
 /** The real clock: `Date.now` and the host's timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  setTimeout: (callback, ms) => {
+    checkTimer('systemClock.setTimeout', callback, ms);
+    return setTimeout(callback, ms);
+  },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
@@ -44,6 +66,13 @@ interface ManualTimer {
  * clock.advance(100); // prints "fired"
  */
 export function createManualClock(start = 0): ManualClock {
+  if (typeof start !== 'number' || !Number.isFinite(start)) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `createManualClock: start must be a finite number of milliseconds (got ${describeValue(start)})`,
+      issues: [{ path: 'start', message: 'must be a finite number', value: start }],
+    });
+  }
   let now = start;
   let nextId = 1;
   const timers: ManualTimer[] = [];
@@ -70,16 +99,25 @@ export function createManualClock(start = 0): ManualClock {
   return {
     now: () => now,
     setTimeout(callback, ms) {
+      checkTimer('ManualClock.setTimeout', callback, ms);
       const timer = { id: nextId++, due: now + Math.max(0, ms), callback };
       timers.push(timer);
       return { id: timer.id };
     },
     clearTimeout(handle) {
+      if (typeof handle !== 'object' || handle === null) return;
       const id = (handle as { id?: number }).id;
       const index = timers.findIndex((timer) => timer.id === id);
       if (index >= 0) timers.splice(index, 1);
     },
     advance(ms) {
+      if (typeof ms !== 'number' || !(ms >= 0)) {
+        throw new InvalidArgumentError({
+          code: 'INVALID_ARGUMENT',
+          message: `ManualClock.advance: ms must be a non-negative number (got ${describeValue(ms)})`,
+          issues: [{ path: 'ms', message: 'must be a non-negative number', value: ms }],
+        });
+      }
       const target = now + ms;
       for (let timer = dueFirst(); timer !== undefined && timer.due <= target; timer = dueFirst()) {
         fire(timer);

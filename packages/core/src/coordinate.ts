@@ -43,6 +43,7 @@ export function checkOrchestrationValue(
   variable: OrchestrationVariable,
   value: unknown,
 ): JsonValue {
+  requireVariable('checkOrchestrationValue', variable);
   const result = domainSpace(variable).check({ [variable.domain.id]: value });
   if (!result.ok) {
     throw new OrchestrationError({
@@ -52,6 +53,30 @@ export function checkOrchestrationValue(
     });
   }
   return result.configuration[variable.domain.id] as JsonValue;
+}
+
+/** Refuses anything but an orchestration variable, naming the operation and the value. */
+function requireVariable(subject: string, variable: unknown): asserts variable is OrchestrationVariable {
+  let ok = false;
+  try {
+    const candidate = variable as Partial<OrchestrationVariable> | null;
+    ok =
+      typeof candidate === 'object' &&
+      candidate !== null &&
+      typeof candidate.id === 'string' &&
+      typeof candidate.type === 'string' &&
+      typeof candidate.domain === 'object' &&
+      candidate.domain !== null &&
+      Array.isArray(candidate.agents);
+  } catch {
+    // A Proxy or a throwing getter is not a variable either.
+  }
+  if (!ok) {
+    throw new OrchestrationError({
+      code: 'ORCHESTRATION_INVALID_OPTIONS',
+      message: `${subject}: variable must be an orchestration variable made by agentSelection, resourceAllocation... (got ${describeValue(variable)})`,
+    });
+  }
 }
 
 /**
@@ -121,6 +146,7 @@ export async function coordinate(
   context: CoordinationContext,
   options: OrchestrationRunOptions = {},
 ): Promise<AgentDirective[]> {
+  requireVariable('coordinate', variable);
   const checked = checkOrchestrationValue(variable, value);
   const clock = options.clock ?? systemClock;
   const produced = await contained(
@@ -174,6 +200,7 @@ export async function adapt(
   metrics: PerformanceMetrics,
   options: OrchestrationRunOptions = {},
 ): Promise<OrchestrationVariable> {
+  requireVariable('adapt', variable);
   const measured = performanceMetricsSchema.safeParse(metrics, { reportInput: true });
   if (!measured.success) {
     throw new OrchestrationError({

@@ -48,7 +48,8 @@ export class VarplaneError extends Error {
   readonly [marker] = true;
   readonly code: string;
 
-  constructor({ code, message, cause }: VarplaneErrorOptions) {
+  constructor(options: VarplaneErrorOptions) {
+    const { code, message, cause } = readOptions(options);
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'VarplaneError';
     this.code = code;
@@ -63,6 +64,30 @@ export class VarplaneError extends Error {
       (code === undefined || (error as VarplaneError).code === code)
     );
   }
+}
+
+const STABLE_CODE = /^[A-Z][A-Z0-9_]*$/;
+
+// An error must be made whatever it is given: a bad option becomes part of its message, and its
+// code falls back to `INVALID_ARGUMENT`, so throwing one never throws something else.
+function readOptions(options: unknown): { code: string; message: string; cause?: unknown } {
+  let code: unknown;
+  let message: unknown;
+  let cause: unknown;
+  try {
+    if (typeof options === 'object' && options !== null) {
+      ({ code, message, cause } = options as VarplaneErrorOptions);
+    }
+  } catch {
+    // A throwing getter: keep the fallbacks.
+  }
+  const stable = typeof code === 'string' && STABLE_CODE.test(code);
+  const text = typeof message === 'string' ? message : 'varplane error';
+  return {
+    code: stable ? (code as string) : 'INVALID_ARGUMENT',
+    message: stable ? text : `${text} (the error was made with code ${describeValue(code)})`,
+    ...(cause === undefined ? {} : { cause }),
+  };
 }
 
 /** One problem found in an input, with the path of the field that holds it. */
@@ -80,7 +105,7 @@ export class InvalidArgumentError extends VarplaneError {
   constructor(options: VarplaneErrorOptions & { issues?: readonly Issue[] }) {
     super(options);
     this.name = 'InvalidArgumentError';
-    this.issues = options.issues ?? [];
+    this.issues = readField(options, 'issues', Array.isArray) ?? [];
   }
 }
 
@@ -115,8 +140,8 @@ export class SamplingError extends VarplaneError {
   constructor(options: VarplaneErrorOptions & { attempts: number; issues: readonly Issue[] }) {
     super(options);
     this.name = 'SamplingError';
-    this.attempts = options.attempts;
-    this.issues = options.issues;
+    this.attempts = readField(options, 'attempts', (v) => typeof v === 'number') ?? 0;
+    this.issues = readField(options, 'issues', Array.isArray) ?? [];
   }
 }
 
@@ -134,7 +159,7 @@ export class OrchestrationError extends VarplaneError {
   constructor(options: VarplaneErrorOptions & { variableId?: string }) {
     super(options);
     this.name = 'OrchestrationError';
-    this.variableId = options.variableId;
+    this.variableId = readField(options, 'variableId', (v) => typeof v === 'string');
   }
 }
 
@@ -146,6 +171,21 @@ export class SpaceTransitionError extends InvalidArgumentError {
   }
 }
 
+/** One more field of an error's options, when it is there and of the right type. */
+export function readField<T>(
+  options: unknown,
+  key: string,
+  is: (value: unknown) => boolean,
+): T | undefined {
+  try {
+    if (typeof options !== 'object' || options === null) return undefined;
+    const value = (options as Record<string, unknown>)[key];
+    return is(value) ? (value as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Renders a value for an error message: short, and never throws. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string')
@@ -153,7 +193,13 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null)
     return String(value);
   if (value === undefined) return 'undefined';
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'function') {
+    try {
+      return `function ${value.name || '(anonymous)'}`;
+    } catch {
+      return 'function (unreadable)';
+    }
+  }
   if (typeof value === 'bigint') return `${value}n`;
   try {
     const text = JSON.stringify(value);

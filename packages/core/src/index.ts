@@ -267,7 +267,7 @@ export type {
   VariableSpace,
   VariableSpaceOptions,
 } from './variable-space';
-export { createVariableSpace } from './variable-space';
+export { createVariableSpace, MAX_SAMPLE_COUNT } from './variable-space';
 export type { BooleanOptions } from './variables/boolean';
 export { boolean } from './variables/boolean';
 export type { ChoiceOptions } from './variables/choice';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidArgumentError } from './errors';
+import { describeValue, InvalidArgumentError } from './errors';
 import { functionSchema } from './internal/define-variable';
 import { parseOrThrow } from './internal/parse';
 import type { ChoiceVariable, FloatVariable, IntegerVariable } from './variable';
@@ -28,9 +28,22 @@ export const REASONING_STRATEGIES = [
 function presetFloat(
   id: string,
   defaults: FloatOptions,
-  { id: given, ...options }: PresetOptions<FloatOptions>,
+  input: PresetOptions<FloatOptions>,
 ): FloatVariable {
+  const { id: given, ...options } = presetOptions(id, input);
   return float(given ?? id, { ...defaults, ...options });
+}
+
+/** A preset's options, refused with the preset's name when they are not an object. */
+function presetOptions<O>(preset: string, options: O): O {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${preset}: options must be an object (got ${describeValue(options)})`,
+      issues: [{ path: 'options', message: 'must be an object', value: options }],
+    });
+  }
+  return options;
 }
 
 /**
@@ -75,16 +88,17 @@ export function presencePenalty(options: PresetOptions<FloatOptions> = {}): Floa
 }
 
 /** Most tokens a completion may produce, 1 to 4096 by default (default 1024). */
-export function maxTokens({ id, ...options }: PresetOptions<IntegerOptions> = {}): IntegerVariable {
+export function maxTokens(input: PresetOptions<IntegerOptions> = {}): IntegerVariable {
+  const { id, ...options } = presetOptions('maxTokens', input);
   const description = 'Most tokens a completion may produce.';
   return integer(id ?? 'maxTokens', { range: [1, 4096], default: 1024, description, ...options });
 }
 
 /** How a program wraps its model calls: one of {@link REASONING_STRATEGIES} by default. */
-export function reasoningStrategy({
-  id,
-  ...options
-}: PresetOptions<ChoiceOptions<string>> = {}): ChoiceVariable<string> {
+export function reasoningStrategy(
+  input: PresetOptions<ChoiceOptions<string>> = {},
+): ChoiceVariable<string> {
+  const { id, ...options } = presetOptions('reasoningStrategy', input);
   const description = 'How the program reasons around its model calls.';
   return choice(id ?? 'reasoningStrategy', {
     choices: REASONING_STRATEGIES,

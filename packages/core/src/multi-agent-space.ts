@@ -110,9 +110,10 @@ export function createMultiAgentSpace(options: CreateSpaceOptions): MultiAgentSp
     {
       id: parsed.id,
       name: parsed.name ?? parsed.id,
-      agents: {},
-      orchestrationVariables: {},
-      localVariables: {},
+      // Keyed by user ids: null-prototype records, so `__proto__` or `constructor` is an ordinary id.
+      agents: Object.create(null),
+      orchestrationVariables: Object.create(null),
+      localVariables: Object.create(null),
       resourcePool: { ...unlimitedResourcePool(), ...definedOnly(parsed.resourcePool ?? {}) },
       coordinationGraph: {
         nodes: [],
@@ -149,8 +150,37 @@ function transition(
   });
 }
 
+const has = (record: object, key: string): boolean => Object.hasOwn(record, key);
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Refuses anything that is not a multi-agent space, naming the function and the value. */
+function requireSpace(space: unknown, subject: string): asserts space is MultiAgentSpace {
+  let ok = false;
+  try {
+    ok =
+      isRecord(space) &&
+      typeof space.id === 'string' &&
+      isRecord(space.agents) &&
+      isRecord(space.orchestrationVariables) &&
+      isRecord(space.localVariables) &&
+      isRecord(space.coordinationGraph) &&
+      Array.isArray(space.adaptationHistory);
+  } catch {
+    // A Proxy or a throwing getter is not a space either.
+  }
+  if (!ok) {
+    throw new SpaceTransitionError({
+      code: 'INVALID_ARGUMENT',
+      message: `${subject}: space must be a multi-agent space made by createMultiAgentSpace (got ${describeValue(space)})`,
+      issues: [{ path: 'space', message: 'not a multi-agent space', value: space }],
+    });
+  }
+}
+
 function requireAgent(space: MultiAgentSpace, id: unknown, path = 'agent'): string {
-  if (typeof id !== 'string' || space.agents[id] === undefined) {
+  if (typeof id !== 'string' || !has(space.agents, id)) {
     throw new SpaceTransitionError({
       code: 'SPACE_AGENT_UNKNOWN',
       message: `${path}: no agent ${describeValue(id)} in space ${describeValue(space.id)}; agents: ${Object.keys(space.agents).join(', ') || '(none)'}`,
@@ -161,7 +191,10 @@ function requireAgent(space: MultiAgentSpace, id: unknown, path = 'agent'): stri
 }
 
 function requireVariable(space: MultiAgentSpace, id: unknown): OrchestrationVariable {
-  const found = typeof id === 'string' ? space.orchestrationVariables[id] : undefined;
+  const found =
+    typeof id === 'string' && has(space.orchestrationVariables, id)
+      ? space.orchestrationVariables[id]
+      : undefined;
   if (found === undefined) {
     throw new SpaceTransitionError({
       code: 'SPACE_VARIABLE_UNKNOWN',
@@ -199,19 +232,27 @@ export function registerAgent(
   config: AgentConfigInput,
   options: { localVariables?: VariableSpace } = {},
 ): MultiAgentSpace {
+  requireSpace(space, 'registerAgent');
+  const local = isRecord(options) ? options.localVariables : options;
+  if (local !== undefined && !(isRecord(local) && typeof local.check === 'function')) {
+    throw new SpaceTransitionError({
+      code: 'INVALID_ARGUMENT',
+      message: `registerAgent: options.localVariables must be a variable space (got ${describeValue(local)})`,
+      issues: [{ path: 'options.localVariables', message: 'not a variable space', value: local }],
+    });
+  }
   const parsed = parseOrThrow(agentConfigSchema, config, {
     code: 'INVALID_ARGUMENT',
     subject: 'registerAgent',
     error: fail,
   });
-  if (space.agents[parsed.id] !== undefined) {
+  if (has(space.agents, parsed.id)) {
     throw new SpaceTransitionError({
       code: 'SPACE_AGENT_DUPLICATE',
       message: `registerAgent: agent ${describeValue(parsed.id)} is already in space ${describeValue(space.id)}`,
       issues: [{ path: 'id', message: 'already registered', value: parsed.id }],
     });
   }
-  const local = options.localVariables;
   let agent: AgentConfig = parsed;
   if (local !== undefined) {
     const result = local.check(parsed.localConfiguration);
@@ -238,6 +279,7 @@ export function registerAgent(
 
 /** Removes an agent, its edges, and its place in every orchestration variable's agents. */
 export function removeAgent(space: MultiAgentSpace, agentId: string): MultiAgentSpace {
+  requireSpace(space, 'removeAgent');
   requireAgent(space, agentId, 'agentId');
   const users = Object.values(space.orchestrationVariables).filter((v) =>
     v.agents.includes(agentId),
@@ -263,6 +305,7 @@ export function setAgentStatus(
   agentId: string,
   status: AgentStatus,
 ): MultiAgentSpace {
+  requireSpace(space, 'setAgentStatus');
   requireAgent(space, agentId, 'agentId');
   if (!AGENT_STATUSES.includes(status)) {
     throw new SpaceTransitionError({
@@ -282,6 +325,7 @@ export function setAgentRole(
   agentId: string,
   role: AgentRole,
 ): MultiAgentSpace {
+  requireSpace(space, 'setAgentRole');
   requireAgent(space, agentId, 'agentId');
   if (!AGENT_ROLES.includes(role)) {
     throw new SpaceTransitionError({
@@ -301,8 +345,16 @@ export function setLocalConfiguration(
   agentId: string,
   configuration: Readonly<Record<string, unknown>>,
 ): MultiAgentSpace {
+  requireSpace(space, 'setLocalConfiguration');
   requireAgent(space, agentId, 'agentId');
-  const local = space.localVariables[agentId];
+  if (!isRecord(configuration)) {
+    throw new SpaceTransitionError({
+      code: 'INVALID_ARGUMENT',
+      message: `setLocalConfiguration: configuration must be an object of variable values (got ${describeValue(configuration)})`,
+      issues: [{ path: 'configuration', message: 'not an object', value: configuration }],
+    });
+  }
+  const local = has(space.localVariables, agentId) ? space.localVariables[agentId] : undefined;
   let next: Record<string, unknown> = { ...configuration };
   if (local !== undefined) {
     const result = local.check(configuration);
@@ -326,6 +378,7 @@ export function addOrchestrationVariable(
   space: MultiAgentSpace,
   variable: OrchestrationVariable,
 ): MultiAgentSpace {
+  requireSpace(space, 'addOrchestrationVariable');
   if (
     typeof variable !== 'object' ||
     variable === null ||
@@ -337,7 +390,7 @@ export function addOrchestrationVariable(
       message: `addOrchestrationVariable: expected an orchestration variable (got ${describeValue(variable)})`,
     });
   }
-  if (space.orchestrationVariables[variable.id] !== undefined) {
+  if (has(space.orchestrationVariables, variable.id)) {
     throw new SpaceTransitionError({
       code: 'SPACE_VARIABLE_DUPLICATE',
       message: `addOrchestrationVariable: variable ${describeValue(variable.id)} is already in space ${describeValue(space.id)}`,
@@ -354,6 +407,13 @@ export function replaceOrchestrationVariable(
   space: MultiAgentSpace,
   variable: OrchestrationVariable,
 ): MultiAgentSpace {
+  requireSpace(space, 'replaceOrchestrationVariable');
+  if (!isRecord(variable)) {
+    throw new SpaceTransitionError({
+      code: 'INVALID_ARGUMENT',
+      message: `replaceOrchestrationVariable: expected an orchestration variable (got ${describeValue(variable)})`,
+    });
+  }
   requireVariable(space, variable.id);
   requireAgents(space, variable);
   if (space.orchestrationVariables[variable.id] === variable) return space;
@@ -368,6 +428,7 @@ export function setVariableValue(
   variableId: string,
   value: unknown,
 ): MultiAgentSpace {
+  requireSpace(space, 'setVariableValue');
   const variable = requireVariable(space, variableId);
   const checked = checkOrchestrationValue(variable, value);
   return transition(space, (draft) => {
@@ -382,6 +443,7 @@ export function connectAgents(
   to: string,
   type: EdgeType = 'data',
 ): MultiAgentSpace {
+  requireSpace(space, 'connectAgents');
   requireAgent(space, from, 'from');
   requireAgent(space, to, 'to');
   if (from === to || !EDGE_TYPES.includes(type)) {
@@ -407,6 +469,7 @@ export function disconnectAgents(
   to: string,
   type?: EdgeType,
 ): MultiAgentSpace {
+  requireSpace(space, 'disconnectAgents');
   requireAgent(space, from, 'from');
   requireAgent(space, to, 'to');
   return transition(space, (draft) => {
@@ -444,6 +507,7 @@ export function updateMetrics(
   space: MultiAgentSpace,
   metrics: PerformanceMetrics,
 ): MultiAgentSpace {
+  requireSpace(space, 'updateMetrics');
   const parsed = parseOrThrow(performanceMetricsSchema, metrics, {
     code: 'INVALID_ARGUMENT',
     subject: 'updateMetrics',
@@ -458,6 +522,7 @@ export function updateResourcePool(
   space: MultiAgentSpace,
   pool: Partial<ResourcePool>,
 ): MultiAgentSpace {
+  requireSpace(space, 'updateResourcePool');
   const parsed = parseOrThrow(resourcePoolSchema.partial(), pool, {
     code: 'INVALID_ARGUMENT',
     subject: 'updateResourcePool',
@@ -472,6 +537,7 @@ export function addScalingPolicy(
   space: MultiAgentSpace,
   policy: ScalingPolicyInput,
 ): MultiAgentSpace {
+  requireSpace(space, 'addScalingPolicy');
   const parsed = parseOrThrow(scalingPolicySchema, policy, {
     code: 'INVALID_ARGUMENT',
     subject: 'addScalingPolicy',
@@ -491,6 +557,7 @@ export function recordAdaptation(
   space: MultiAgentSpace,
   event: AdaptationEventInput,
 ): MultiAgentSpace {
+  requireSpace(space, 'recordAdaptation');
   const parsed = parseOrThrow(adaptationEventSchema, event, {
     code: 'INVALID_ARGUMENT',
     subject: 'recordAdaptation',
@@ -509,6 +576,7 @@ export function recordAdaptation(
 
 /** The event with this id, or a `SPACE_EVENT_UNKNOWN` error. */
 export function findAdaptation(space: MultiAgentSpace, eventId: string): AdaptationEvent {
+  requireSpace(space, 'findAdaptation');
   const found = space.adaptationHistory.find((e) => e.id === eventId);
   if (found === undefined) {
     throw new SpaceTransitionError({

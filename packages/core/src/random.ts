@@ -68,8 +68,18 @@ export function createRandom(seed: number | RandomState = 0): Random {
     b = mix();
     c = mix();
     d = mix();
-  } else {
+  } else if (
+    Array.isArray(seed) &&
+    seed.length === 4 &&
+    seed.every((word) => typeof word === 'number' && Number.isFinite(word))
+  ) {
     [a, b, c, d] = seed.map((word) => word >>> 0) as [number, number, number, number];
+  } else {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `createRandom: seed must be a finite number or a state of four numbers from Random.state() (got ${describeValue(seed)})`,
+      issues: [{ path: 'seed', message: 'must be a number or a random state', value: seed }],
+    });
   }
 
   const nextUint32 = (): number => {
@@ -88,9 +98,15 @@ export function createRandom(seed: number | RandomState = 0): Random {
   const random: Random = {
     next,
     int(min, max) {
+      if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > max) {
+        badRange('int', 'integers', min, max);
+      }
       return min + Math.floor(next() * (max - min + 1));
     },
     float(min, max) {
+      if (!Number.isFinite(min) || !Number.isFinite(max) || min > max) {
+        badRange('float', 'finite numbers', min, max);
+      }
       return min + next() * (max - min);
     },
     normal() {
@@ -106,9 +122,17 @@ export function createRandom(seed: number | RandomState = 0): Random {
       return radius * Math.cos(angle);
     },
     chance(p) {
+      if (typeof p !== 'number' || Number.isNaN(p)) {
+        throw new InvalidArgumentError({
+          code: 'INVALID_ARGUMENT',
+          message: `Random.chance: p must be a probability (got ${describeValue(p)})`,
+          issues: [{ path: 'p', message: 'must be a number', value: p }],
+        });
+      }
       return next() < p;
     },
     pick(items) {
+      requireArray('pick', 'items', items);
       if (items.length === 0) {
         throw new InvalidArgumentError({
           code: 'INVALID_ARGUMENT',
@@ -119,8 +143,19 @@ export function createRandom(seed: number | RandomState = 0): Random {
       return items[Math.floor(next() * items.length)] as (typeof items)[number];
     },
     pickWeighted(items, weights) {
+      requireArray('pickWeighted', 'items', items);
+      requireArray('pickWeighted', 'weights', weights);
       let total = 0;
-      for (const weight of weights) total += weight;
+      for (const weight of weights) {
+        if (typeof weight !== 'number' || !(weight >= 0) || weight === Number.POSITIVE_INFINITY) {
+          throw new InvalidArgumentError({
+            code: 'INVALID_ARGUMENT',
+            message: `Random.pickWeighted: weights must be finite non-negative numbers (got ${describeValue(weight)})`,
+            issues: [{ path: 'weights', message: 'must be finite and non-negative', value: weight }],
+          });
+        }
+        total += weight;
+      }
       if (items.length === 0 || items.length !== weights.length || !(total > 0)) {
         throw new InvalidArgumentError({
           code: 'INVALID_ARGUMENT',
@@ -142,6 +177,7 @@ export function createRandom(seed: number | RandomState = 0): Random {
       return items[items.length - 1] as (typeof items)[number];
     },
     shuffle(items) {
+      requireArray('shuffle', 'items', items);
       const out = items.slice();
       for (let i = out.length - 1; i > 0; i--) {
         const j = Math.floor(next() * (i + 1));
@@ -159,4 +195,25 @@ export function createRandom(seed: number | RandomState = 0): Random {
     },
   };
   return random;
+}
+
+function badRange(method: string, kind: string, min: unknown, max: unknown): never {
+  throw new InvalidArgumentError({
+    code: 'INVALID_ARGUMENT',
+    message: `Random.${method}: min and max must be ${kind} with min <= max (got ${describeValue(min)}, ${describeValue(max)})`,
+    issues: [
+      { path: 'min', message: `must be one of ${kind}, at most max`, value: min },
+      { path: 'max', message: `must be one of ${kind}, at least min`, value: max },
+    ],
+  });
+}
+
+function requireArray(method: string, path: string, value: unknown): void {
+  if (!Array.isArray(value)) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `Random.${method}: ${path} must be an array (got ${describeValue(value)})`,
+      issues: [{ path, message: 'must be an array', value }],
+    });
+  }
 }

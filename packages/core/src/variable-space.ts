@@ -59,6 +59,7 @@ export interface VariableSpace {
   isActive(id: string, configuration: Readonly<Record<string, unknown>>): boolean;
   /** A random valid configuration; gives up with a `SamplingError` after `maxAttempts` tries. */
   sample(random: Random, options?: { maxAttempts?: number }): Configuration;
+  /** `count` configurations; at most {@link MAX_SAMPLE_COUNT} in one call. */
   sampleMany(count: number, random: Random, options?: { maxAttempts?: number }): Configuration[];
   /**
    * A valid neighbour of `configuration`, for optimizers. `strength` in [0, 1] scales how many
@@ -78,6 +79,9 @@ export interface VariableSpace {
   /** Parses JSON text and validates it. */
   parse(text: string): Configuration;
 }
+
+/** The most configurations one `sampleMany` call returns: more is a typed error, not a hang. */
+export const MAX_SAMPLE_COUNT = 1_000_000;
 
 /** Options of {@link createVariableSpace}. */
 export interface VariableSpaceOptions {
@@ -267,8 +271,13 @@ export function createVariableSpace(
     },
     sample,
     sampleMany(count, random, sampleOptions) {
-      if (!Number.isInteger(count) || count < 0) {
-        invalidArgument('sampleMany', 'count', 'must be a non-negative integer', count);
+      if (!Number.isInteger(count) || count < 0 || count > MAX_SAMPLE_COUNT) {
+        invalidArgument(
+          'sampleMany',
+          'count',
+          `must be an integer from 0 to ${MAX_SAMPLE_COUNT}`,
+          count,
+        );
       }
       const out: Configuration[] = [];
       for (let i = 0; i < count; i++) out.push(sample(random, sampleOptions));

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatIssues, InvalidArgumentError, type Issue } from '../errors';
+import { describeValue, formatIssues, InvalidArgumentError, type Issue } from '../errors';
 
 type ErrorFactory = (options: { code: string; message: string; issues: Issue[] }) => Error;
 
@@ -27,8 +27,21 @@ export function parseOrThrow<S extends z.ZodType>(
   input: unknown,
   options: { code: string; subject: string; prefix?: string; error?: ErrorFactory },
 ): z.output<S> {
-  const result = schema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
+  let result: ReturnType<S['safeParse']>;
+  try {
+    result = schema.safeParse(input, { reportInput: true }) as ReturnType<S['safeParse']>;
+  } catch (cause) {
+    // A Proxy or a throwing getter in the input: refused like any other bad input.
+    const make = options.error ?? invalidArgument;
+    const error = make({
+      code: options.code,
+      message: `${options.subject}: the input could not be read (${readable(cause)})`,
+      issues: [{ path: options.prefix ?? '', message: 'could not be read' }],
+    });
+    if (error.cause === undefined) Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
+    throw error;
+  }
+  if (result.success) return result.data as z.output<S>;
   const issues = toIssues(result.error, options.prefix);
   const make = options.error ?? invalidArgument;
   throw make({
@@ -36,4 +49,12 @@ export function parseOrThrow<S extends z.ZodType>(
     message: `${options.subject}: ${formatIssues(issues)}`,
     issues,
   });
+}
+
+function readable(cause: unknown): string {
+  try {
+    return cause instanceof Error ? cause.message : describeValue(cause);
+  } catch {
+    return 'an unreadable value';
+  }
 }
