@@ -56,7 +56,10 @@ export function checkOrchestrationValue(
 }
 
 /** Refuses anything but an orchestration variable, naming the operation and the value. */
-function requireVariable(subject: string, variable: unknown): asserts variable is OrchestrationVariable {
+function requireVariable(
+  subject: string,
+  variable: unknown,
+): asserts variable is OrchestrationVariable {
   let ok = false;
   try {
     const candidate = variable as Partial<OrchestrationVariable> | null;

@@ -151,7 +151,9 @@ export function createRandom(seed: number | RandomState = 0): Random {
           throw new InvalidArgumentError({
             code: 'INVALID_ARGUMENT',
             message: `Random.pickWeighted: weights must be finite non-negative numbers (got ${describeValue(weight)})`,
-            issues: [{ path: 'weights', message: 'must be finite and non-negative', value: weight }],
+            issues: [
+              { path: 'weights', message: 'must be finite and non-negative', value: weight },
+            ],
           });
         }
         total += weight;

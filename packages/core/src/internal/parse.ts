@@ -38,7 +38,8 @@ export function parseOrThrow<S extends z.ZodType>(
       message: `${options.subject}: the input could not be read (${readable(cause)})`,
       issues: [{ path: options.prefix ?? '', message: 'could not be read' }],
     });
-    if (error.cause === undefined) Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
+    if (error.cause === undefined)
+      Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
     throw error;
   }
   if (result.success) return result.data as z.output<S>;
