@@ -37,18 +37,18 @@ describe('ids that are keys of Object.prototype', () => {
   it('work as ordinary agent and variable ids', () => {
     let space = createMultiAgentSpace({ id: 'team', topology: 'ring' });
     for (const id of PROTOTYPE_KEYS) space = registerAgent(space, { id, behaviour: 'worker' });
-    const before = space.agents.constructor?.status;
+    const before = space.agents['constructor' as string]?.status;
     space = setAgentStatus(space, '__proto__', before === 'active' ? 'inactive' : 'active');
     expect(Object.keys(space.agents)).toEqual(PROTOTYPE_KEYS);
     expect(space.agents.__proto__?.status).not.toBe(before);
-    expect(space.agents.constructor?.status).toBe(before);
+    expect(space.agents['constructor' as string]?.status).toBe(before);
     space = addOrchestrationVariable(
       space,
       // A variable may not be named `__proto__` (a typed error); `constructor` is an ordinary id.
       agentSelection('constructor', { agents: ['hasOwnProperty', 'toString'] }),
     );
     space = setVariableValue(space, 'constructor', ['toString']);
-    expect(space.orchestrationVariables.constructor?.value).toEqual(['toString']);
+    expect(space.orchestrationVariables['constructor' as string]?.value).toEqual(['toString']);
     expect(Object.hasOwn(Object.prototype, 'status')).toBe(false);
   });
 });

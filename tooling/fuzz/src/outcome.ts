@@ -26,6 +26,20 @@ export const FAILURE_KINDS: readonly OutcomeKind[] = [
   'process-crash',
 ];
 
+/**
+ * Failures one call shows, so a known failure's input can be replayed. The others (a handle left
+ * after all the runs, a blocked or crashed process) belong to a whole target's runs: a known one
+ * counts as fixed when a full `pnpm fuzz` run no longer shows it.
+ */
+export const REPLAYABLE: readonly OutcomeKind[] = [
+  'untyped-throw',
+  'unstable-code',
+  'hang',
+  'unhandled-rejection',
+  'uncaught-exception',
+  'prototype-pollution',
+];
+
 export interface Outcome {
   readonly kind: OutcomeKind;
   /** The error code of a typed error; what was thrown or left over for a failure. */

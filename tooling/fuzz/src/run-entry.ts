@@ -21,6 +21,7 @@ import {
   describeThrown,
   extraResources,
   type Outcome,
+  REPLAYABLE,
   restorePrototypes,
   snapshotPrototypes,
 } from './outcome';
@@ -418,7 +419,10 @@ async function fuzzEntry(
   created = [];
   send({ t: 'targets', entry, ids: targets.map((t) => t.id) });
   if (from === 0) {
-    for (const known of KNOWN_FAILURES.filter((k) => k.target.startsWith(`${entry}.`))) {
+    const replayable = KNOWN_FAILURES.filter(
+      (k) => k.target.startsWith(`${entry}.`) && REPLAYABLE.includes(k.outcome as never),
+    );
+    for (const known of replayable) {
       const target = targets.find((t) => t.id === known.target);
       let got: Outcome = { kind: 'value', detail: 'no such target' };
       if (target !== undefined) {

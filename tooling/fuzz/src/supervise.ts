@@ -26,6 +26,8 @@ export interface EntryReport {
   readonly replays: ReplayResult[];
 }
 
+/** How long a child may take to load the packages and list its first targets. */
+const LOADING_LIMIT_MS = 180_000;
 const CHILD = join(new URL('.', import.meta.url).pathname, 'run-entry.ts');
 const FUZZ_ROOT = join(new URL('.', import.meta.url).pathname, '..');
 // The child runs in a scratch folder, so tsx is named by its path rather than resolved from there.
@@ -143,7 +145,8 @@ function runChild(
     let lastHeard = Date.now();
     const watchdog = setInterval(() => {
       const silence = Date.now() - lastHeard;
-      if (silence > silenceLimit) {
+      // Loading every package (and the first enumeration) is not a call: it gets longer.
+      if (silence > (result.ids.size === 0 ? LOADING_LIMIT_MS : silenceLimit)) {
         result.blocked = true;
         result.silenceMs = silence;
         child.kill('SIGKILL');
