@@ -26,7 +26,10 @@ export function verdict(reports: readonly EntryReport[], full = false): Verdict 
     for (const target of report.targets) {
       for (const failure of target.failures) {
         if (!FAILURE_KINDS.includes(failure.kind as never)) continue;
-        if (isKnown(target.id, failure.kind)) tolerated += 1;
+        // A handle left open is pinned on a target only by timing (a timer of an earlier target
+        // may still be pending): the short run in `pnpm test` reports it, the full run judges it.
+        if (isKnown(target.id, failure.kind) || (!full && failure.kind === 'open-handle'))
+          tolerated += 1;
         else unexpected.push({ target: target.id, failure });
       }
     }
