@@ -16,6 +16,9 @@
  * `--strict` exits 1 while a goal is missed. `--tasks N`, `--seeds N`, `--skip-overhead`.
  * `--shard i/n --out file.json` runs only the tasks with index i mod n and saves their results;
  * `--merge a.json b.json ...` prints the table of saved shards (so a long run can use two cores).
+ * `--only NAME` runs one optimizer (`simba`, `beacon`, `halving`; random search is deterministic
+ * for a seed, so an earlier run's results stand); `--override c.json d.json` after `--merge`
+ * replaces, for the optimizers they hold, the merged results by theirs (same shard order).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Configuration, JsonValue } from '@varplane/core';
@@ -150,6 +153,7 @@ for (const task of tasks) {
   for (let seed = 1; seed <= SEEDS; seed++) {
     for (const evaluations of BUDGETS) {
       for (const name of OPTIMIZERS) {
+        if (flag('--only') && args[args.indexOf('--only') + 1] !== name) continue;
         const watch = watched(task.runner());
         const values = await optimize(name, task, seed, evaluations, watch.runner);
         const got = task.value(fill(values)) / task.optimum.value;
@@ -175,8 +179,15 @@ if (flag('--out')) {
   writeFileSync(args[args.indexOf('--out') + 1] as string, JSON.stringify(saved));
 }
 if (merging) {
-  const files = args.slice(args.indexOf('--merge') + 1).filter((arg) => !arg.startsWith('--'));
-  const parts = files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as Saved);
+  const listAfter = (option: string) => {
+    if (!flag(option)) return [];
+    const rest = args.slice(args.indexOf(option) + 1);
+    const end = rest.findIndex((arg) => arg.startsWith('--'));
+    return end < 0 ? rest : rest.slice(0, end);
+  };
+  const load = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Saved;
+  const parts = listAfter('--merge').map(load);
+  const overrides = listAfter('--override').map(load);
   const total = parts.reduce((sum, part) => sum + part.tasks, 0);
   header = {
     tasks: total,
@@ -194,6 +205,20 @@ if (merging) {
           ...(part.bestSeen[evaluations] as Record<Optimizer, number[]>)[name],
         );
       }
+    }
+  }
+  for (const name of OPTIMIZERS) {
+    const held = overrides.filter(
+      (part) => (part.fraction[50] as Record<Optimizer, number[]>)[name].length > 0,
+    );
+    if (held.length === 0) continue;
+    for (const evaluations of BUDGETS) {
+      (fraction[evaluations] as Record<Optimizer, number[]>)[name] = held.flatMap(
+        (part) => (part.fraction[evaluations] as Record<Optimizer, number[]>)[name],
+      );
+      (bestSeen[evaluations] as Record<Optimizer, number[]>)[name] = held.flatMap(
+        (part) => (part.bestSeen[evaluations] as Record<Optimizer, number[]>)[name],
+      );
     }
   }
 }

@@ -26,7 +26,7 @@ function codeOf(run: () => unknown): string | undefined {
   return undefined;
 }
 
-describe('simba', () => {
+describe('simba', { timeout: 30_000 }, () => {
   it('improves a seeded team over its starting score, chosen on held-out examples', async () => {
     const space = syntheticTeam();
     const result = await simba(space, trainset, exactMatch, {
