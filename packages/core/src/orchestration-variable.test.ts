@@ -28,7 +28,6 @@ describe('orchestration variable constructors', () => {
       constraints: {},
       resourceRequirements: { memory: 0, cpuWeight: 1, networkPriority: 'normal' },
       faultTolerance: { strategy: 'graceful_degradation' },
-      distributionStrategy: { placement: 'local', nodes: [], replicas: 1 },
       telemetry: {
         collectionIntervalMs: 1000,
         metricsToTrack: [],

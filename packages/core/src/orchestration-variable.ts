@@ -178,7 +178,11 @@ export interface OrchestrationVariable {
   readonly resourceRequirements: OrchestrationResources;
   /** How a running space handles the agents' failures; absent: the space's `faultRecovery`. */
   readonly faultTolerance?: FaultTolerance;
-  readonly distributionStrategy: DistributionStrategy;
+  /**
+   * Where a cluster places the agents; absent unless given. A single-process runtime refuses a
+   * variable that has one (or a `cluster` / `federation` scope) with `CLUSTER_REQUIRED`.
+   */
+  readonly distributionStrategy?: DistributionStrategy;
   readonly telemetry: TelemetryConfig;
   /** Type-specific settings the built-in coordination reads (a star's hub, allocation plans). */
   readonly settings: Readonly<Record<string, JsonValue>>;
@@ -202,11 +206,7 @@ const commonOptionsSchema = z.object({
     networkPriority: 'normal',
   }),
   faultTolerance: faultToleranceSchema.optional(),
-  distributionStrategy: distributionStrategySchema.default({
-    placement: 'local',
-    nodes: [],
-    replicas: 1,
-  }),
+  distributionStrategy: distributionStrategySchema.optional(),
   telemetry: telemetryConfigSchema.default({
     collectionIntervalMs: 1_000,
     metricsToTrack: [],
@@ -299,7 +299,9 @@ function build(
     ...(parsed.faultTolerance === undefined
       ? {}
       : { faultTolerance: parsed.faultTolerance as FaultTolerance }),
-    distributionStrategy: parsed.distributionStrategy,
+    ...(parsed.distributionStrategy === undefined
+      ? {}
+      : { distributionStrategy: parsed.distributionStrategy as DistributionStrategy }),
     telemetry: parsed.telemetry,
     settings: settings ?? {},
   };

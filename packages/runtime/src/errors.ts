@@ -37,6 +37,7 @@ export type RuntimeErrorCode =
   | 'RECOVERY_FAILED'
   | 'SYSTEM_STOPPED'
   | 'NO_AGENT_SELECTED'
+  | 'CLUSTER_REQUIRED'
   | 'MAX_CONCURRENT_EXCEEDED'
   | 'RESOURCE_LIMIT_EXCEEDED'
   | 'AGENT_NOT_SUSPENDED'
@@ -269,6 +270,14 @@ export class ConstraintViolationError extends VarplaneError {
     this.name = 'ConstraintViolationError';
     this.agent = options.agent;
     this.variableId = options.variableId;
+  }
+}
+
+/** The space asks for something only many machines can do (a `cluster` scope, a distribution). */
+export class ClusterRequiredError extends VarplaneError {
+  constructor(message: string) {
+    super({ code: 'CLUSTER_REQUIRED', message });
+    this.name = 'ClusterRequiredError';
   }
 }
 

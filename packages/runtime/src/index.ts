@@ -36,6 +36,7 @@ export {
   BudgetExhaustedError,
   CallError,
   CallTimeoutError,
+  ClusterRequiredError,
   CodeChangeError,
   ConstraintViolationError,
   DirectiveError,

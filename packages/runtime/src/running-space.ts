@@ -184,7 +184,7 @@ export async function startSpace(
   parseOrThrow(optionsSchema, options, { subject: 'startSpace', prefix: 'options' });
   for (const [name, behaviour] of Object.entries(options.behaviours))
     checkBehaviour(behaviour, `options.behaviours.${name}`);
-  validateSpace(space, options.behaviours);
+  validateSpace(space, options.behaviours, { distributed: options.transport !== undefined });
 
   const systemOptions: Parameters<typeof createActorSystem>[0] = { resources: space.resourcePool };
   if (options.clock !== undefined) systemOptions.clock = options.clock;

@@ -3,6 +3,7 @@ import {
   agentIdSchema,
   checkOrchestrationValue,
   coordinationEdgeSchema,
+  describeValue,
   faultRecoveryConfigSchema,
   type Issue,
   type MultiAgentSpace,
@@ -12,12 +13,32 @@ import {
 } from '@varplane/core';
 import type { z } from 'zod';
 import type { AnyBehaviour } from './behaviour';
-import { SpaceValidationError } from './errors';
+import { ClusterRequiredError, SpaceValidationError } from './errors';
 import { toIssues } from './internal/parse';
 
 /** Per-instance statistics a scaling policy can watch. */
 export const SCALING_METRICS = ['mailboxDepth', 'utilization', 'errorRate', 'restarts'] as const;
 export type ScalingMetric = (typeof SCALING_METRICS)[number];
+
+/**
+ * A variable scoped to a cluster or federation, or with a distribution strategy, needs agents on
+ * many machines: one process cannot honour it, so it says so instead of ignoring it.
+ */
+function refuseDistribution(space: MultiAgentSpace): void {
+  for (const [id, variable] of Object.entries(space.orchestrationVariables ?? {})) {
+    const scope = variable?.scope;
+    const field =
+      scope === 'cluster' || scope === 'federation'
+        ? `scope ${describeValue(scope)}`
+        : variable?.distributionStrategy !== undefined
+          ? 'a distributionStrategy'
+          : undefined;
+    if (field === undefined) continue;
+    throw new ClusterRequiredError(
+      `startSpace ${describeValue(space.id)}: orchestrationVariables.${id} has ${field}, which needs agents on many machines; run the space with a transport from @varplane/cluster (options.transport), or use scope 'local' / 'global'`,
+    );
+  }
+}
 
 function checkTolerance(
   space: MultiAgentSpace,
@@ -62,7 +83,9 @@ function checkTolerance(
 export function validateSpace(
   space: MultiAgentSpace,
   behaviours: Readonly<Record<string, AnyBehaviour>>,
+  options: { distributed?: boolean } = {},
 ): void {
+  if (options.distributed !== true) refuseDistribution(space);
   const issues: Issue[] = [];
   const check = (schema: z.ZodType, value: unknown, path: string) => {
     const result = schema.safeParse(value, { reportInput: true });
