@@ -16,8 +16,32 @@ export type ClusterErrorCode =
 export class ClusterError extends VarplaneError {
   override readonly code: ClusterErrorCode;
   constructor(options: VarplaneErrorOptions & { code: ClusterErrorCode }) {
-    super(options);
+    const { code, message, cause } = readOptions(options);
+    super({ code, message, cause });
     this.name = 'ClusterError';
-    this.code = options.code;
+    this.code = code;
+  }
+}
+
+/** Reads the options defensively: an error class must never throw while being built. */
+function readOptions(options: unknown): {
+  code: ClusterErrorCode;
+  message: string;
+  cause: unknown;
+} {
+  try {
+    const given =
+      typeof options === 'object' && options !== null ? (options as Record<string, unknown>) : {};
+    const code =
+      typeof given.code === 'string'
+        ? (given.code as ClusterErrorCode)
+        : 'CLUSTER_INVALID_ARGUMENT';
+    return {
+      code,
+      message: typeof given.message === 'string' ? given.message : code,
+      cause: given.cause,
+    };
+  } catch (cause) {
+    return { code: 'CLUSTER_INVALID_ARGUMENT', message: 'ClusterError: unreadable options', cause };
   }
 }

@@ -1,7 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type AgentRef, VarplaneError } from '@varplane/core';
 import type { ActorSystem } from '@varplane/runtime';
+import { z } from 'zod';
 import { ClusterError } from './errors';
+import { parseArgument } from './internal/parse';
 import { adoptSubject } from './subjects';
 
 /** What `migrateAgent` needs of the node an agent leaves (a `ClusterNode` has all of it). */
@@ -11,6 +13,19 @@ export interface MigrationSource {
   readonly system: ActorSystem;
   readonly connection: NatsConnection;
 }
+
+const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function');
+const argumentsSchema = z.object({
+  source: z.object({
+    cluster: z.string().min(1),
+    node: z.string().min(1),
+    system: z.object({ suspend: fn, export: fn, resume: fn, release: fn }).passthrough(),
+    connection: z.object({ request: fn }).passthrough(),
+  }),
+  agent: z.union([z.string().min(1), z.object({ id: z.string().min(1), node: z.string() })]),
+  target: z.string().min(1),
+  timeoutMs: z.number().int().min(1).max(600_000),
+});
 
 const text = new TextEncoder();
 const read = new TextDecoder();
@@ -33,14 +48,13 @@ export async function migrateAgent(
   target: string,
   options: { timeoutMs?: number } = {},
 ): Promise<AgentRef> {
-  const id = typeof agent === 'string' ? agent : agent?.id;
-  if (typeof id !== 'string' || typeof target !== 'string' || target === '') {
-    throw new ClusterError({
-      code: 'CLUSTER_INVALID_ARGUMENT',
-      message: `migrateAgent: needs an agent and a target node (got ${JSON.stringify(agent)} -> ${JSON.stringify(target)})`,
-    });
-  }
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const input = parseArgument(
+    argumentsSchema,
+    { source, agent, target, timeoutMs: options?.timeoutMs ?? 5_000 },
+    'migrateAgent',
+  );
+  const id = typeof input.agent === 'string' ? input.agent : input.agent.id;
+  const timeoutMs = input.timeoutMs;
   if (target === source.node) return { id, node: source.node };
   await source.system.suspend(id);
   let reply: { ok: boolean; value?: AgentRef; code?: string; message?: string };

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ClusterError } from './errors';
 import { distributeAgents, type PlacementAgent, type PlacementNode } from './placement';
 
 const strategies = ['least_loaded', 'consistent_hash', 'prefer_local', 'resource_aware'] as const;
@@ -161,5 +162,25 @@ describe('distributeAgents', () => {
         expect((error as { code: string }).code).toBe('CLUSTER_INVALID_ARGUMENT');
       }
     }
+  });
+});
+
+describe('connectNats and subject tokens refuse bad input', () => {
+  it('gives typed errors, and no hang, for servers that are not servers', async () => {
+    const { connectNats } = await import('./nats-connection');
+    const { subjectToken } = await import('./subjects');
+    await expect(connectNats(undefined as never)).rejects.toMatchObject({
+      code: 'CLUSTER_INVALID_ARGUMENT',
+    });
+    await expect(connectNats([] as never)).rejects.toMatchObject({
+      code: 'CLUSTER_INVALID_ARGUMENT',
+    });
+    await expect(connectNats('__proto__', undefined, { timeoutMs: 500 })).rejects.toMatchObject({
+      code: 'CLUSTER_NODE_UNREACHABLE',
+    });
+    expect(() => subjectToken(/x/ as never)).toThrow(
+      expect.objectContaining({ code: 'CLUSTER_INVALID_ARGUMENT' }),
+    );
+    expect(new ClusterError(null as never).code).toBe('CLUSTER_INVALID_ARGUMENT');
   });
 });

@@ -1,3 +1,5 @@
+import { ClusterError } from './errors';
+
 /**
  * NATS subjects of a varplane cluster. Messages go to one subject per node (never one per agent):
  * interest in a new subject takes time to spread between servers, and a publish right after a
@@ -12,6 +14,12 @@ const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;
  * plain id cannot contain, so two ids never share a token.
  */
 export function subjectToken(id: string): string {
+  if (typeof id !== 'string' || id === '') {
+    throw new ClusterError({
+      code: 'CLUSTER_INVALID_ARGUMENT',
+      message: `subjectToken: an id must be a non-empty string (got ${typeof id === 'string' ? '""' : typeof id})`,
+    });
+  }
   if (SAFE_TOKEN.test(id)) return id;
   return `~${Buffer.from(id, 'utf8').toString('hex')}`;
 }

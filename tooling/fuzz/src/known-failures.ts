@@ -17,15 +17,6 @@ export interface KnownFailure {
 // One entry a line, so the list reads (and shrinks) as a table.
 // biome-ignore format: one entry a line
 export const KNOWN_FAILURES: readonly KnownFailure[] = [
-  // cluster
-  { target: "cluster.ClusterError", outcome: "untyped-throw", owner: "cluster", input: {"call":0,"args":[{"k":"json","v":null}]} }, // TypeError: Cannot read properties of null (reading 'code')
-  { target: "cluster.callSubject", outcome: "untyped-throw", owner: "cluster", input: {"call":0,"args":[{"k":"special","name":"rejectedPromise"}]} }, // TypeError: The first argument must be of type string or an instance of Buffer, ArrayBuffer
-  { target: "cluster.castSubject", outcome: "untyped-throw", owner: "cluster", input: {"call":0,"args":[{"k":"special","name":"error"}]} }, // TypeError: The first argument must be of type string or an instance of Buffer, ArrayBuffer
-  { target: "cluster.connectNats", outcome: "hang", owner: "cluster", input: {"call":0,"args":[{"k":"special","name":"\"__proto__\""}]} }, // no result after 2000 ms
-  { target: "cluster.connectNats", outcome: "open-handle", owner: "cluster", input: {"call":0,"args":[]} }, // Timeout x3
-  { target: "cluster.connectNats", outcome: "untyped-throw", owner: "cluster", input: {"call":0,"args":[{"k":"special","name":"throwingThenable"}]} }, // TypeError: servers is not iterable
-  { target: "cluster.raftSubject", outcome: "untyped-throw", owner: "cluster", input: {"call":0,"args":[{"k":"special","name":"regexp"}]} }, // TypeError: The first argument must be of type string or an instance of Buffer, ArrayBuffer
-  { target: "cluster.subjectToken", outcome: "untyped-throw", owner: "cluster", input: {"call":0,"args":[{"k":"special","name":"throwingFunction"}]} }, // TypeError: The first argument must be of type string or an instance of Buffer, ArrayBuffer
   // consensus-raft
   { target: "consensus-raft.NotLeaderError", outcome: "untyped-throw", owner: "raft-core", input: {"call":0,"args":[{"k":"special","name":"null"}]} }, // TypeError: Cannot read properties of null (reading 'leader')
   { target: "consensus-raft.RaftError", outcome: "untyped-throw", owner: "raft-core", input: {"call":0,"args":[{"k":"json","v":null}]} }, // TypeError: Cannot read properties of null (reading 'code')
