@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
@@ -21,9 +22,15 @@ Options:
 Runs on a simulated language model unless VARPLANE_LM_BASE_URL (with VARPLANE_LM_MODEL and
 VARPLANE_LM_API_KEY) points at an OpenAI-compatible server.`;
 
+// Command-line numbers are strings: checked as digits, so `--seed abc` names the problem plainly.
+const integer = z
+  .string()
+  .regex(/^-?\d+$/, 'must be an integer')
+  .transform(Number);
+
 const optionsSchema = z.strictObject({
-  seed: z.coerce.number().int('must be an integer').default(7),
-  budget: z.coerce.number().int('must be an integer').min(10, 'must be at least 10').default(500),
+  seed: integer.default(7),
+  budget: integer.pipe(z.number().min(10, 'must be at least 10')).default(500),
   optimizer: z.enum(OPTIMIZERS).default('all'),
   config: z.string().min(1).optional(),
   out: z.string().min(1).default('team-config.json'),
@@ -40,8 +47,15 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Reads the command line (without the node and script paths). */
-export function parseDemoArgs(argv: readonly string[]): DemoOptions {
+/**
+ * Reads the command line (without the node and script paths). Relative `--config` and `--out`
+ * paths are taken from `cwd`: where the user typed the command (pnpm runs the script in the app's
+ * folder and says where it was invoked in `INIT_CWD`).
+ */
+export function parseDemoArgs(
+  argv: readonly string[],
+  cwd: string = process.env.INIT_CWD ?? process.cwd(),
+): DemoOptions {
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({
@@ -69,5 +83,10 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
     const got = issue && 'input' in issue ? ` (got ${JSON.stringify(issue.input)})` : '';
     throw new UsageError(`--${field}: ${issue?.message ?? 'is invalid'}${got}`);
   }
-  return parsed.data;
+  const options = parsed.data;
+  return {
+    ...options,
+    out: resolve(cwd, options.out),
+    ...(options.config === undefined ? {} : { config: resolve(cwd, options.config) }),
+  };
 }

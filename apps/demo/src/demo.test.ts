@@ -42,6 +42,14 @@ describe('the demo', () => {
     expect(() => parseDemoArgs(['--budget', 'lots'])).toThrow(/--budget/);
     expect(() => parseDemoArgs(['--optimizer', 'annealing'])).toThrow(/--optimizer/);
     expect(() => parseDemoArgs(['--colour'])).toThrow(/colour/);
+    expect(() => parseDemoArgs(['--seed', 'abc'])).toThrow(
+      '--seed: must be an integer (got "abc")',
+    );
+    expect(() => parseDemoArgs(['--budget', '5'])).toThrow('--budget: must be at least 10');
+    expect(parseDemoArgs(['--config', 'apps/demo/team-config.json'], '/repo')).toMatchObject({
+      config: '/repo/apps/demo/team-config.json',
+      out: '/repo/team-config.json',
+    });
     expect(parseDemoArgs(['--', '--json', '--seed', '3'])).toMatchObject({
       json: true,
       seed: 3,
