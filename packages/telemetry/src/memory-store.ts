@@ -2,7 +2,13 @@ import { describeValue } from '@varplane/core';
 import { z } from 'zod';
 import { StorageError } from './errors';
 import { parseOptions } from './internal/parse';
-import { type MetricPoint, type MetricStore, matchesQuery } from './metric-store';
+import {
+  checkPoints,
+  checkQuery,
+  type MetricPoint,
+  type MetricStore,
+  matchesQuery,
+} from './metric-store';
 
 const optionsSchema = z
   .object({
@@ -54,6 +60,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MetricStore
     append(points) {
       if (closed)
         throw new StorageError({ code: 'STORAGE_FAILED', message: 'append: the store is closed' });
+      checkPoints(points, `${'memory'} store append`);
       for (const point of points) {
         const last = length === 0 ? undefined : at(length - 1);
         if (last !== undefined && point.at < last.at) {
@@ -73,6 +80,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MetricStore
       }
     },
     query(query = {}) {
+      checkQuery(query, `${'memory'} store query`);
       const series = query.series === undefined ? undefined : new Set(query.series);
       const to = query.to ?? Number.POSITIVE_INFINITY;
       const out: MetricPoint[] = [];

@@ -84,6 +84,28 @@ describe.each(stores)('%s store', (_kind, make) => {
     expect(store.size()).toBe(7);
     store.close();
   });
+
+  it('refuses values it could not give back: NaN, Infinity, strings, bigints; and a null query', () => {
+    const store = make();
+    for (const [value, shown] of [
+      [Number.NaN, 'NaN'],
+      [Number.POSITIVE_INFINITY, 'Infinity'],
+      ['7', '"7"'],
+      [7n, '7n'],
+    ] as const) {
+      expect(() => store.append([{ at: 1, series: 'x', value: value as number }])).toThrowError(
+        new RegExp(`points\\.0\\.value: must be a finite number \\(got ${shown}\\)`),
+      );
+    }
+    expect(() => store.append([{ at: 1, series: '', value: 1 }])).toThrowError(/points\.0\.series/);
+    expect(() => store.query(null as never)).toThrowError(
+      /query: query: must be an object .*\(got null\)/,
+    );
+    expect(store.size()).toBe(0);
+    store.append([{ at: 1, series: 'x', value: 1e308 }]);
+    expect(store.query()).toEqual([{ at: 1, series: 'x', value: 1e308 }]);
+    store.close();
+  });
 });
 
 describe('createMemoryStore', () => {

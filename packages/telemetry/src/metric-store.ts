@@ -1,3 +1,6 @@
+import { formatIssues } from '@varplane/core';
+import { TelemetryOptionsError } from './errors';
+
 /** One stored value: a series at a time, for the team or for one agent. */
 export interface MetricPoint {
   /** Clock time of the collection, in ms. */
@@ -41,4 +44,50 @@ export function matchesQuery(point: MetricPoint, query: MetricQuery, series?: Re
   if (query.agent === null) return point.agent === undefined;
   if (query.agent !== undefined) return point.agent === query.agent;
   return true;
+}
+
+function invalid(subject: string, path: string, message: string, value: unknown): never {
+  const issues = [{ path, message, value }];
+  throw new TelemetryOptionsError({
+    code: 'TELEMETRY_INVALID_OPTIONS',
+    message: `${subject}: ${formatIssues(issues)}`,
+    issues,
+  });
+}
+
+/**
+ * Refuses points a store could not give back as they were: a value that is not a finite number
+ * (NaN, Infinity, which SQLite would turn into NULL, a string, a bigint), a time that is not a
+ * finite number, an empty series, an agent that is not a string.
+ */
+export function checkPoints(
+  points: unknown,
+  subject: string,
+): asserts points is readonly MetricPoint[] {
+  if (!Array.isArray(points)) invalid(subject, 'points', 'must be an array of points', points);
+  points.forEach((point: unknown, i) => {
+    if (typeof point !== 'object' || point === null) {
+      invalid(subject, `points.${i}`, 'must be a point { at, series, value }', point);
+    }
+    const p = point as Record<string, unknown>;
+    if (typeof p.at !== 'number' || !Number.isFinite(p.at)) {
+      invalid(subject, `points.${i}.at`, 'must be a finite number (ms)', p.at);
+    }
+    if (typeof p.series !== 'string' || p.series === '') {
+      invalid(subject, `points.${i}.series`, 'must be a non-empty string', p.series);
+    }
+    if (typeof p.value !== 'number' || !Number.isFinite(p.value)) {
+      invalid(subject, `points.${i}.value`, 'must be a finite number', p.value);
+    }
+    if (p.agent !== undefined && typeof p.agent !== 'string') {
+      invalid(subject, `points.${i}.agent`, 'must be a string when given', p.agent);
+    }
+  });
+}
+
+/** Refuses a query that is not an object (`null`, a string), before a store reads its fields. */
+export function checkQuery(query: unknown, subject: string): asserts query is MetricQuery {
+  if (typeof query !== 'object' || query === null || Array.isArray(query)) {
+    invalid(subject, 'query', 'must be an object { from, to, series, agent, limit }', query);
+  }
 }

@@ -12,7 +12,7 @@ import { type Alert, type AlertEvent, createAlertEngine } from './alert-engine';
 import { createCollectionWindow, type LiveAgent } from './collection-window';
 import { MonitorStoppedError } from './errors';
 import { generateInsights, type Insight } from './insights';
-import type { MetricPoint, MetricQuery } from './metric-store';
+import { checkQuery, type MetricPoint, type MetricQuery } from './metric-store';
 import type { MetricsSnapshot } from './metrics-snapshot';
 import {
   checkMonitoredSpace,
@@ -81,8 +81,9 @@ const AGENT_POINTS = [
 
 function toPoints(snapshot: MetricsSnapshot): MetricPoint[] {
   const points: MetricPoint[] = [];
+  // A custom reducer may give NaN or Infinity: such a window value is shown, not stored.
   for (const [series, value] of Object.entries(snapshot.series)) {
-    points.push({ at: snapshot.at, series, value });
+    if (Number.isFinite(value)) points.push({ at: snapshot.at, series, value });
   }
   for (const agent of Object.values(snapshot.agents)) {
     for (const [series, field] of AGENT_POINTS) {
@@ -245,7 +246,10 @@ export function startMonitoring(
     agents: () => window.live(),
     insights: () => [...activeInsights.values()],
     alerts: () => engine.active(),
-    query: (query = {}) => store.query(query),
+    query(query = {}) {
+      checkQuery(query, 'monitor.query');
+      return store.query(query);
+    },
     collect,
     record(metric, value) {
       if (!stopped) window.record(metric, value);

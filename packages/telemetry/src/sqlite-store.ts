@@ -3,7 +3,13 @@ import { describeValue } from '@varplane/core';
 import { z } from 'zod';
 import { StorageError } from './errors';
 import { parseOptions } from './internal/parse';
-import type { MetricPoint, MetricQuery, MetricStore } from './metric-store';
+import {
+  checkPoints,
+  checkQuery,
+  type MetricPoint,
+  type MetricQuery,
+  type MetricStore,
+} from './metric-store';
 
 // The part of better-sqlite3 this store uses, so the package's types do not need the driver.
 interface Statement {
@@ -143,6 +149,7 @@ export function createSqliteStore(options: SqliteStoreOptions): MetricStore {
     append(points) {
       if (closed)
         throw new StorageError({ code: 'STORAGE_FAILED', message: 'append: the store is closed' });
+      checkPoints(points, `${'sqlite'} store append`);
       let previous = newest;
       for (const point of points) {
         if (point.at < previous) {
@@ -161,6 +168,7 @@ export function createSqliteStore(options: SqliteStoreOptions): MetricStore {
       newest = previous;
     },
     query(query = {}) {
+      checkQuery(query, `${'sqlite'} store query`);
       try {
         return select(query);
       } catch (cause) {
