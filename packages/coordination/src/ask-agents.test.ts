@@ -93,3 +93,47 @@ describe('askAgents', () => {
     ]);
   });
 });
+
+describe('askAgents at scale', () => {
+  it('asks 20,000 agents with one abort listener, and the abort finishes every ask still waiting', async () => {
+    const controller = new AbortController();
+    let listeners = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      listeners += 1;
+      add(...args);
+    }) as typeof add;
+    const handlers = Object.fromEntries(
+      Array.from({ length: 20_000 }, (_, i) => [
+        `agent-${i}`,
+        i % 2 === 0 ? () => i : () => new Promise(() => {}),
+      ]),
+    );
+    const { clock, context: ctx } = context(createInMemoryAgentPort(handlers), controller.signal);
+    const run = askAgents(ctx, Object.keys(handlers), () => question, 1_000);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    controller.abort('enough');
+    const outcomes = await run;
+    expect(listeners).toBe(1);
+    expect(outcomes).toHaveLength(20_000);
+    expect(outcomes[0]).toEqual({ ok: true, answer: 0 });
+    expect(outcomes[1]).toEqual({ ok: false, reason: 'aborted', error: 'enough' });
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(10_000);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('a question that throws is an error outcome, not a throw', async () => {
+    const { context: ctx } = context(createInMemoryAgentPort({ a: () => 1, b: () => 2 }));
+    const outcomes = await askAgents(
+      ctx,
+      ['a', 'b'],
+      (agent) => {
+        if (agent === 'b') throw new Error('no question');
+        return question;
+      },
+      100,
+    );
+    expect(outcomes[0]).toEqual({ ok: true, answer: 1 });
+    expect(outcomes[1]).toMatchObject({ ok: false, reason: 'error' });
+  });
+});

@@ -36,25 +36,56 @@ export function askAgent(
   question: AgentQuestion,
   timeoutMs: number,
 ): Promise<AskOutcome> {
+  return askAgents(context, [agent], () => question, timeoutMs).then(
+    (outcomes) => outcomes[0] as AskOutcome,
+  );
+}
+
+/**
+ * Asks several agents at once, each its own question, and returns their outcomes in the order of
+ * `agents`. One abort listener serves the whole batch, so asking 20,000 agents costs linear time.
+ */
+export function askAgents(
+  context: StrategyContext,
+  agents: readonly string[],
+  question: (agent: string) => AgentQuestion,
+  timeoutMs: number,
+): Promise<AskOutcome[]> {
   const port = context.agents;
-  if (port === undefined) return Promise.resolve(UNAVAILABLE);
-  if (context.signal.aborted) return Promise.resolve({ ok: false, reason: 'aborted' });
+  if (port === undefined) return Promise.resolve(agents.map(() => UNAVAILABLE));
+  const signal = context.signal;
+  if (signal.aborted) return Promise.resolve(agents.map(() => ({ ok: false, reason: 'aborted' })));
+  // Asks still waiting, each with its finisher: the abort listener finishes them all.
+  const pending = new Set<(outcome: AskOutcome) => void>();
+  const onAbort = () => {
+    const aborted: AskOutcome = { ok: false, reason: 'aborted', error: signal.reason };
+    for (const finish of [...pending]) finish(aborted);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  const asks = agents.map((agent) => askOne(context, port, agent, question, timeoutMs, pending));
+  return Promise.all(asks).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
+function askOne(
+  context: StrategyContext,
+  port: NonNullable<StrategyContext['agents']>,
+  agent: string,
+  question: (agent: string) => AgentQuestion,
+  timeoutMs: number,
+  pending: Set<(outcome: AskOutcome) => void>,
+): Promise<AskOutcome> {
   return new Promise<AskOutcome>((resolve) => {
-    let done = false;
     let timer: TimerHandle | undefined;
     const finish = (outcome: AskOutcome) => {
-      if (done) return;
-      done = true;
+      if (!pending.delete(finish)) return;
       if (timer !== undefined) context.clock.clearTimeout(timer);
-      context.signal.removeEventListener('abort', onAbort);
       resolve(outcome);
     };
-    const onAbort = () => finish({ ok: false, reason: 'aborted', error: context.signal.reason });
-    context.signal.addEventListener('abort', onAbort, { once: true });
-    timer = context.clock.setTimeout(() => finish({ ok: false, reason: 'timeout' }), timeoutMs);
+    pending.add(finish);
     let answer: Promise<unknown>;
     try {
-      answer = Promise.resolve(port.ask(agent, question, { timeout: timeoutMs }));
+      timer = context.clock.setTimeout(() => finish({ ok: false, reason: 'timeout' }), timeoutMs);
+      answer = Promise.resolve(port.ask(agent, question(agent), { timeout: timeoutMs }));
     } catch (error) {
       finish({ ok: false, reason: 'error', error });
       return;
@@ -70,17 +101,4 @@ export function askAgent(
         }),
     );
   });
-}
-
-/**
- * Asks several agents at once, each its own question, and returns their outcomes in the order of
- * `agents`.
- */
-export function askAgents(
-  context: StrategyContext,
-  agents: readonly string[],
-  question: (agent: string) => AgentQuestion,
-  timeoutMs: number,
-): Promise<AskOutcome[]> {
-  return Promise.all(agents.map((agent) => askAgent(context, agent, question(agent), timeoutMs)));
 }

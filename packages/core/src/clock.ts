@@ -75,11 +75,12 @@ export function createManualClock(start = 0): ManualClock {
   }
   let now = start;
   let nextId = 1;
-  const timers: ManualTimer[] = [];
+  // By id, in scheduling order: clearing one of many pending timers is O(1).
+  const timers = new Map<number, ManualTimer>();
 
   const dueFirst = (): ManualTimer | undefined => {
     let first: ManualTimer | undefined;
-    for (const timer of timers) {
+    for (const timer of timers.values()) {
       if (
         first === undefined ||
         timer.due < first.due ||
@@ -91,7 +92,7 @@ export function createManualClock(start = 0): ManualClock {
     return first;
   };
   const fire = (timer: ManualTimer) => {
-    timers.splice(timers.indexOf(timer), 1);
+    timers.delete(timer.id);
     now = Math.max(now, timer.due);
     timer.callback();
   };
@@ -101,14 +102,13 @@ export function createManualClock(start = 0): ManualClock {
     setTimeout(callback, ms) {
       checkTimer('ManualClock.setTimeout', callback, ms);
       const timer = { id: nextId++, due: now + Math.max(0, ms), callback };
-      timers.push(timer);
+      timers.set(timer.id, timer);
       return { id: timer.id };
     },
     clearTimeout(handle) {
       if (typeof handle !== 'object' || handle === null) return;
       const id = (handle as { id?: number }).id;
-      const index = timers.findIndex((timer) => timer.id === id);
-      if (index >= 0) timers.splice(index, 1);
+      if (typeof id === 'number') timers.delete(id);
     },
     advance(ms) {
       if (typeof ms !== 'number' || !(ms >= 0)) {
@@ -130,6 +130,6 @@ export function createManualClock(start = 0): ManualClock {
       fire(timer);
       return true;
     },
-    pending: () => timers.length,
+    pending: () => timers.size,
   };
 }
