@@ -8,6 +8,7 @@ import {
 import { createRandom, systemClock } from '@varplane/core';
 import { type NatsCluster, startNatsCluster } from '@varplane/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../test/eventually';
 import { connectNats } from './nats-connection';
 import { createNatsRaftTransport, type NatsRaftTransport } from './nats-raft-transport';
 import { raftSubject, subjectToken } from './subjects';
@@ -16,13 +17,10 @@ const ids = ['n1', 'n.2', '__proto__'];
 const text = new TextEncoder();
 const read = new TextDecoder();
 
-async function until(check: () => boolean, withinMs: number, what: string) {
-  const deadline = Date.now() + withinMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = (check: () => boolean, withinMs: number, what: string) =>
+  eventually(check, Boolean, withinMs).catch(() => {
+    throw new Error(`not within ${withinMs} ms: ${what}`);
+  });
 
 describe('Raft over NATS (three real nats-servers in one cluster)', () => {
   let nats: NatsCluster;

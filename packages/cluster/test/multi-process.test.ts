@@ -4,6 +4,7 @@ import { VarplaneError } from '@varplane/core';
 import { type NatsCluster, startNatsCluster } from '@varplane/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterNode, startClusterNode } from '../src/cluster-node';
+import { eventually } from './eventually';
 
 // tsx's loader inside the node process itself: its CLI would run the script in a child process,
 // and a SIGKILL to the CLI would leave that child running.
@@ -39,26 +40,6 @@ function startNodeProcess(config: object): Promise<ChildProcess> {
       reject(new Error(`node process exited (${code}):\n${output}`));
     });
   });
-}
-
-async function eventually<T>(
-  attempt: () => Promise<T>,
-  accept: (value: T) => boolean,
-  withinMs: number,
-) {
-  const deadline = Date.now() + withinMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await attempt();
-      if (accept(value)) return value;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms; last: ${String(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('three node processes on a three-server NATS cluster', () => {
