@@ -10,7 +10,11 @@ export type ClusterErrorCode =
   | 'CLUSTER_INVALID_REPLY'
   | 'CLUSTER_REMOTE_FAILURE'
   | 'CLUSTER_UNKNOWN_BEHAVIOUR'
-  | 'CLUSTER_MIGRATION_FAILED';
+  | 'CLUSTER_MIGRATION_FAILED'
+  | 'CLUSTER_PLACEMENT_CONFLICT'
+  | 'CLUSTER_MEMBERSHIP_LOST'
+  | 'CLUSTER_CONTROL_UNAVAILABLE'
+  | 'CLUSTER_AGENT_FENCED';
 
 /** The base of every error this package throws or rejects with. */
 export class ClusterError extends VarplaneError {

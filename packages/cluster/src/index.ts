@@ -1,5 +1,16 @@
 export type { ClusterNode, StartClusterNodeOptions } from './cluster-node';
 export { startClusterNode } from './cluster-node';
+export type {
+  Checkpoint,
+  ControlChange,
+  ControlPlane,
+  ControlRequestOptions,
+  ControlView,
+  Member,
+  Placement,
+  PlacementSpec,
+  RestartType,
+} from './control-plane';
 export type { ClusterErrorCode } from './errors';
 export { ClusterError } from './errors';
 export type { MigrationSource } from './migrate-agent';
@@ -25,4 +36,6 @@ export type {
   PlacementStrategy,
 } from './placement';
 export { distributeAgents } from './placement';
+export type { RaftControlPlane, RaftControlPlaneOptions } from './raft-control-plane';
+export { createRaftControlPlane } from './raft-control-plane';
 export { callSubject, castSubject, raftSubject, subjectToken } from './subjects';
