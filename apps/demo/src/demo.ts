@@ -16,7 +16,7 @@ import type { Observable } from 'rxjs';
 import type { DemoOptions } from './cli';
 import { runLiveTeam } from './live-team';
 import { optimizeTeam, scoreTeam, type TeamScore } from './optimize';
-import { type Output, table } from './output';
+import { createOutput, type Output, table } from './output';
 import { codingTasks, demoModel, softwareTeam, toTeamExample } from './software-team';
 
 export interface DemoResult {
@@ -26,6 +26,7 @@ export interface DemoResult {
   readonly configPath?: string;
   readonly live?: {
     tasksDone: number;
+    tasksFailed: number;
     crashes: number;
     restarts: number;
     consensusAccepted: boolean;
@@ -38,7 +39,16 @@ const demoPool = codingTasks(4, 0);
 const trainset = codingTasks(10, 10).map(toTeamExample);
 const testset = codingTasks(20, 40).map(toTeamExample);
 
-export async function runDemo(options: DemoOptions, out: Output): Promise<DemoResult> {
+export interface DemoHooks {
+  /** Resolves when the user asks the demo to stop (default: on SIGINT or SIGTERM). */
+  readonly untilStopped?: () => Promise<void>;
+}
+
+export async function runDemo(
+  options: DemoOptions,
+  out: Output,
+  hooks: DemoHooks = {},
+): Promise<DemoResult> {
   const { lm, simulated } = demoModel(options.seed);
   const team = softwareTeam(lm, demoPool);
   out.say(out.bold('varplane: a software team, run, healed, negotiated and optimized'));
@@ -99,6 +109,8 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<DemoRe
       out.always(
         `The ${best.name} team's configuration is in ${configPath}; load it with --config.`,
       );
+    } else {
+      out.always('No configuration written: no optimized team answered a single test task.');
     }
     return {
       simulated,
@@ -106,6 +118,7 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<DemoRe
       ...(configPath === undefined ? {} : { configPath }),
       live: {
         tasksDone: live.tasksDone,
+        tasksFailed: live.tasksFailed,
         crashes: live.crashes,
         restarts: live.restarts,
         consensusAccepted: live.consensus.accepted,
@@ -114,7 +127,7 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<DemoRe
   } finally {
     if (stopDashboard !== undefined) {
       out.always('The dashboard stays up with the live team; press Ctrl+C to stop.');
-      await interrupted();
+      await (hooks.untilStopped ?? interrupted)();
     }
     await live.stop();
     await stopDashboard?.();
@@ -142,10 +155,15 @@ async function replayConfig(
   const path = resolve(options.config as string);
   const config: TeamConfig = parseTeamConfig(await readFile(path, 'utf8'));
   out.section(`Scoring the team configuration in ${path}`);
-  const baseline = await scoreFresh('baseline', team.space, options.seed);
+  // The baseline is the team the optimizers started from: the live scene's negotiated
+  // temperatures and agreed topology, rebuilt by running the scene again without narration.
+  const live = await runLiveTeam(team, createOutput({ quiet: true, json: true }), {
+    seed: options.seed,
+  });
+  const baseline = await scoreFresh('baseline', live.space, options.seed);
   const loaded = await scoreFresh(
     `loaded (${config.source.optimizer})`,
-    applyTeamConfig(team.space, config),
+    applyTeamConfig(live.space, config),
     options.seed,
   );
   const scores = [baseline, { ...loaded, config }];
@@ -162,18 +180,22 @@ function scoreFresh(name: string, space: MultiAgentSpace, seed: number): Promise
   return scoreTeam(name, softwareTeam(demoModel(seed).lm, demoPool), space, testset, seed);
 }
 
+/** The best optimized team; a team whose every test run failed is no candidate, however it scored. */
 function bestOf(scores: readonly TeamScore[]): TeamScore | undefined {
-  return scores.filter((s) => s.config !== undefined).sort((a, b) => b.score - a.score)[0];
+  return scores
+    .filter((s) => s.config !== undefined && s.failures < s.runs)
+    .sort((a, b) => b.score - a.score)[0];
 }
 
 function printScores(scores: readonly TeamScore[], out: Output): void {
   out.always();
   out.always(
     table(
-      ['team', 'score', 'tokens', 'time'],
+      ['team', 'score', 'failed', 'tokens', 'time'],
       scores.map((s) => [
         s.name,
         s.score.toFixed(3),
+        `${s.failures}/${s.runs}`,
         String(s.tokens),
         `${(s.timeMs / 1000).toFixed(2)} s`,
       ]),

@@ -20,7 +20,9 @@ import type { Output } from './output';
 import { CODERS, codingTasks, type SoftwareTeam } from './software-team';
 
 export interface LiveReport {
+  /** Tasks the coder answered; a task whose call failed is counted in `tasksFailed` instead. */
   readonly tasksDone: number;
+  readonly tasksFailed: number;
   readonly crashes: number;
   readonly restarts: number;
   readonly negotiatedTemperatures: Readonly<Record<string, number>>;
@@ -59,9 +61,11 @@ export async function runLiveTeam(
   });
   const seen: RuntimeEvent[] = [];
   let finished = false;
+  let busy: Promise<void> | undefined;
   const stop = async () => {
     if (finished) return;
     finished = true;
+    await busy;
     subscription.unsubscribe();
     await running.stop();
   };
@@ -85,25 +89,29 @@ export async function runLiveTeam(
     out.say('  Work goes on while a fault is injected into python_coder:');
     const tasks = codingTasks(4, 100).filter((t) => String(t.inputs.task).startsWith('python'));
     let done = 0;
+    let failed = 0;
     for (const [i, task] of tasks.entries()) {
       if (i === 1) running.send('python_coder', { type: 'inject-fault' });
-      const answer = await running
-        .call<{ answer: unknown }>('python_coder', {
+      let shown: string;
+      try {
+        const reply = await running.call<{ answer: unknown }>('python_coder', {
           type: 'run',
           inputs: task.inputs,
           runId: `live-${i}`,
-        })
-        .catch((error: Error) => ({ answer: `(failed: ${error.message})` }));
-      done += 1;
-      out.say(
-        `    task ${i + 1}: ${String(task.inputs.task).slice(0, 58)}... -> ${String(answer.answer)}`,
-      );
+        });
+        done += 1;
+        shown = String(reply.answer);
+      } catch (error) {
+        failed += 1;
+        shown = `(failed: ${(error as Error).message})`;
+      }
+      out.say(`    task ${i + 1}: ${String(task.inputs.task).slice(0, 58)}... -> ${shown}`);
     }
     const crashes = seen.filter((e) => e.type === 'agent-crashed').length;
     const restarts = seen.filter((e) => e.type === 'agent-restarted').length;
     const coder = findNode(running.tree(), 'python_coder');
     out.say(
-      `  python_coder is ${coder?.status ?? 'unknown'} after ${coder?.restarts ?? 0} restart(s); ${done} of ${tasks.length} tasks answered.`,
+      `  python_coder is ${coder?.status ?? 'unknown'} after ${coder?.restarts ?? 0} restart(s); ${done} of ${tasks.length} tasks answered${failed > 0 ? `, ${failed} failed` : ''}.`,
     );
 
     // Each coder's temperature, negotiated by the coder, the reviewer and the planner.
@@ -162,8 +170,11 @@ export async function runLiveTeam(
     }
     const agreed = running.space$.value.orchestrationVariables.reasoning_net?.value;
     if (accepted) space = setVariableValue(space, 'reasoning_net', agreed);
+    // A team kept up for the dashboard keeps working, so what it shows is a team at work.
+    if (options.keepRunning === true) busy = keepBusy(running, () => finished);
     return {
       tasksDone: done,
+      tasksFailed: failed,
       crashes,
       restarts,
       negotiatedTemperatures: negotiated,
@@ -177,6 +188,38 @@ export async function runLiveTeam(
     };
   } finally {
     if (options.keepRunning !== true) await stop();
+  }
+}
+
+/** A task's 1,500 tokens split equally among the three coders, as `token_split` does by default. */
+const TASK_TOKENS = 500;
+
+/**
+ * Feeds coding tasks to whichever coder the selection has on duty, and each answer to the
+ * reviewer, one task every `paceMs` until `stopped()`, so a dashboard has live work to show.
+ */
+async function keepBusy(running: RunningSpace, stopped: () => boolean, paceMs = 100) {
+  const tasks = codingTasks(20, 200);
+  const books = running.system.resources;
+  for (let i = 0; !stopped(); i++) {
+    const task = tasks[i % tasks.length] as (typeof tasks)[number];
+    // Each task brings its own token budget (the token split's share), as a run of the team does;
+    // without it the coders would run through the scene's budget and be stopped for good.
+    for (const coder of CODERS) {
+      const held = books.holding(coder);
+      if (held !== undefined) books.setLimits(coder, { tokens: held.tokensSpent + TASK_TOKENS });
+    }
+    try {
+      const reply = await running.callSelected<{ answer: unknown }>('coder_agent', {
+        type: 'run',
+        inputs: task.inputs,
+        runId: `busy-${i}`,
+      });
+      await running.call('reviewer', { type: 'review', answer: String(reply.answer) });
+    } catch {
+      // A failed task is the dashboard's to show (as a crash or an error); the work goes on.
+    }
+    await new Promise((resolve) => setTimeout(resolve, paceMs));
   }
 }
 

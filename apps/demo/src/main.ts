@@ -3,8 +3,31 @@
  * `pnpm demo -- --help` lists the options.
  */
 import { HELP, parseDemoArgs, UsageError } from './cli';
-import { runDemo } from './demo';
-import { createOutput } from './output';
+
+// A reader that stops early (`pnpm demo | head -3`) closes the pipe: the demo ends quietly then.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
+// Ctrl+C is how a user ends the demo, not a failure: exit 0 so pnpm prints no failure text. While
+// the dashboard is up, Ctrl+C ends the wait instead, and the demo shuts the live team down first.
+let endWait: (() => void) | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    const end = endWait;
+    endWait = undefined;
+    // A second Ctrl+C while the team shuts down ends the demo at once.
+    if (end !== undefined) end();
+    else process.exit(0);
+  });
+}
+const untilStopped = () =>
+  new Promise<void>((resolve) => {
+    endWait = resolve;
+  });
 
 async function main(argv: readonly string[]): Promise<number> {
   let options: ReturnType<typeof parseDemoArgs>;
@@ -21,7 +44,9 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const result = await runDemo(options, createOutput(options));
+  // Loaded after the signal handlers are in place, so an early Ctrl+C is quiet too.
+  const [{ runDemo }, { createOutput }] = await Promise.all([import('./demo'), import('./output')]);
+  const result = await runDemo(options, createOutput(options), { untilStopped });
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return 0;
 }

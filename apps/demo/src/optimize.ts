@@ -24,6 +24,9 @@ export interface TeamScore {
   readonly score: number;
   readonly tokens: number;
   readonly timeMs: number;
+  /** Test runs, and how many of them failed (no coder answered). */
+  readonly runs: number;
+  readonly failures: number;
   readonly config?: TeamConfig;
 }
 
@@ -50,6 +53,8 @@ export async function scoreTeam(
     score: result.overallScore,
     tokens: result.usage.tokens,
     timeMs: performance.now() - started,
+    runs: result.examples,
+    failures: result.failures,
   };
 }
 

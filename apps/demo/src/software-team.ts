@@ -231,11 +231,15 @@ export function softwareTeam(lm: LanguageModel, demoPool: readonly Example[]): S
         configuration['team.reasoning_net'] ??
           running.space$.value.orchestrationVariables.reasoning_net?.value,
       );
+      const failures: unknown[] = [];
       const ask = (coder: string) =>
         running
           .call(coder, { type: 'run', inputs: item.input, runId, rolloutId: `${runId}:${coder}` })
           .then((out) => String((out as { answer?: unknown }).answer))
-          .catch(() => undefined);
+          .catch((error: unknown) => {
+            failures.push(error);
+            return undefined;
+          });
       const specialist = CODER_OF[item.taskType as Language];
       let answer: string | undefined;
       if (topology === 'star') {
@@ -249,6 +253,8 @@ export function softwareTeam(lm: LanguageModel, demoPool: readonly Example[]): S
         const answers = (await Promise.all(onDuty.map(ask))).filter((a) => a !== undefined);
         answer = majority(answers);
       }
+      // A task no coder answered has failed (the run is counted as failed, not as answered).
+      if (answer === undefined && failures.length > 0) throw failures[0];
       await running.call('reviewer', { type: 'review', answer });
       return answer === undefined ? undefined : { answer };
     },
