@@ -477,8 +477,7 @@
       chart.plot.setSize({ width: Math.max(300, chart.box.clientWidth - 20), height: 190 });
     }
     if (optimizerPlot) {
-      const box = optimizerPlot.root.parentElement;
-      optimizerPlot.setSize({ width: Math.max(300, box.clientWidth), height: 220 });
+      optimizerPlot.setSize({ width: optimizerWidth($('optimizer')), height: 220 });
     }
   }
 
@@ -651,14 +650,39 @@
     );
   }
 
-  // Optimizer
+  // Optimizer: one series per run, so one run's best never reads as the next one's.
+  function runsOf(list) {
+    const runs = new Map();
+    for (const t of list) {
+      let run = runs.get(t.run);
+      if (!run) {
+        run = { run: t.run, optimizer: t.optimizer, trials: [] };
+        runs.set(t.run, run);
+      }
+      run.trials.push(t);
+    }
+    return [...runs.values()];
+  }
+
+  function runLabel(run) {
+    return `${run.optimizer || 'optimizer'} · run ${run.run}`;
+  }
+
+  function optimizerWidth(host) {
+    // The plot takes what the card leaves beside the stats; it is measured on the card, never on
+    // itself, so the chart can shrink with the window.
+    const stats = host.querySelector('.stats');
+    const narrow = host.clientWidth < 640;
+    return Math.max(240, host.clientWidth - (narrow || !stats ? 0 : stats.offsetWidth + 16));
+  }
+
   function renderOptimizer() {
     const host = $('optimizer');
+    if (optimizerPlot) {
+      optimizerPlot.destroy();
+      optimizerPlot = null;
+    }
     if (trials.length === 0) {
-      if (optimizerPlot) {
-        optimizerPlot.destroy();
-        optimizerPlot = null;
-      }
       host.replaceChildren(
         h('p', {
           class: 'empty',
@@ -668,61 +692,56 @@
       $('optimizer-sub').textContent = '';
       return;
     }
-    const last = trials[trials.length - 1];
-    $('optimizer-sub').textContent = last.optimizer ? `· ${last.optimizer}` : '';
-    const data = [
-      trials.map((t) => t.trial),
-      trials.map((t) => t.score),
-      trials.map((t) => t.bestScore),
-    ];
-    if (!optimizerPlot) {
-      const stats = h('div', { class: 'stats' });
-      const plotBox = h('div', { class: 'plot' });
-      host.replaceChildren(stats, plotBox);
-      optimizerPlot = new uPlot(
+    const runs = runsOf(trials);
+    const latest = runs[runs.length - 1];
+    const last = latest.trials[latest.trials.length - 1];
+    $('optimizer-sub').textContent = `· ${runs.length} run${runs.length === 1 ? '' : 's'}`;
+    const xs = [...new Set(trials.map((t) => t.trial))].sort((a, b) => a - b);
+    const at = new Map(xs.map((x, i) => [x, i]));
+    const data = [xs];
+    const series = [{ label: 'trial' }];
+    const legend = [];
+    runs.forEach((run, i) => {
+      const color = PALETTE[i % PALETTE.length];
+      const score = xs.map(() => null);
+      const best = xs.map(() => null);
+      for (const t of run.trials) {
+        score[at.get(t.trial)] = t.score;
+        best[at.get(t.trial)] = t.bestScore;
+      }
+      data.push(score, best);
+      series.push(
         {
-          width: Math.max(300, host.clientWidth - 240),
-          height: 220,
-          scales: { x: { time: false } },
-          axes: [
-            {
-              stroke: '#8b93a7',
-              grid: { stroke: '#1e273b' },
-              ticks: { stroke: '#1e273b' },
-              label: 'trial',
-              // Trials are whole numbers.
-              incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000],
-            },
-            {
-              stroke: '#8b93a7',
-              grid: { stroke: '#1e273b' },
-              ticks: { stroke: '#1e273b' },
-              size: 56,
-            },
-          ],
-          series: [
-            { label: 'trial' },
-            {
-              label: 'score',
-              stroke: '#8b9cff',
-              width: 0,
-              points: { show: true, size: 6, fill: '#8b9cff' },
-            },
-            {
-              label: 'best so far',
-              stroke: '#34d399',
-              width: 2,
-              paths: uPlot.paths.stepped({ align: 1 }),
-              points: { show: false },
-            },
-          ],
+          label: `${runLabel(run)} score`,
+          stroke: color,
+          width: 0,
+          points: { show: true, size: 6, fill: color },
         },
-        data,
-        plotBox,
+        {
+          label: `${runLabel(run)} best`,
+          stroke: color,
+          width: 2,
+          spanGaps: true,
+          paths: uPlot.paths.stepped({ align: 1 }),
+          points: { show: false },
+        },
       );
-    } else {
-      optimizerPlot.setData(data);
-    }
+      const runBest = run.trials[run.trials.length - 1].bestScore;
+      legend.push(
+        h(
+          'li',
+          { 'data-run': run.run, 'data-optimizer': run.optimizer || '' },
+          h('span', { class: 'swatch', style: `background:${color}` }),
+          h('span', { class: 'run-name', text: runLabel(run) }),
+          h('span', {
+            class: 'run-figures',
+            'data-best': runBest,
+            'data-trials': run.trials.length,
+            text: `${run.trials.length} trials · best ${num(runBest, 3)}`,
+          }),
+        ),
+      );
+    });
     const stat = (label, value) =>
       h(
         'div',
@@ -730,16 +749,48 @@
         h('span', { class: 'label', text: label }),
         h('span', { class: 'value', text: value }),
       );
-    host
-      .querySelector('.stats')
-      .replaceChildren(
-        stat(
-          'trials',
-          last.totalTrials ? `${trials.length} / ${last.totalTrials}` : String(trials.length),
-        ),
-        stat('best score', num(last.bestScore, 3)),
-        stat('last score', num(last.score, 3)),
-      );
+    const stats = h(
+      'div',
+      { class: 'stats' },
+      stat(
+        'trials',
+        last.totalTrials
+          ? `${latest.trials.length} / ${last.totalTrials}`
+          : String(latest.trials.length),
+      ),
+      stat('best score', num(last.bestScore, 3)),
+      stat('last score', num(last.score, 3)),
+      h('ul', { class: 'runs' }, ...legend),
+    );
+    const plotBox = h('div', { class: 'plot' });
+    host.replaceChildren(stats, plotBox);
+    optimizerPlot = new uPlot(
+      {
+        width: optimizerWidth(host),
+        height: 220,
+        legend: { show: false },
+        scales: { x: { time: false } },
+        axes: [
+          {
+            stroke: '#8b93a7',
+            grid: { stroke: '#1e273b' },
+            ticks: { stroke: '#1e273b' },
+            label: 'trial',
+            // Trials are whole numbers.
+            incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000],
+          },
+          {
+            stroke: '#8b93a7',
+            grid: { stroke: '#1e273b' },
+            ticks: { stroke: '#1e273b' },
+            size: 56,
+          },
+        ],
+        series,
+      },
+      data,
+      plotBox,
+    );
   }
 
   function renderAll() {

@@ -61,4 +61,68 @@ describe('the dashboard server (no browser)', () => {
     await expect(fetch(url)).rejects.toThrow();
     monitor.stop();
   });
+
+  it('answers only its own Host unless allowedHosts names another (ssh -L to another port)', async () => {
+    const monitor = watched();
+    const plain = await createDashboard(monitor, { print: () => {} });
+    const tunnelled = await createDashboard(monitor, {
+      print: () => {},
+      allowedHosts: ['localhost:9000', 'Dash.internal'],
+    });
+    const status = async (port: number, token: string, host: string) => {
+      const reply = await rawRequest(
+        port,
+        `GET /api/state HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+      );
+      return reply.split('\r\n')[0];
+    };
+    expect(await status(plain.port, plain.token, 'localhost:9000')).toBe('HTTP/1.1 403 Forbidden');
+    expect(await status(plain.port, plain.token, `localhost:${plain.port}`)).toBe(
+      'HTTP/1.1 200 OK',
+    );
+    const t = tunnelled;
+    expect(await status(t.port, t.token, 'localhost:9000')).toBe('HTTP/1.1 200 OK');
+    expect(await status(t.port, t.token, 'LOCALHOST:9000')).toBe('HTTP/1.1 200 OK');
+    expect(await status(t.port, t.token, 'localhost:9001')).toBe('HTTP/1.1 403 Forbidden');
+    expect(await status(t.port, t.token, 'dash.internal:8443')).toBe('HTTP/1.1 200 OK');
+    expect(await status(t.port, t.token, 'evil.dash.internal:8443')).toBe('HTTP/1.1 403 Forbidden');
+    await plain.close();
+    await tunnelled.close();
+    monitor.stop();
+  });
+
+  it('refuses allowedHosts entries that are not hosts, naming the entry', async () => {
+    const monitor = watched();
+    for (const [entry, path] of [
+      ['*', 'allowedHosts.0'],
+      ['http://localhost:9000', 'allowedHosts.0'],
+      ['localhost:99999', 'allowedHosts.0'],
+      ['', 'allowedHosts.0'],
+    ] as const) {
+      await expect(
+        createDashboard(monitor, { print: () => {}, allowedHosts: [entry] }),
+      ).rejects.toMatchObject({
+        code: 'TELEMETRY_INVALID_OPTIONS',
+        message: expect.stringContaining(path),
+      });
+    }
+    await expect(
+      createDashboard(monitor, { print: () => {}, allowedHosts: 'localhost:9000' as never }),
+    ).rejects.toMatchObject({ code: 'TELEMETRY_INVALID_OPTIONS' });
+    monitor.stop();
+  });
+
+  it('serves a favicon, so a page load has no 404', async () => {
+    const monitor = watched();
+    const dashboard = await createDashboard(monitor, { print: () => {} });
+    const auth = { authorization: `Bearer ${dashboard.token}` };
+    for (const path of ['/favicon.ico', '/favicon.svg']) {
+      const response = await fetch(`http://127.0.0.1:${dashboard.port}${path}`, { headers: auth });
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-type')).toBe('image/svg+xml');
+      expect(await response.text()).toContain('<svg');
+    }
+    await dashboard.close();
+    monitor.stop();
+  });
 });

@@ -2,10 +2,11 @@ import type { AdaptationEvent, MultiAgentSpace } from '@varplane/core';
 import type { Alert, AlertEvent } from './alert-engine';
 import type { LiveAgent } from './collection-window';
 import type { Insight } from './insights';
+import { createOptimizerRuns } from './internal/optimizer-runs';
 import type { AgentRunState, EdgeSnapshot, MetricsSnapshot } from './metrics-snapshot';
 import type { SupervisionNode } from './monitored-space';
 
-/** One trial of an optimizer, as the dashboard charts it. */
+/** One trial of an optimizer, as a caller hands it to the dashboard. */
 export interface OptimizerProgress {
   /** 1, 2, 3... */
   readonly trial: number;
@@ -32,6 +33,15 @@ export interface OptimizerEvent {
 
 /** What `attachOptimizer` takes: plain trial points, or an optimizer's event stream. */
 export type OptimizerUpdate = OptimizerProgress | OptimizerEvent;
+
+/**
+ * One trial as the dashboard charts it: a point of one optimizer run. Runs are numbered 1, 2, 3...
+ * across every attached stream, and the best score is the best of that run only.
+ */
+export interface OptimizerTrial extends OptimizerProgress {
+  readonly run: number;
+  readonly bestScore: number;
+}
 
 /** A row of the agent table. */
 export interface AgentRow {
@@ -107,8 +117,11 @@ export interface DashboardModel {
   observeWindow(snapshot: MetricsSnapshot): ChartPoint;
   observeAlert(event: AlertEvent, at: number): void;
   observeInsight(insight: Insight): void;
-  /** The trial point an update makes, if it makes one. */
-  observeTrial(update: OptimizerUpdate): OptimizerProgress | undefined;
+  /**
+   * A folder for one attached optimizer stream: each update gives the trial point it makes, if it
+   * makes one. Streams attached apart are runs apart, even when they run at the same time.
+   */
+  optimizerSource(): (update: OptimizerUpdate) => OptimizerTrial | undefined;
   state(input: {
     space: MultiAgentSpace | undefined;
     live: readonly LiveAgent[];
@@ -117,7 +130,7 @@ export interface DashboardModel {
     now: number;
   }): DashboardState;
   chart(): readonly ChartPoint[];
-  trials(): readonly OptimizerProgress[];
+  trials(): readonly OptimizerTrial[];
 }
 
 export function createDashboardModel(options: {
@@ -129,9 +142,8 @@ export function createDashboardModel(options: {
 }): DashboardModel {
   const chart: ChartPoint[] = [];
   const feed: FeedItem[] = [];
-  const trials: OptimizerProgress[] = [];
-  let optimizer: string | undefined;
-  let reportedBest: number | undefined;
+  const trials: OptimizerTrial[] = [];
+  const runs = createOptimizerRuns();
   let latest: MetricsSnapshot | undefined;
 
   const push = <T>(list: T[], item: T, max: number) => {
@@ -154,30 +166,13 @@ export function createDashboardModel(options: {
     observeInsight(insight) {
       push(feed, { kind: 'insight', at: insight.at, insight }, FEED_KEPT);
     },
-    observeTrial(update) {
-      let progress: OptimizerProgress;
-      if ('type' in update) {
-        if (update.type === 'optimization-started' && update.optimizer !== undefined) {
-          optimizer = update.optimizer;
-        } else if (update.type === 'best-improved' && typeof update.score === 'number') {
-          reportedBest = Math.max(reportedBest ?? Number.NEGATIVE_INFINITY, update.score);
-        }
-        if (update.type !== 'trial-finished' || update.trial === undefined) return undefined;
-        // A trial whose runs all failed has no score to plot.
-        if (typeof update.score !== 'number' || Number.isNaN(update.score)) return undefined;
-        progress = {
-          trial: update.trial,
-          score: update.score,
-          ...(optimizer === undefined ? {} : { optimizer }),
-        };
-      } else {
-        progress = update;
-      }
-      const seen = Math.max(progress.score, trials.at(-1)?.bestScore ?? Number.NEGATIVE_INFINITY);
-      // The optimizer's own best (on validation data, say) wins over the best trial score seen.
-      const full = { ...progress, bestScore: progress.bestScore ?? reportedBest ?? seen };
-      push(trials, full, TRIALS_KEPT);
-      return full;
+    optimizerSource() {
+      const fold = runs.source();
+      return (update) => {
+        const trial = fold(update);
+        if (trial !== undefined) push(trials, trial, TRIALS_KEPT);
+        return trial;
+      };
     },
     state({ space, live, tree, alerts, now }) {
       // Counters and states as they stand now; rates and scores from the latest window.

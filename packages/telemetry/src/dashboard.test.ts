@@ -220,4 +220,53 @@ describe('createDashboard (hand-driven space, real Chromium)', () => {
     expect(await page.textContent('#kpi-alerts')).toBe('1');
     await page.screenshot({ path: join(output, 'dashboard-hand-driven.png'), fullPage: true });
   }, 30_000);
+
+  it('charts each optimizer run as its own series, and fits a 760 px window', async () => {
+    // BEACON's own scores are low: its best must not be SIMBA's.
+    for (const [trial, score] of [
+      [1, 0.2],
+      [2, 0.3],
+      [3, 0.25],
+    ] as const) {
+      trials.next({ trial, score, optimizer: 'BEACON' });
+    }
+    await page.waitForSelector('#optimizer .runs li[data-run="2"]');
+    const runs = await page.$$eval('#optimizer .runs li', (items) =>
+      items.map((li) => ({
+        optimizer: li.getAttribute('data-optimizer'),
+        trials: Number(li.querySelector('.run-figures')?.getAttribute('data-trials')),
+        best: Number(li.querySelector('.run-figures')?.getAttribute('data-best')),
+      })),
+    );
+    const simbaScores = Array.from(
+      { length: 12 },
+      (_, i) => 0.5 + 0.3 * Math.sin(i + 1) ** 2 + (i + 1) * 0.01,
+    );
+    const simba = Math.max(...simbaScores);
+    expect(runs).toEqual([
+      { optimizer: 'SIMBA', trials: 12, best: simba },
+      { optimizer: 'BEACON', trials: 3, best: 0.3 },
+    ]);
+    // A narrow window: nothing wider than the window, the optimizer chart included.
+    const narrow = await browser.newPage({ viewport: { width: 760, height: 900 } });
+    const missing: string[] = [];
+    narrow.on('response', (r) => {
+      if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`);
+    });
+    await narrow.goto(dashboard.url);
+    await narrow.waitForSelector('#optimizer .runs li[data-run="2"]');
+    await narrow.waitForSelector('#charts .uplot');
+    const widths = await narrow.evaluate<{ page: number; optimizer: number }>(`({
+      page: document.documentElement.scrollWidth,
+      optimizer: document.querySelector('#optimizer .uplot').getBoundingClientRect().right,
+    })`);
+    expect(widths.page).toBeLessThanOrEqual(760);
+    expect(widths.optimizer).toBeLessThanOrEqual(760);
+    // Shrinking a wide page shrinks its charts too.
+    await page.setViewportSize({ width: 760, height: 1500 });
+    await page.waitForFunction('document.documentElement.scrollWidth <= 760');
+    expect(missing).toEqual([]);
+    await narrow.screenshot({ path: join(output, 'dashboard-760px.png'), fullPage: true });
+    await narrow.close();
+  }, 30_000);
 });

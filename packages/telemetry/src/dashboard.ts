@@ -8,6 +8,7 @@ import type { Observable, Subscription } from 'rxjs';
 import { z } from 'zod';
 import { createDashboardModel, type DashboardState, type OptimizerUpdate } from './dashboard-state';
 import { ServerStartError } from './errors';
+import { allowedHostSchema, hostMatcher } from './internal/allowed-hosts';
 import { checkMonitor } from './internal/check-monitor';
 import { containedHandler, requestUrl } from './internal/http-request';
 import { isFunction, parseOptions } from './internal/parse';
@@ -32,6 +33,12 @@ const optionsSchema = z
       .optional(),
     /** Where the URL with its token is printed (default `console.log`). */
     print: z.custom<(line: string) => void>(isFunction, 'must be a function').optional(),
+    /**
+     * Other `Host` headers to answer besides `127.0.0.1:<port>` and `localhost:<port>`, for a
+     * tunnel or proxy: `['localhost:9000']` after `ssh -L 9000:127.0.0.1:<port>`. A bare name
+     * allows it on any port. Every other Host gets 403 (DNS rebinding).
+     */
+    allowedHosts: z.array(allowedHostSchema).max(64).default([]),
     /** Milliseconds between keep-alive comments on open event streams (monitor clock). */
     heartbeatMs: z.number().int().positive().default(15_000),
   })
@@ -78,6 +85,8 @@ function loadAssets(): Map<string, Asset> {
       '/assets/dashboard.js',
       { type: 'text/javascript; charset=utf-8', body: read(new URL('dashboard.js', here)) },
     ],
+    ['/favicon.svg', { type: 'image/svg+xml', body: read(new URL('favicon.svg', here)) }],
+    ['/favicon.ico', { type: 'image/svg+xml', body: read(new URL('favicon.svg', here)) }],
     [
       '/assets/uplot.js',
       {
@@ -142,6 +151,7 @@ export async function createDashboard(
     historyPoints: parsed.historyPoints,
     initial: monitor.history(),
   });
+  const hostAllowed = hostMatcher(() => port, parsed.allowedHosts);
   const streams = new Set<ServerResponse>();
   const subscriptions: Subscription[] = [];
   let port = 0;
@@ -190,9 +200,10 @@ export async function createDashboard(
     }),
   );
   const attachOptimizer = (progress$: Observable<OptimizerUpdate>) => {
+    const fold = model.optimizerSource();
     subscriptions.push(
       progress$.subscribe((update) => {
-        const trial = model.observeTrial(update);
+        const trial = fold(update);
         if (trial !== undefined) send('trial', trial);
       }),
     );
@@ -222,9 +233,9 @@ export async function createDashboard(
       refuse(response, 400, 'bad request: the target is not a URL path');
       return;
     }
-    // Only this host, so a page elsewhere cannot reach the dashboard by DNS rebinding.
-    const host = request.headers.host ?? '';
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+    // Only this host (and those allowed), so a page elsewhere cannot reach the dashboard by DNS
+    // rebinding.
+    if (!hostAllowed(request.headers.host)) {
       refuse(response, 403, 'forbidden: unexpected Host');
       return;
     }
