@@ -7,7 +7,8 @@ import {
   setLocalConfiguration,
   setVariableValue,
 } from '@varplane/core';
-import { TeamConfigError } from './errors';
+import { inputError, TeamConfigError } from './errors';
+import { guardInput } from './internal/guard';
 import { jsonEqual } from './internal/json';
 import { checkTeamConfig, isTeamConfig, type TeamConfig } from './team-config';
 import { createTeamSpace, type TeamSpace, type TeamSpaceOptions } from './team-space';
@@ -20,6 +21,36 @@ export function validateTeamValues(
   team: TeamSpace,
   values: Readonly<Record<string, unknown>>,
 ): Configuration {
+  const isTeam = guardInput(
+    'validateTeamValues',
+    'team',
+    team,
+    () =>
+      typeof team === 'object' &&
+      team !== null &&
+      typeof (team as Partial<TeamSpace>).locate === 'function' &&
+      typeof (team as Partial<TeamSpace>).variables?.check === 'function',
+  );
+  if (!isTeam) {
+    throw inputError(
+      'INVALID_ARGUMENT',
+      'validateTeamValues',
+      'team',
+      'must be a TeamSpace (createTeamSpace)',
+      team,
+    );
+  }
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+    throw new TeamConfigError({
+      code: 'TEAM_CONFIG_INVALID',
+      message: `validateTeamValues: values must be an object of joint values (got ${describeValue(values)})`,
+      issues: [{ path: '', message: 'must be an object', value: values }],
+    });
+  }
+  return guardInput('validateTeamValues', 'values', values, () => checkValues(team, values));
+}
+
+function checkValues(team: TeamSpace, values: Readonly<Record<string, unknown>>): Configuration {
   const unknown = Object.keys(values).filter((id) => team.locate(id) === undefined);
   if (unknown.length > 0) {
     const issues = unknown.map((id) => ({
@@ -85,6 +116,14 @@ export function applyTeamConfig(
   options: TeamSpaceOptions = {},
 ): MultiAgentSpace {
   const team = createTeamSpace(space, options);
+  return guardInput('applyTeamConfig', 'config', config, () => applyConfig(team, space, config));
+}
+
+function applyConfig(
+  team: TeamSpace,
+  space: MultiAgentSpace,
+  config: TeamConfig | Readonly<Record<string, unknown>>,
+): MultiAgentSpace {
   let values: Readonly<Record<string, unknown>>;
   if (isTeamConfig(config)) {
     const checked = checkTeamConfig(config);

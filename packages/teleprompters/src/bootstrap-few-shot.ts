@@ -8,6 +8,7 @@ import {
   defaultDemoBuilder,
   demosTarget,
 } from './internal/demos';
+import { guardInput } from './internal/guard';
 import { jsonEqual, toJson } from './internal/json';
 import {
   type CommonOptimizerOptions,
@@ -78,7 +79,12 @@ export function bootstrapFewShot(
   trainset: readonly TeamExample[],
   options: BootstrapFewShotOptions,
 ): OptimizerRun {
-  const metric = (options as { metric?: TeamMetric } | undefined)?.metric as TeamMetric;
+  const metric = guardInput(
+    'bootstrapFewShot',
+    'options',
+    options,
+    () => (options as { metric?: TeamMetric } | undefined)?.metric as TeamMetric,
+  );
   const prepared = prepareOptimizer(
     'bootstrap_few_shot',
     space,

@@ -1,7 +1,8 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import type { LanguageModelResponse, TraceRecord } from '@varplane/core';
+import { describeValue, type LanguageModelResponse, type TraceRecord } from '@varplane/core';
 import { z } from 'zod';
 import { CheckpointError } from './errors';
+import { reasonOf } from './internal/guard';
 import { toIssues } from './internal/parse';
 
 /** The `format` field of every checkpoint. */
@@ -96,7 +97,16 @@ const checkpointSchema = z.object({
 
 /** Checks a loaded checkpoint; a malformed one is a `CheckpointError` (`CHECKPOINT_CORRUPT`). */
 export function checkCheckpoint(value: unknown, where: string): Checkpoint {
-  const result = checkpointSchema.safeParse(value, { reportInput: true });
+  let result: ReturnType<typeof checkpointSchema.safeParse>;
+  try {
+    result = checkpointSchema.safeParse(value, { reportInput: true });
+  } catch (error) {
+    throw new CheckpointError({
+      code: 'CHECKPOINT_CORRUPT',
+      message: `checkpoint ${where}: cannot be read: ${reasonOf(error)}`,
+      cause: error,
+    });
+  }
   if (result.success) return result.data as Checkpoint;
   const first = toIssues(result.error)[0];
   throw new CheckpointError({
@@ -118,7 +128,7 @@ export interface MemoryCheckpointStore extends CheckpointStore {
  * the file store, so a resume from memory behaves as one from disk.
  */
 export function createMemoryCheckpointStore(initial?: Checkpoint): MemoryCheckpointStore {
-  let text = initial === undefined ? undefined : JSON.stringify(initial);
+  let text = initial === undefined ? undefined : toText(checkCheckpoint(initial, 'given'), 'given');
   let saves = 0;
   return {
     get current() {
@@ -131,10 +141,31 @@ export function createMemoryCheckpointStore(initial?: Checkpoint): MemoryCheckpo
       return text === undefined ? undefined : checkCheckpoint(JSON.parse(text), 'in memory');
     },
     async save(checkpoint) {
-      text = JSON.stringify(checkpoint);
+      text = toText(checkpoint, 'in memory');
       saves++;
     },
   };
+}
+
+/** A checkpoint as JSON text; a value JSON cannot hold (a cycle, too deep) is refused. */
+function toText(checkpoint: unknown, where: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(checkpoint);
+  } catch (error) {
+    throw new CheckpointError({
+      code: 'CHECKPOINT_CORRUPT',
+      message: `checkpoint ${where}: cannot be written as JSON: ${reasonOf(error)}`,
+      cause: error,
+    });
+  }
+  if (text === undefined) {
+    throw new CheckpointError({
+      code: 'CHECKPOINT_CORRUPT',
+      message: `checkpoint ${where}: must be a checkpoint object (got ${describeValue(checkpoint)})`,
+    });
+  }
+  return text;
 }
 
 /**
@@ -149,7 +180,7 @@ export function createFileCheckpointStore(path: string): CheckpointStore {
   if (typeof path !== 'string' || path === '') {
     throw new CheckpointError({
       code: 'CHECKPOINT_IO_FAILED',
-      message: `createFileCheckpointStore: path must be a non-empty string (got ${String(path)})`,
+      message: `createFileCheckpointStore: path must be a non-empty string (got ${describeValue(path)})`,
     });
   }
   const temporary = `${path}.${process.pid}.tmp`;
@@ -179,8 +210,9 @@ export function createFileCheckpointStore(path: string): CheckpointStore {
       return checkCheckpoint(value, path);
     },
     async save(checkpoint) {
+      const text = toText(checkpoint, path);
       try {
-        await writeFile(temporary, JSON.stringify(checkpoint));
+        await writeFile(temporary, text);
         await rename(temporary, path);
       } catch (error) {
         await rm(temporary, { force: true });

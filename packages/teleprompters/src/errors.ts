@@ -76,13 +76,14 @@ export class OptimizationAbortedError extends VarplaneError {
   /** Team runs finished before the abort (and saved, when there is a checkpoint). */
   readonly completedRuns: number;
   constructor(options: { optimizer: string; completedRuns: number; cause?: unknown }) {
+    const { optimizer, completedRuns, cause } = readAbortOptions(options);
     super({
       code: 'OPTIMIZATION_ABORTED',
-      message: `${options.optimizer}: aborted after ${options.completedRuns} completed team runs`,
-      cause: options.cause,
+      message: `${optimizer}: aborted after ${completedRuns} completed team runs`,
+      cause,
     });
     this.name = 'OptimizationAbortedError';
-    this.completedRuns = options.completedRuns;
+    this.completedRuns = completedRuns;
   }
 }
 
@@ -104,5 +105,25 @@ export class TeamRunnerError extends VarplaneError {
   constructor(options: VarplaneErrorOptions) {
     super(options);
     this.name = 'TeamRunnerError';
+  }
+}
+
+/** Reads an error's options defensively: building an error must never throw. */
+function readAbortOptions(options: unknown): {
+  optimizer: string;
+  completedRuns: number;
+  cause: unknown;
+} {
+  try {
+    const given =
+      typeof options === 'object' && options !== null ? (options as Record<string, unknown>) : {};
+    const runs = given.completedRuns;
+    return {
+      optimizer: typeof given.optimizer === 'string' ? given.optimizer : 'optimizer',
+      completedRuns: typeof runs === 'number' && Number.isInteger(runs) && runs >= 0 ? runs : 0,
+      cause: given.cause,
+    };
+  } catch (cause) {
+    return { optimizer: 'optimizer', completedRuns: 0, cause };
   }
 }

@@ -8,6 +8,8 @@ import {
 } from '@varplane/core';
 import { type AnyBehaviour, type RunningSpace, startSpace } from '@varplane/runtime';
 import { z } from 'zod';
+import { inputError } from './errors';
+import { guardInput } from './internal/guard';
 import { parseOrThrow } from './internal/parse';
 import type { TeamExample } from './team-example';
 import type { TeamRunner, TeamRunResult } from './team-runner';
@@ -28,11 +30,32 @@ export function createRunTraceSink(): RunTraceSink {
   const byRun = new Map<string, TraceRecord[]>();
   return {
     record(trace) {
-      const list = byRun.get(trace.runId);
-      if (list === undefined) byRun.set(trace.runId, [trace]);
+      const runId = guardInput('RunTraceSink.record', 'trace', trace, () =>
+        typeof trace === 'object' && trace !== null ? trace.runId : undefined,
+      );
+      if (typeof runId !== 'string') {
+        throw inputError(
+          'INVALID_ARGUMENT',
+          'RunTraceSink.record',
+          'trace.runId',
+          'must be a string (a TraceRecord)',
+          runId,
+        );
+      }
+      const list = byRun.get(runId);
+      if (list === undefined) byRun.set(runId, [trace]);
       else list.push(trace);
     },
     take(runId) {
+      if (typeof runId !== 'string') {
+        throw inputError(
+          'INVALID_ARGUMENT',
+          'RunTraceSink.take',
+          'runId',
+          'must be a string',
+          runId,
+        );
+      }
       const list = byRun.get(runId) ?? [];
       byRun.delete(runId);
       return list;

@@ -1,6 +1,7 @@
 import { describeValue, formatIssues, type JsonValue } from '@varplane/core';
 import { z } from 'zod';
 import { TeamConfigError } from './errors';
+import { reasonOf } from './internal/guard';
 import { toIssues } from './internal/parse';
 
 /** The `format` field of every serialized team configuration. */
@@ -68,11 +69,16 @@ export const teamConfigSchema = z.object({
 
 /** Whether a value looks like a {@link TeamConfig} (by its `format` field). */
 export function isTeamConfig(value: unknown): value is TeamConfig {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { format?: unknown }).format === TEAM_CONFIG_FORMAT
-  );
+  try {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as { format?: unknown }).format === TEAM_CONFIG_FORMAT
+    );
+  } catch {
+    // A value whose `format` cannot even be read is not a team config.
+    return false;
+  }
 }
 
 /**
@@ -80,7 +86,17 @@ export function isTeamConfig(value: unknown): value is TeamConfig {
  * `TeamConfigError` (`TEAM_CONFIG_INVALID` or `TEAM_CONFIG_VERSION_UNSUPPORTED`).
  */
 export function checkTeamConfig(value: unknown): TeamConfig {
-  const result = teamConfigSchema.safeParse(value, { reportInput: true });
+  let result: ReturnType<typeof teamConfigSchema.safeParse>;
+  try {
+    result = teamConfigSchema.safeParse(value, { reportInput: true });
+  } catch (error) {
+    throw new TeamConfigError({
+      code: 'TEAM_CONFIG_INVALID',
+      message: `team config: cannot be read: ${reasonOf(error)} (got ${describeValue(value)})`,
+      issues: [{ path: '', message: 'cannot be read', value }],
+      cause: error,
+    });
+  }
   if (!result.success) {
     const issues = toIssues(result.error);
     throw new TeamConfigError({

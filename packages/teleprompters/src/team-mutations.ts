@@ -4,6 +4,8 @@ import {
   type MutationStrategy,
   type Variable,
 } from '@varplane/core';
+import { inputError } from './errors';
+import { guardInput } from './internal/guard';
 import { mutateVariables } from './internal/mutate-variables';
 import { AGENT_TAG, ORCHESTRATION_TAG, orchestrationTypeTag } from './team-space';
 
@@ -41,26 +43,72 @@ function createTeamMutation(
           issues: [{ path: 'strength', message: 'must be in [0, 1]', value: strength }],
         });
       }
-      const movable = space.variables.filter(
-        (variable) =>
-          targets(variable) &&
-          variable.kind !== 'composite' &&
-          variable.hints.frozen !== true &&
-          Object.hasOwn(configuration, variable.id),
-      );
-      if (movable.length === 0) return configuration;
-      const count = Math.max(1, Math.round(strength * movable.length));
-      const chosen = context.random
-        .shuffle(movable)
-        .slice(0, count)
-        .map((variable) => variable.id);
-      return (
-        mutateVariables(space, configuration, chosen, Math.max(strength, 0.05), context.random) ??
-        configuration
-      );
+      checkMutateArguments(name, space, configuration, context);
+      // A space whose variables are malformed is refused, not crashed on.
+      return guardInput(`${name}.mutate`, 'space', space, () => {
+        const movable = space.variables.filter(
+          (variable) =>
+            targets(variable) &&
+            variable.kind !== 'composite' &&
+            variable.hints.frozen !== true &&
+            Object.hasOwn(configuration, variable.id),
+        );
+        if (movable.length === 0) return configuration;
+        const count = Math.max(1, Math.round(strength * movable.length));
+        const chosen = context.random
+          .shuffle(movable)
+          .slice(0, count)
+          .map((variable) => variable.id);
+        return (
+          mutateVariables(space, configuration, chosen, Math.max(strength, 0.05), context.random) ??
+          configuration
+        );
+      });
     },
   };
   return Object.freeze(strategy);
+}
+
+/** A mutation's arguments, checked before any is read deeply. */
+function checkMutateArguments(
+  name: string,
+  space: unknown,
+  configuration: unknown,
+  context: unknown,
+): void {
+  const subject = `${name}.mutate`;
+  const isObject = (value: unknown) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  guardInput(subject, 'space', space, () => {
+    if (!isObject(space) || !Array.isArray((space as { variables?: unknown }).variables)) {
+      throw inputError('INVALID_ARGUMENT', subject, 'space', 'must be a VariableSpace', space);
+    }
+  });
+  if (!isObject(configuration)) {
+    throw inputError(
+      'INVALID_ARGUMENT',
+      subject,
+      'configuration',
+      'must be a configuration object',
+      configuration,
+    );
+  }
+  guardInput(subject, 'context', context, () => {
+    const random = isObject(context) ? (context as { random?: unknown }).random : undefined;
+    if (
+      typeof random !== 'object' ||
+      random === null ||
+      typeof (random as { shuffle?: unknown }).shuffle !== 'function'
+    ) {
+      throw inputError(
+        'INVALID_ARGUMENT',
+        subject,
+        'context.random',
+        'must be a Random (createRandom)',
+        random,
+      );
+    }
+  });
 }
 
 const TEAM_PARAMETERS = ['adaptation_rate', 'performance_threshold', 'custom'] as const;

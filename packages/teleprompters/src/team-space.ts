@@ -10,6 +10,7 @@ import {
   VarplaneError,
 } from '@varplane/core';
 import { inputError } from './errors';
+import { guardInput, reasonOf } from './internal/guard';
 
 /** Tag carried by every orchestration variable of a joint team space. */
 export const ORCHESTRATION_TAG = 'varplane:orchestration';
@@ -18,11 +19,29 @@ export const AGENT_TAG = 'varplane:agent';
 
 /** The tag naming an orchestration variable's type (`varplane:orchestration:agent_selection`). */
 export function orchestrationTypeTag(type: OrchestrationType): string {
+  if (typeof type !== 'string' || (type as string) === '') {
+    throw inputError(
+      'INVALID_ARGUMENT',
+      'orchestrationTypeTag',
+      'type',
+      'must be an orchestration type',
+      type,
+    );
+  }
   return `${ORCHESTRATION_TAG}:${type}`;
 }
 
 /** The tag naming the agent a local variable belongs to (`varplane:agent:coder`). */
 export function agentTag(agentId: string): string {
+  if (typeof agentId !== 'string' || agentId === '') {
+    throw inputError(
+      'INVALID_ARGUMENT',
+      'agentTag',
+      'agentId',
+      'must be a non-empty string',
+      agentId,
+    );
+  }
   return `${AGENT_TAG}:${agentId}`;
 }
 
@@ -172,8 +191,13 @@ const cache = new WeakMap<MultiAgentSpace, Map<string, TeamSpace>>();
  * team.variables.sample(createRandom(1)); // { 'team.topology': 'ring', 'coder.temperature': 0.4 }
  */
 export function createTeamSpace(space: MultiAgentSpace, options: TeamSpaceOptions = {}): TeamSpace {
-  checkShape(space);
-  const orchestrationPart = options.orchestrationPart ?? 'team';
+  guardInput(SUBJECT, 'space', space, () => checkShape(space), 'TEAM_SPACE_INVALID');
+  const orchestrationPart = guardInput(
+    SUBJECT,
+    'options',
+    options,
+    () => options.orchestrationPart ?? 'team',
+  );
   if (
     typeof orchestrationPart !== 'string' ||
     !/^[A-Za-z0-9_:-]+$/.test(orchestrationPart) ||
@@ -195,13 +219,12 @@ export function createTeamSpace(space: MultiAgentSpace, options: TeamSpaceOption
     team = build(space, orchestrationPart);
   } catch (error) {
     if (VarplaneError.isInstance(error, 'TEAM_SPACE_INVALID')) throw error;
-    const why = error instanceof Error ? error.message : String(error);
     throw inputError(
       'TEAM_SPACE_INVALID',
       SUBJECT,
       'space',
-      `does not make a valid joint space: ${why}`,
-      space.id,
+      `does not make a valid joint space: ${reasonOf(error)}`,
+      space,
       error,
     );
   }

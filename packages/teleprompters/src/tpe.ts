@@ -1,6 +1,7 @@
 import type { Configuration, JsonValue, Random, Variable, VariableSpace } from '@varplane/core';
 import { z } from 'zod';
 import { inputError } from './errors';
+import { guardInput } from './internal/guard';
 import { stableStringify } from './internal/json';
 import { parseOrThrow } from './internal/parse';
 import { logSumExp, parzenBandwidths } from './internal/parzen';
@@ -162,6 +163,22 @@ function defaultGroupOf(variable: Variable): string {
  * const next = tpe.suggest(history, random, team.current);
  */
 export function createTpeSampler(space: VariableSpace, options: TpeOptions = {}): TpeSampler {
+  guardInput('createTpeSampler', 'space', space, () => {
+    if (
+      typeof space !== 'object' ||
+      space === null ||
+      !Array.isArray(space.variables) ||
+      typeof space.check !== 'function'
+    ) {
+      throw inputError(
+        'INVALID_ARGUMENT',
+        'createTpeSampler',
+        'space',
+        'must be a VariableSpace',
+        space,
+      );
+    }
+  });
   const parsed = parseOrThrow(optionsSchema, options, 'createTpeSampler', 'options');
   const dimensions: Dimension[] = [];
   const groupOfDimension: string[] = [];

@@ -1,5 +1,7 @@
 import type { Configuration, JsonValue, TraceRecord } from '@varplane/core';
+import { inputError } from '../errors';
 import type { TeamSpace } from '../team-space';
+import { guardInput } from './guard';
 import { jsonEqual, toJson } from './json';
 
 /** Turns one agent step into a demo for that agent; `undefined` skips the step. */
@@ -9,10 +11,20 @@ export type DemoBuilder = (trace: TraceRecord) => JsonValue | undefined;
  * A demo in `@varplane/dspex-bridge`'s example shape: the step's input as `inputs`, its output as
  * `labels`. Failed steps make no demo.
  */
-export const defaultDemoBuilder: DemoBuilder = (trace) => {
-  if (trace.output === undefined || trace.error !== undefined) return undefined;
-  return toJson({ inputs: trace.input, labels: trace.output }) as JsonValue;
-};
+export const defaultDemoBuilder: DemoBuilder = (trace) =>
+  guardInput('defaultDemoBuilder', 'trace', trace, () => {
+    if (typeof trace !== 'object' || trace === null) {
+      throw inputError(
+        'INVALID_ARGUMENT',
+        'defaultDemoBuilder',
+        'trace',
+        'must be a TraceRecord',
+        trace,
+      );
+    }
+    if (trace.output === undefined || trace.error !== undefined) return undefined;
+    return toJson({ inputs: trace.input, labels: trace.output }) as JsonValue;
+  });
 
 function localTarget(
   team: TeamSpace,
