@@ -1,11 +1,11 @@
-import {
-  type CompromiseType,
-  type ConflictResolutionStrategy,
-  describeValue,
-  type TimeSlot,
-  type VariableConflict,
-  type VariableResolution,
+import type {
+  CompromiseType,
+  ConflictResolutionStrategy,
+  TimeSlot,
+  VariableConflict,
+  VariableResolution,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { ConflictResolutionError } from './errors';
 import {

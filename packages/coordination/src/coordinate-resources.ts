@@ -1,9 +1,5 @@
-import {
-  describeValue,
-  type ResourceAllocationStrategy,
-  type ResourceGrant,
-  type ResourceRequest,
-} from '@varplane/core';
+import type { ResourceAllocationStrategy, ResourceGrant, ResourceRequest } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { attachConditions, type GrantConditionPolicy } from './grant-conditions';
 import { RequestIndex } from './internal/allocation';

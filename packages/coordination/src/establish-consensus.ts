@@ -1,13 +1,12 @@
-import {
-  type ConsensusResult,
-  type ConsensusStrategy,
-  describeValue,
-  type ErrorInfo,
-  type StrategyContext,
-  toErrorInfo,
-  type Vote,
-  type Voter,
+import type {
+  ConsensusResult,
+  ConsensusStrategy,
+  ErrorInfo,
+  StrategyContext,
+  Vote,
+  Voter,
 } from '@varplane/core';
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import { z } from 'zod';
 import { askAgents, DEFAULT_ASK_TIMEOUT_MS } from './ask-agents';
 import {

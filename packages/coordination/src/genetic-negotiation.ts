@@ -1,10 +1,10 @@
-import {
-  describeValue,
-  type NegotiationRequest,
-  type NegotiationStrategy,
-  type Preference,
-  type StrategyContext,
+import type {
+  NegotiationRequest,
+  NegotiationStrategy,
+  Preference,
+  StrategyContext,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { askAgents, DEFAULT_ASK_TIMEOUT_MS } from './ask-agents';
 import { admissible } from './internal/bids';

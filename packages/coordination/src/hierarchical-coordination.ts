@@ -6,9 +6,9 @@ import {
   agentIdSchema,
   byPriority,
   type CoordinationEdge,
-  describeValue,
   directive,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { HierarchyError } from './errors';
 import { invalid, parseOrThrow } from './internal/parse';

@@ -1,10 +1,10 @@
-import {
-  describeValue,
-  type NegotiationResult,
-  type NegotiationStrategy,
-  type Preference,
-  type ValueConstraints,
+import type {
+  NegotiationResult,
+  NegotiationStrategy,
+  Preference,
+  ValueConstraints,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { askAgent, DEFAULT_ASK_TIMEOUT_MS } from './ask-agents';
 import { invalid, parseOrThrow } from './internal/parse';

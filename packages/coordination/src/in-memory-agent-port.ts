@@ -1,4 +1,5 @@
-import { type AgentPort, type AgentQuestion, describeValue, VarplaneError } from '@varplane/core';
+import { type AgentPort, type AgentQuestion, VarplaneError } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 
 /** How an in-memory agent answers a question; a promise that never settles is silence. */
 export type AgentHandler = (question: AgentQuestion) => unknown;

@@ -1,11 +1,11 @@
-import {
-  describeValue,
-  type NegotiationRequest,
-  type NegotiationResult,
-  type NegotiationStrategy,
-  type Preference,
-  type StrategyContext,
+import type {
+  NegotiationRequest,
+  NegotiationResult,
+  NegotiationStrategy,
+  Preference,
+  StrategyContext,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { askAgents, DEFAULT_ASK_TIMEOUT_MS } from './ask-agents';
 import { NegotiationError } from './errors';

@@ -1,9 +1,5 @@
-import {
-  describeValue,
-  type NegotiationStrategy,
-  type Preference,
-  type ValueConstraints,
-} from '@varplane/core';
+import type { NegotiationStrategy, Preference, ValueConstraints } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import {
   type OperationOptions,

@@ -1,9 +1,9 @@
-import {
-  type ConflictResolutionStrategy,
-  describeValue,
-  type VariableConflict,
-  type VariableResolution,
+import type {
+  ConflictResolutionStrategy,
+  VariableConflict,
+  VariableResolution,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import {
   type OperationOptions,

@@ -1,4 +1,5 @@
-import { describeValue, type ValueConstraints } from '@varplane/core';
+import type { ValueConstraints } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { NegotiationError } from './errors';
 import { cleanFloat, sameValue } from './internal/values';

@@ -1,4 +1,5 @@
-import { describeValue, type NegotiationStrategy, type Preference } from '@varplane/core';
+import type { NegotiationStrategy, Preference } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { NegotiationError } from './errors';
 import { admissible } from './internal/bids';

@@ -76,8 +76,6 @@ export {
 export type { CoreErrorCode, Issue, VarplaneErrorOptions } from './errors';
 export {
   ConfigurationError,
-  describeValue,
-  formatIssues,
   InvalidArgumentError,
   OrchestrationError,
   SamplingError,
@@ -89,8 +87,6 @@ export {
 } from './errors';
 export type { AgentStats, ErrorInfo, ExitReason, RuntimeEvent, RuntimeEventType } from './events';
 // Runtime events, traces, the language model port
-export { toErrorInfo } from './events';
-export { toIssues } from './internal/parse';
 export type {
   LanguageModel,
   LanguageModelCapabilities,

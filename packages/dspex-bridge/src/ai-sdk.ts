@@ -1,7 +1,6 @@
 import {
   type Clock,
   createRandom,
-  describeValue,
   type LanguageModel,
   type LanguageModelCapabilities,
   type LanguageModelRequest,
@@ -12,6 +11,7 @@ import {
   type Random,
   systemClock,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import type { CostModel } from './cost-model';
 import { isLanguageModelError, type LanguageModelError } from './errors';

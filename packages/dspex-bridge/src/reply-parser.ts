@@ -1,4 +1,4 @@
-import { formatIssues } from '@varplane/core';
+import { formatIssues } from '@varplane/core/internal';
 import { OutputParseError } from './errors';
 import { readMarkedSections } from './internal/markers';
 import { toIssues } from './internal/parse-options';

@@ -1,4 +1,4 @@
-import { describeValue } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { SignatureError } from './errors';
 import {

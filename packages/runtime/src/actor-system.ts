@@ -4,7 +4,6 @@ import {
   agentIdSchema,
   type Clock,
   createRandom,
-  describeValue,
   type ExitReason,
   InvalidArgumentError,
   LOCAL_NODE,
@@ -13,6 +12,7 @@ import {
   type RuntimeEvent,
   systemClock,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { type Observable, Subject } from 'rxjs';
 import { z } from 'zod';
 import {

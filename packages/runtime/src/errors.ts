@@ -1,12 +1,10 @@
 import {
-  describeValue,
-  formatIssues,
   InvalidArgumentError,
   type Issue,
-  toErrorInfo,
   VarplaneError,
   type VarplaneErrorOptions,
 } from '@varplane/core';
+import { describeValue, formatIssues, toErrorInfo } from '@varplane/core/internal';
 
 /**
  * Stable error codes of `@varplane/runtime`. Input errors use core's `INVALID_ARGUMENT`

@@ -4,9 +4,9 @@ import {
   type FaultRecoveryAction,
   type JsonValue,
   type OrchestrationVariable,
-  toErrorInfo,
   updateMetrics,
 } from '@varplane/core';
+import { toErrorInfo } from '@varplane/core/internal';
 import type { Subscription } from 'rxjs';
 import { AgentNotFoundError, SpaceOperationError } from './errors';
 import type { SpaceRuntime } from './internal/space-runtime';

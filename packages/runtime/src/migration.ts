@@ -7,7 +7,8 @@
  * the original keeps only what came after, and calls in the snapshot are answered to their
  * callers wherever the agent now runs.
  */
-import { type AgentRef, agentIdSchema, describeValue, InvalidArgumentError } from '@varplane/core';
+import { type AgentRef, agentIdSchema, InvalidArgumentError } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import type { ActorSystem } from './actor-system';
 import { type AnyBehaviour, checkBehaviour } from './behaviour';

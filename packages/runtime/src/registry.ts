@@ -1,4 +1,5 @@
-import { type AgentRef, describeValue, VarplaneError } from '@varplane/core';
+import { type AgentRef, VarplaneError } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { NameTakenError } from './errors';
 
 /**

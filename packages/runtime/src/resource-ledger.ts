@@ -1,10 +1,10 @@
 import {
-  describeValue,
   InvalidArgumentError,
   type ResourcePool,
   resourcePoolSchema,
   unlimitedResourcePool,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import type { ResourceNeeds } from './behaviour';
 import { BudgetExhaustedError } from './errors';
 import { parseOrThrow } from './internal/parse';

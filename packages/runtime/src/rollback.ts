@@ -3,12 +3,12 @@ import {
   type AgentRole,
   COORDINATION_PATTERNS,
   type CoordinationPattern,
-  describeValue,
   findAdaptation,
   type OrchestrationVariable,
   setLocalConfiguration,
   type VariableChange,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { SpaceOperationError } from './errors';
 import type { SpaceRuntime, Tally } from './internal/space-runtime';
 import { setVariable } from './space-coordination';

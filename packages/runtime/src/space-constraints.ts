@@ -1,4 +1,5 @@
-import { describeValue, limitedResource, type MultiAgentSpace } from '@varplane/core';
+import { limitedResource, type MultiAgentSpace } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { ConstraintViolationError } from './errors';
 import type { SpaceRuntime } from './internal/space-runtime';
 

@@ -7,12 +7,11 @@ import {
   type Clock,
   COORDINATION_PATTERNS,
   type CoordinationPattern,
-  describeValue,
   setAgentRole,
   setLocalConfiguration,
   setTopology,
-  toErrorInfo,
 } from '@varplane/core';
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import { AgentNotFoundError, DirectiveError } from './errors';
 import { toIssues } from './internal/parse';
 import type { SpaceRuntime, Tally } from './internal/space-runtime';

@@ -1,4 +1,5 @@
-import { describeValue, InvalidArgumentError } from '@varplane/core';
+import { InvalidArgumentError } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import type { CallOptions } from './behaviour';
 import { SpaceNotRunningError, SpaceOperationError } from './errors';
 import type { SpaceRuntime } from './internal/space-runtime';

@@ -3,7 +3,6 @@ import {
   agentIdSchema,
   checkOrchestrationValue,
   coordinationEdgeSchema,
-  describeValue,
   faultRecoveryConfigSchema,
   type Issue,
   type MultiAgentSpace,
@@ -11,6 +10,7 @@ import {
   resourcePoolSchema,
   scalingPolicySchema,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import type { z } from 'zod';
 import type { AnyBehaviour } from './behaviour';
 import { ClusterRequiredError, SpaceValidationError } from './errors';

@@ -1,4 +1,5 @@
-import { type AgentRef, describeValue, toErrorInfo } from '@varplane/core';
+import type { AgentRef } from '@varplane/core';
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import type { AgentContext } from './behaviour';
 import { type ChildSpec, type NormalizedChildSpec, normalizeChildSpec } from './child-spec';
 import { AgentAlreadyExistsError, SupervisionError } from './errors';

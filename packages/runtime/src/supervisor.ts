@@ -1,10 +1,5 @@
-import {
-  describeValue,
-  type ExitReason,
-  InvalidArgumentError,
-  type TimerHandle,
-  toErrorInfo,
-} from '@varplane/core';
+import { type ExitReason, InvalidArgumentError, type TimerHandle } from '@varplane/core';
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import { backoffDelay } from './backoff';
 import type { AgentContext, Behaviour } from './behaviour';
 import {

@@ -1,9 +1,5 @@
-import {
-  type AdaptationEvent,
-  describeValue,
-  type MultiAgentSpace,
-  type PerformanceMetrics,
-} from '@varplane/core';
+import type { AdaptationEvent, MultiAgentSpace, PerformanceMetrics } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import type { Alert, AlertActionRunner } from './alert-engine';
 import type { AlertRule } from './alert-rule';
 import { AlertActionError } from './errors';

@@ -1,4 +1,5 @@
-import { type Clock, type ErrorInfo, toErrorInfo } from '@varplane/core';
+import type { Clock, ErrorInfo } from '@varplane/core';
+import { toErrorInfo } from '@varplane/core/internal';
 import {
   type AlertAction,
   type AlertLevel,

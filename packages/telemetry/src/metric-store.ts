@@ -1,4 +1,4 @@
-import { formatIssues } from '@varplane/core';
+import { formatIssues } from '@varplane/core/internal';
 import { TelemetryOptionsError } from './errors';
 
 /** One stored value: a series at a time, for the team or for one agent. */

@@ -4,8 +4,8 @@ import {
   type MultiAgentSpace,
   type PerformanceMetrics,
   type TimerHandle,
-  toErrorInfo,
 } from '@varplane/core';
+import { toErrorInfo } from '@varplane/core/internal';
 import { type Observable, Subject, type Subscription } from 'rxjs';
 import { createAlertActions } from './alert-actions';
 import { type Alert, type AlertEvent, createAlertEngine } from './alert-engine';

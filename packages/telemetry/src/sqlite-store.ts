@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { describeValue } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { StorageError } from './errors';
 import { parseOptions } from './internal/parse';

@@ -1,12 +1,11 @@
 import {
   type Configuration,
-  describeValue,
-  formatIssues,
   type JsonValue,
   type MultiAgentSpace,
   setLocalConfiguration,
   setVariableValue,
 } from '@varplane/core';
+import { describeValue, formatIssues } from '@varplane/core/internal';
 import { inputError, TeamConfigError } from './errors';
 import { guardInput } from './internal/guard';
 import { jsonEqual } from './internal/json';

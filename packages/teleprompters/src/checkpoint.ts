@@ -1,5 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { describeValue, type LanguageModelResponse, type TraceRecord } from '@varplane/core';
+import type { LanguageModelResponse, TraceRecord } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { CheckpointError } from './errors';
 import { reasonOf } from './internal/guard';

@@ -1,10 +1,10 @@
 import {
-  describeValue,
   InvalidArgumentError,
   type Issue,
   VarplaneError,
   type VarplaneErrorOptions,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 
 /**
  * Stable error codes of `@varplane/teleprompters`. Bad options use core's `INVALID_ARGUMENT`

@@ -1,4 +1,5 @@
-import { describeValue, formatIssues, type JsonValue } from '@varplane/core';
+import type { JsonValue } from '@varplane/core';
+import { describeValue, formatIssues } from '@varplane/core/internal';
 import { z } from 'zod';
 import { TeamConfigError } from './errors';
 import { reasonOf } from './internal/guard';

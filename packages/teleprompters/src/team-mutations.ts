@@ -1,9 +1,5 @@
-import {
-  describeValue,
-  InvalidArgumentError,
-  type MutationStrategy,
-  type Variable,
-} from '@varplane/core';
+import { InvalidArgumentError, type MutationStrategy, type Variable } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { inputError } from './errors';
 import { guardInput } from './internal/guard';
 import { mutateVariables } from './internal/mutate-variables';

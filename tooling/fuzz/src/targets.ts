@@ -15,6 +15,8 @@ export interface EntryPoint {
  * entry point or export is fuzzed without anyone listing it.
  */
 export const EXCLUDED_ENTRY_POINTS: Readonly<Record<string, string>> = {
+  'core/internal':
+    "helpers for varplane's own packages (parseOrThrow, toIssues...): not public, called only with valid arguments by siblings",
   'coordination/testing':
     'the conformance kit declares vitest suites; it can only run inside a vitest test file',
 };

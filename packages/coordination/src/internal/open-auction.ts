@@ -1,9 +1,5 @@
-import {
-  describeValue,
-  type NegotiationRequest,
-  type Preference,
-  type StrategyContext,
-} from '@varplane/core';
+import type { NegotiationRequest, Preference, StrategyContext } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { askAgents } from '../ask-agents';
 import { NegotiationError } from '../errors';
 import type { TieBreak } from './bids';

@@ -1,48 +1,8 @@
-import { describeValue, formatIssues, InvalidArgumentError, type Issue } from '@varplane/core';
+import { InvalidArgumentError, type Issue } from '@varplane/core';
+import { describeValue, type ParseOptions, parseOrThrow } from '@varplane/core/internal';
 import type { z } from 'zod';
 
-/** Picks the stable code for the first issue found; a plain string serves every issue. */
-export type CodeFor = string | ((issue: Issue, segments: readonly PropertyKey[]) => string);
-
-interface ParseOptions {
-  /** Opens the message: `negotiateValue`. */
-  subject: string;
-  code: CodeFor;
-  /** Roots every path: `preferences`. */
-  prefix?: string;
-}
-
-function toIssues(error: z.ZodError, prefix: string): { issue: Issue; segments: PropertyKey[] }[] {
-  return error.issues.map((zodIssue) => {
-    const path = [prefix, ...zodIssue.path.map(String)].filter((part) => part !== '').join('.');
-    const issue: Issue = { path, message: zodIssue.message };
-    if ('input' in zodIssue) issue.value = zodIssue.input;
-    return { issue, segments: zodIssue.path };
-  });
-}
-
-/**
- * Parses `input` with `schema` or throws an `InvalidArgumentError` whose message names every bad
- * field path and its value, and whose code is picked for the first issue.
- */
-export function parseOrThrow<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  options: ParseOptions,
-): z.output<S> {
-  const result = schema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  const found = toIssues(result.error, options.prefix ?? '');
-  const first = found[0] as (typeof found)[number];
-  const code =
-    typeof options.code === 'string' ? options.code : options.code(first.issue, first.segments);
-  const issues = found.map((f) => f.issue);
-  throw new InvalidArgumentError({
-    code,
-    message: `${options.subject}: ${formatIssues(issues)}`,
-    issues,
-  });
-}
+export { parseOrThrow };
 
 /**
  * Validates a large input: `isValid` is a hand-written check that runs in the time of a loop, and

@@ -1,11 +1,11 @@
 import {
-  describeValue,
   STRATEGY_METHODS,
   type StrategyByKind,
   type StrategyKind,
   type StrategyRegistry,
   StrategyRegistryError,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { createCoordinationRegistry } from '../coordination-registry';
 
 // Built lazily on the first lookup without a registry, never on import; no caller can reach it to

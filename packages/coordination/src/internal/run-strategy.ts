@@ -1,13 +1,13 @@
 import {
   type AgentPort,
   type Clock,
-  describeValue,
   type Random,
   type Strategy,
   type StrategyContext,
   type TimerHandle,
   VarplaneError,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import type { z } from 'zod';
 import { StrategyExecutionError } from '../errors';
 

@@ -1,4 +1,5 @@
-import { formatIssues, InvalidArgumentError } from '@varplane/core';
+import { InvalidArgumentError } from '@varplane/core';
+import { formatIssues } from '@varplane/core/internal';
 import { OutputParseError } from '../errors';
 import type { Signature } from '../signature';
 import { toIssues } from './parse-options';

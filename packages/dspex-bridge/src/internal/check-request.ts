@@ -1,9 +1,9 @@
 import {
-  formatIssues,
   InvalidArgumentError,
   type LanguageModelRequest,
   languageModelRequestSchema,
 } from '@varplane/core';
+import { formatIssues } from '@varplane/core/internal';
 import { toIssues } from './parse-options';
 
 /**

@@ -1,11 +1,11 @@
 import {
-  describeValue,
   type LanguageModel,
   type LanguageModelRequest,
   type LanguageModelResponse,
   languageModelResponseSchema,
   VarplaneError,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { LanguageModelError } from '../errors';
 
 /**

@@ -1,4 +1,5 @@
-import { formatIssues, InvalidArgumentError, type Issue, toIssues } from '@varplane/core';
+import { InvalidArgumentError, type Issue } from '@varplane/core';
+import { formatIssues, toIssues } from '@varplane/core/internal';
 
 export { toIssues };
 

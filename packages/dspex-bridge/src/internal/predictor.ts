@@ -4,7 +4,6 @@ import {
   choice,
   createVariableSpace,
   demos as demosVariable,
-  formatIssues,
   InvalidArgumentError,
   type LanguageModel,
   type LanguageModelMessage,
@@ -16,6 +15,7 @@ import {
   text,
   VarplaneError,
 } from '@varplane/core';
+import { formatIssues } from '@varplane/core/internal';
 import { z } from 'zod';
 import { LanguageModelError, OutputParseError } from '../errors';
 import { type Example, exampleSchema } from '../example';

@@ -1,4 +1,5 @@
-import { type AgentRef, type Clock, type ExitReason, toErrorInfo } from '@varplane/core';
+import type { AgentRef, Clock, ExitReason } from '@varplane/core';
+import { toErrorInfo } from '@varplane/core/internal';
 import type { ExitMessage } from '../behaviour';
 import { AgentCrashedError, AgentNotFoundError, AgentNotRunningError } from '../errors';
 import { CallEnvelope } from './call-envelope';

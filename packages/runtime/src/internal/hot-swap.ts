@@ -1,4 +1,4 @@
-import { toErrorInfo } from '@varplane/core';
+import { toErrorInfo } from '@varplane/core/internal';
 import type { AnyBehaviour } from '../behaviour';
 import { AgentNotRunningError, CodeChangeError, StepTimeoutError } from '../errors';
 import { type Cell, DEAD, EXITED } from './cell';

@@ -1,11 +1,5 @@
-import {
-  type AgentRef,
-  type Clock,
-  type ExitReason,
-  type Random,
-  type RuntimeEvent,
-  toErrorInfo,
-} from '@varplane/core';
+import type { AgentRef, Clock, ExitReason, Random, RuntimeEvent } from '@varplane/core';
+import { toErrorInfo } from '@varplane/core/internal';
 import type { AgentContext, AnyBehaviour } from '../behaviour';
 import {
   AgentAlreadyExistsError,

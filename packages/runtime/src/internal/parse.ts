@@ -1,8 +1,7 @@
-import { formatIssues, InvalidArgumentError, toIssues } from '@varplane/core';
-
-export { toIssues };
-
+import { type ParseOptions, parseOrThrow as parse } from '@varplane/core/internal';
 import type { z } from 'zod';
+
+export { toIssues } from '@varplane/core/internal';
 
 /**
  * Parses `input` with `schema` or throws an `InvalidArgumentError` (code `INVALID_ARGUMENT`) whose
@@ -11,14 +10,7 @@ import type { z } from 'zod';
 export function parseOrThrow<S extends z.ZodType>(
   schema: S,
   input: unknown,
-  options: { subject: string; prefix?: string },
+  options: Omit<ParseOptions, 'code' | 'error'>,
 ): z.output<S> {
-  const result = schema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  const issues = toIssues(result.error, options.prefix);
-  throw new InvalidArgumentError({
-    code: 'INVALID_ARGUMENT',
-    message: `${options.subject}: ${formatIssues(issues)}`,
-    issues,
-  });
+  return parse(schema, input, { ...options, code: 'INVALID_ARGUMENT' });
 }

@@ -10,10 +10,10 @@ import {
   recordAdaptation,
   type StrategyRegistry,
   setAgentStatus,
-  toErrorInfo,
   updateResourcePool,
   type VariableChange,
 } from '@varplane/core';
+import { toErrorInfo } from '@varplane/core/internal';
 import { BehaviorSubject, Subject } from 'rxjs';
 import type { ActorSystem } from '../actor-system';
 import type { AnyBehaviour } from '../behaviour';

@@ -1,4 +1,5 @@
-import { describeValue, InvalidArgumentError } from '@varplane/core';
+import { InvalidArgumentError } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 
 /**
  * The longest timer the host keeps: Node fires a `setTimeout` of 2^31 ms or more after 1 ms, so a

@@ -1,4 +1,5 @@
-import { formatIssues, type Issue } from '@varplane/core';
+import type { Issue } from '@varplane/core';
+import { formatIssues } from '@varplane/core/internal';
 import { TelemetryOptionsError } from '../errors';
 import type { Monitor } from '../monitor';
 import { isFunction } from './parse';

@@ -1,4 +1,4 @@
-import { formatIssues, toIssues } from '@varplane/core';
+import { formatIssues, toIssues } from '@varplane/core/internal';
 import type { z } from 'zod';
 import { TelemetryOptionsError } from '../errors';
 

@@ -1,15 +1,14 @@
 import {
   type Clock,
   type Configuration,
-  describeValue,
   type LanguageModel,
   type LanguageModelRequest,
   type LanguageModelResponse,
   type MultiAgentSpace,
   type TraceRecord,
-  toErrorInfo,
   VarplaneError,
 } from '@varplane/core';
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import type { Subject } from 'rxjs';
 import { applyValidated } from '../apply-team-config';
 import type { Budget, BudgetUsage } from '../budget';

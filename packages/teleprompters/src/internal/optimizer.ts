@@ -6,8 +6,8 @@ import {
   type MultiAgentSpace,
   type Random,
   systemClock,
-  toErrorInfo,
 } from '@varplane/core';
+import { toErrorInfo } from '@varplane/core/internal';
 import { Subject } from 'rxjs';
 import { z } from 'zod';
 import { type Budget, budgetSchema } from '../budget';

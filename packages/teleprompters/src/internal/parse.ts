@@ -1,4 +1,4 @@
-import { describeValue, formatIssues, toIssues } from '@varplane/core';
+import { describeValue, formatIssues, toIssues } from '@varplane/core/internal';
 
 export { toIssues };
 

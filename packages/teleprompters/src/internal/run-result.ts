@@ -1,4 +1,5 @@
-import { formatIssues, type TraceRecord } from '@varplane/core';
+import type { TraceRecord } from '@varplane/core';
+import { formatIssues } from '@varplane/core/internal';
 import { z } from 'zod';
 import { TeamRunnerError } from '../errors';
 import type { TeamRunResult } from '../team-runner';
