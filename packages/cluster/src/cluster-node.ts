@@ -16,6 +16,7 @@ import {
 } from '@varplane/core';
 import { type ActorSystem, type ActorSystemOptions, createActorSystem } from '@varplane/runtime';
 import { z } from 'zod';
+import { type DurableQueue, type DurableQueueOptions, startDurableQueue } from './durable-queue';
 import { ClusterError } from './errors';
 import { parseArgument } from './internal/parse';
 import { connectNats } from './nats-connection';
@@ -41,6 +42,12 @@ export interface StartClusterNodeOptions {
   readonly tickMs?: number;
   readonly clock?: Clock;
   readonly random?: Random;
+  /**
+   * At-least-once delivery (`send(to, message, { delivery: 'at-least-once' })`) through a
+   * JetStream work queue per node: `true` for the defaults, or the queue's options. Needs
+   * JetStream on the NATS servers. Without it such sends throw `CLUSTER_REQUIRED`.
+   */
+  readonly atLeastOnce?: boolean | Omit<DurableQueueOptions, 'connection' | 'cluster' | 'node'>;
   /** Options of this node's actor system (its node name and transport are set here). */
   readonly system?: Omit<ActorSystemOptions, 'node' | 'transport' | 'clock' | 'random'>;
 }
@@ -52,6 +59,8 @@ export interface ClusterNode {
   readonly system: ActorSystem;
   readonly connection: NatsConnection;
   readonly transport: NatsRemoteTransport;
+  /** Present with `atLeastOnce`: this node's JetStream work queue. */
+  readonly durable: DurableQueue | undefined;
   /** Present when the node is a Raft voter. */
   readonly raft: RaftNode | undefined;
   /** Present when `space` was given: cluster-scope variable values, the same on every voter. */
@@ -66,6 +75,7 @@ const optionsSchema = z.object({
   servers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
   peers: z.array(z.string().min(1)).min(1).optional(),
   tickMs: z.number().int().min(1).max(60_000).optional(),
+  atLeastOnce: z.union([z.boolean(), z.object({}).passthrough()]).optional(),
 });
 
 /**
@@ -91,10 +101,22 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
   const clock = options.clock ?? systemClock;
   const random = options.random ?? createRandom(Date.now() >>> 0);
   const connection = await connectNats(parsed.servers, `${parsed.cluster}/${parsed.node}`);
+  const durable = options.atLeastOnce
+    ? await startDurableQueue({
+        ...(options.atLeastOnce === true ? {} : options.atLeastOnce),
+        connection,
+        cluster: parsed.cluster,
+        node: parsed.node,
+      }).catch(async (error: unknown) => {
+        await connection.close();
+        throw error;
+      })
+    : undefined;
   const transport = createNatsRemoteTransport({
     connection,
     cluster: parsed.cluster,
     node: parsed.node,
+    ...(durable === undefined ? {} : { durable }),
   });
   const system = createActorSystem({
     ...options.system,
@@ -104,6 +126,7 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
     random: random.fork(),
   });
   transport.serve(system);
+  await durable?.serve(system);
 
   let raft: RaftNode | undefined;
   let raftTransport: NatsRaftTransport | undefined;
@@ -135,10 +158,12 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
     system,
     connection,
     transport,
+    durable,
     raft,
     variables,
     stop: () => {
       stopping ??= (async () => {
+        await durable?.close();
         await system.shutdown();
         await transport.close();
         await raft?.stop().catch(() => undefined);

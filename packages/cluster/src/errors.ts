@@ -14,7 +14,9 @@ export type ClusterErrorCode =
   | 'CLUSTER_PLACEMENT_CONFLICT'
   | 'CLUSTER_MEMBERSHIP_LOST'
   | 'CLUSTER_CONTROL_UNAVAILABLE'
-  | 'CLUSTER_AGENT_FENCED';
+  | 'CLUSTER_AGENT_FENCED'
+
+  | 'CLUSTER_JETSTREAM_UNAVAILABLE';
 
 /** The base of every error this package throws or rejects with. */
 export class ClusterError extends VarplaneError {

@@ -11,6 +11,8 @@ export type {
   PlacementSpec,
   RestartType,
 } from './control-plane';
+export type { DurableQueue, DurableQueueOptions, DurableQueueStats } from './durable-queue';
+export { durableStream, durableSubject, startDurableQueue } from './durable-queue';
 export type { ClusterErrorCode } from './errors';
 export { ClusterError } from './errors';
 export type { MigrationSource } from './migrate-agent';

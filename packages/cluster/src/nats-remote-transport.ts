@@ -15,6 +15,7 @@ import type {
   ReplyAddress,
 } from '@varplane/runtime';
 import { z } from 'zod';
+import type { DurableQueue } from './durable-queue';
 import { ClusterError } from './errors';
 import { parseArgument } from './internal/parse';
 import { adoptSubject, answerSubject, callSubject, castSubject } from './subjects';
@@ -25,6 +26,8 @@ export interface NatsRemoteTransportOptions {
   readonly cluster: string;
   /** This process's node name: the `node` of the refs its agents have. */
   readonly node: string;
+  /** Where at-least-once sends go (`startDurableQueue`); without it they are refused. */
+  readonly durable?: Pick<DurableQueue, 'store'>;
 }
 
 export interface NatsRemoteTransportStats {
@@ -93,6 +96,7 @@ export function createNatsRemoteTransport(
     options,
     'createNatsRemoteTransport',
   );
+  const durable = options.durable;
   const subscriptions: Subscription[] = [];
   let closed = false;
   let castsSent = 0;
@@ -125,6 +129,10 @@ export function createNatsRemoteTransport(
       castsSent += 1;
       return true;
     },
+
+    ...(durable === undefined
+      ? {}
+      : { sendAtLeastOnce: (ref: AgentRef, message: unknown) => durable.store(ref, message) }),
 
     async call(ref, message, timeoutMs) {
       if (closed || connection.isClosed()) throw refuseClosed(ref);

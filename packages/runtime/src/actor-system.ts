@@ -20,6 +20,7 @@ import {
   type Behaviour,
   type CallOptions,
   checkBehaviour,
+  type SendOptions,
   type SpawnOptions,
 } from './behaviour';
 import { isSupervisorBehaviour, spawnOptionsSchema } from './child-spec';
@@ -34,6 +35,7 @@ import {
   type ReplyAddress,
 } from './internal/kernel';
 import { parseOrThrow } from './internal/parse';
+import { wantsAtLeastOnce } from './internal/send-options';
 import { toCellOptions } from './internal/spawn-options';
 import { checkTimeoutMs, MAX_TIMEOUT_MS } from './internal/timeouts';
 import { type AdoptOptions, type AgentSnapshot, movingMethods } from './migration';
@@ -115,8 +117,21 @@ export interface ActorSystem {
   readonly registry: NameRegistry;
   /** Starts an agent; `init` runs at once (an async init holds its mail until it resolves). */
   spawn<S, M, A>(behaviour: Behaviour<S, M, A>, args?: A, options?: SpawnOptions): AgentRef;
-  /** Fire and forget; false when the message was not queued (unknown agent, full mailbox). */
-  send(to: AgentRef | string, message: unknown): boolean;
+  /**
+   * Fire and forget; false when the message was not queued (unknown agent, full mailbox).
+   * `{ delivery: 'at-least-once' }` goes through the transport's durable queue (see
+   * `SendOptions`).
+   */
+  send(to: AgentRef | string, message: unknown, options?: SendOptions): boolean;
+  /**
+   * A send that tells when it was handled: resolves once the agent's `handle` returned for it
+   * (the agent sees an ordinary send), rejects with `AGENT_CRASHED` when `handle` threw,
+   * `AGENT_NOT_FOUND` / `AGENT_NOT_RUNNING`, `MAILBOX_FULL`, or `CALL_TIMEOUT` past
+   * `options.timeout` (default `callTimeoutMs`). For transports that acknowledge a message only
+   * after the work is done. Local agents only (or ones that moved away, whose new node's durable
+   * queue takes the message).
+   */
+  deliver(to: AgentRef | string, message: unknown, options?: CallOptions): Promise<void>;
   /** Resolves with the reply, or rejects with a typed error: timeout, dead agent, crash. */
   call<Reply = unknown>(
     to: AgentRef | string,
@@ -367,9 +382,18 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     resources: ledger,
     registry,
     spawn: (behaviour, args, spawnOptions) => spawnChecked(behaviour, args, spawnOptions, null),
-    send(to, message) {
+    send(to, message, sendOptions) {
       checkTarget(to);
-      return kernel.send(to, message);
+      return kernel.send(to, message, wantsAtLeastOnce(sendOptions, 'send'));
+    },
+    deliver(to, message, deliverOptions) {
+      try {
+        checkTarget(to);
+        checkTimeout(deliverOptions?.timeout);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return kernel.deliverTracked(to, message, deliverOptions?.timeout ?? kernel.callTimeoutMs);
     },
     call<Reply>(to: AgentRef | string, message: unknown, callOptions?: CallOptions) {
       try {

@@ -128,8 +128,12 @@ export interface AgentContext<Message = unknown> {
   readonly random: Random;
   /** True while the message being handled came by `call`. */
   readonly isCall: boolean;
-  /** Fire and forget. False when the message was not queued (no such agent, mailbox full). */
-  send(to: AgentRef | string, message: unknown): boolean;
+  /**
+   * Fire and forget. False when the message was not queued (no such agent, mailbox full).
+   * `{ delivery: 'at-least-once' }` goes through the cluster's durable queue instead (see
+   * {@link SendOptions}).
+   */
+  send(to: AgentRef | string, message: unknown, options?: SendOptions): boolean;
   /** A call to another agent. Awaiting it inside `handle` keeps this agent busy meanwhile. */
   call<Reply = unknown>(
     to: AgentRef | string,
@@ -163,6 +167,19 @@ export interface AgentContext<Message = unknown> {
   spend(usage: { tokens?: number; cost?: number }): void;
   /** The ref registered under `name`, if any. */
   whereis(name: string): AgentRef | undefined;
+}
+
+/** How a `send` travels. */
+export interface SendOptions {
+  /**
+   * `at-most-once` (the default): straight into the mailbox here, or over the transport to
+   * another node; lost if the process hosting the agent dies before handling it.
+   * `at-least-once`: through the transport's durable queue for the node hosting the agent (a
+   * JetStream work queue with `@varplane/cluster`), acknowledged only after `handle` returned, so
+   * a crash of the hosting process redelivers it; a message redelivered that way may be handled
+   * twice. Without a transport that has durable queues it throws `CLUSTER_REQUIRED`.
+   */
+  delivery?: 'at-most-once' | 'at-least-once';
 }
 
 export interface CallOptions {

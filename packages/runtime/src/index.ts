@@ -22,6 +22,7 @@ export type {
   MailboxOptions,
   Replier,
   ResourceNeeds,
+  SendOptions,
   SpawnOptions,
 } from './behaviour';
 export { checkBehaviour } from './behaviour';

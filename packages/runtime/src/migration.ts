@@ -190,6 +190,9 @@ export function exportCell(kernel: Kernel, cell: Cell): AgentSnapshot {
   const mailbox: SnapshotMessage[] = [];
   const calls: Array<[string, CallEnvelope]> = [];
   for (const [index, entry] of mail.entries()) {
+    // A tracked cast (at-least-once) stays behind: `release` passes it on to the new node's
+    // durable queue, so it is acknowledged only once stored there, never lost with the snapshot.
+    if (entry instanceof CallEnvelope && entry.cast) continue;
     if (!(entry instanceof CallEnvelope)) {
       mailbox.push({ kind: 'cast', message: asJson(cell, `message ${index}`, entry) });
       continue;
@@ -351,13 +354,26 @@ export function releaseCell(kernel: Kernel, cell: Cell, forwardTo: AgentRef): vo
     });
   if (local === undefined && forwardTo.node === kernel.node)
     throw new AgentNotFoundError(forwardTo.id);
-  // The exported head lives on in the snapshot (its calls wait in the reply books).
-  const held = cell.drain().slice(cell.exported);
+  // The exported head lives on in the snapshot (its calls wait in the reply books), apart from
+  // tracked casts, which follow with the mail that came later.
+  const mail = cell.drain();
+  const held = [
+    ...mail.slice(0, cell.exported).filter((m) => m instanceof CallEnvelope && m.cast),
+    ...mail.slice(cell.exported),
+  ];
   cell.exported = -1;
   const books = repliesOf.get(kernel);
   books?.byCell.delete(cell);
   for (const message of held) {
-    if (!(message instanceof CallEnvelope)) {
+    if (message instanceof CallEnvelope && message.cast) {
+      if (local !== undefined) kernel.enqueue(local, message);
+      else if (kernel.transport?.sendAtLeastOnce !== undefined) {
+        kernel.transport.sendAtLeastOnce(forwardTo, message.message).then(
+          () => message.resolve(undefined),
+          (error: unknown) => message.reject(error),
+        );
+      } else message.reject(new AgentNotFoundError(`${forwardTo.id}@${forwardTo.node}`));
+    } else if (!(message instanceof CallEnvelope)) {
       kernel.send(local?.ref ?? forwardTo, message);
     } else if (local !== undefined) {
       kernel.enqueue(local, message);

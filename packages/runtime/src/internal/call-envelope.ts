@@ -26,6 +26,11 @@ export class CallEnvelope implements Deadline {
     message: unknown,
     resolve: (value: unknown) => void,
     reject: (error: unknown) => void,
+    /**
+     * A tracked cast (`deliver`): the agent handles it as a send (no `ctx.reply`, `isCall` false)
+     * and it settles with `undefined` once `handle` has returned.
+     */
+    readonly cast = false,
   ) {
     this.message = message;
     this.resolveFn = resolve;

@@ -5,11 +5,13 @@ import type {
   Behaviour,
   CallOptions,
   Replier,
+  SendOptions,
   SpawnOptions,
 } from '../behaviour';
 import { AgentNotRunningError, CallError } from '../errors';
 import type { Cell } from './cell';
 import type { Kernel } from './kernel';
+import { wantsAtLeastOnce } from './send-options';
 import { checkTimeoutMs } from './timeouts';
 
 const NO_REPLIER: Replier<never> = { resolve() {}, reject() {} };
@@ -65,12 +67,14 @@ export class Context implements AgentContext {
   }
 
   get isCall(): boolean {
-    return this.cell.current !== null && this.cell.incarnation === this.incarnation;
+    const current = this.cell.current;
+    return current !== null && !current.cast && this.cell.incarnation === this.incarnation;
   }
 
-  send(to: AgentRef | string, message: unknown): boolean {
+  send(to: AgentRef | string, message: unknown, options?: SendOptions): boolean {
+    const atLeastOnce = options !== undefined && wantsAtLeastOnce(options, 'ctx.send');
     if (this.stale('send')) return false;
-    const queued = this.kernel.send(to, message);
+    const queued = this.kernel.send(to, message, atLeastOnce);
     // One field test for agents that do not count (all but a space's agents).
     if (queued && this.cell.sent !== null) this.cell.countSent(to);
     return queued;
@@ -97,14 +101,14 @@ export class Context implements AgentContext {
   reply(value: unknown): void {
     if (this.stale('reply')) return;
     const call = this.cell.current;
-    if (call === null) throw this.noCall('reply');
+    if (call === null || call.cast) throw this.noCall('reply');
     call.resolve(value);
   }
 
   deferReply<Reply>(): Replier<Reply> {
     if (this.stale('deferReply')) return NO_REPLIER;
     const call = this.cell.current;
-    if (call === null) throw this.noCall('deferReply');
+    if (call === null || call.cast) throw this.noCall('deferReply');
     call.deferred = true;
     return {
       resolve: (value) => void call.resolve(value),

@@ -7,6 +7,7 @@ import {
   AgentNotFoundError,
   AgentNotRunningError,
   CallError,
+  ClusterRequiredError,
   MailboxFullError,
   StepTimeoutError,
 } from '../errors';
@@ -39,6 +40,13 @@ export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: unk
  */
 export interface RemoteTransport {
   send(ref: AgentRef, message: unknown): boolean;
+  /**
+   * At-least-once delivery (`send(to, message, { delivery: 'at-least-once' })`): stores the
+   * message durably for the node hosting `ref` (which may be this one) and resolves once it is
+   * stored; that node acknowledges it only after the agent's `handle` returned, so a crash of
+   * the hosting process redelivers it. Without it, at-least-once sends are refused.
+   */
+  sendAtLeastOnce?(ref: AgentRef, message: unknown): Promise<void>;
   call(ref: AgentRef, message: unknown, timeoutMs: number): Promise<unknown>;
   /**
    * Takes the outcome of a call handled here, after its agent moved in, back to the caller's
@@ -355,7 +363,8 @@ export class Kernel {
     return this.cells.get(id);
   }
 
-  send(target: AgentRef | string, message: unknown): boolean {
+  send(target: AgentRef | string, message: unknown, atLeastOnce = false): boolean {
+    if (atLeastOnce) return this.sendAtLeastOnce(target, message);
     if (typeof target !== 'string' && target.node !== this.node) {
       const here = this.movedHere(target);
       if (here !== undefined) return this.enqueue(here, message);
@@ -373,6 +382,81 @@ export class Kernel {
       return this.deadLetter();
     }
     return this.enqueue(cell, message);
+  }
+
+  /** Durable sends that the transport failed to store (after its own retries). */
+  durableFailures = 0;
+
+  /**
+   * Hands `message` to the transport's durable queue of the node that hosts `target` now: this
+   * node for a local agent or one that moved in, the new node for one that moved away.
+   */
+  private sendAtLeastOnce(target: AgentRef | string, message: unknown): boolean {
+    const transport = this.transport;
+    if (transport?.sendAtLeastOnce === undefined) {
+      throw new ClusterRequiredError(
+        `send to ${describeTarget(target)} with delivery 'at-least-once' needs a transport with durable queues (@varplane/cluster); this system has ${transport === undefined ? 'no transport' : 'a transport without them'}`,
+      );
+    }
+    transport.sendAtLeastOnce(this.hostOf(target), message).catch(() => {
+      this.durableFailures++;
+    });
+    return true;
+  }
+
+  /** The ref of the node hosting `target` as far as this node knows. */
+  private hostOf(target: AgentRef | string): AgentRef {
+    if (typeof target !== 'string' && target.node !== this.node) {
+      const here = this.movedHere(target);
+      return here === undefined ? target : { id: here.id, node: this.node };
+    }
+    const id = typeof target === 'string' ? target : target.id;
+    const cell = this.lookup(target);
+    if (cell !== undefined && cell.status !== DEAD) return { id: cell.id, node: this.node };
+    return this.forwards?.get(id) ?? { id, node: this.node };
+  }
+
+  /**
+   * A send that settles once `handle` has returned for it (a tracked cast): with `undefined`, or
+   * rejecting with `AGENT_CRASHED` when `handle` threw, `AGENT_NOT_RUNNING` when the agent stopped
+   * first, `CALL_TIMEOUT` past `timeout`. An agent that moved away has the message passed on to
+   * its new node's durable queue, and the promise resolves once it is stored there.
+   */
+  deliverTracked(target: AgentRef | string, message: unknown, timeout: number): Promise<void> {
+    const cell =
+      typeof target !== 'string' && target.node !== this.node
+        ? this.movedHere(target)
+        : this.lookup(target);
+    if (cell !== undefined && cell.status !== DEAD) return this.deliverTo(cell, message, timeout);
+    const id = typeof target === 'string' ? target : target.id;
+    const forward =
+      typeof target === 'string' || target.node === this.node ? this.forwards?.get(id) : undefined;
+    if (forward !== undefined) {
+      if (forward.node === this.node) {
+        const there = this.lookup(forward);
+        if (there !== undefined && there.status !== DEAD)
+          return this.deliverTo(there, message, timeout);
+      } else if (this.transport?.sendAtLeastOnce !== undefined) {
+        return this.transport.sendAtLeastOnce(forward, message);
+      }
+    }
+    return Promise.reject(
+      cell === undefined ? new AgentNotFoundError(id) : new AgentNotRunningError(id),
+    );
+  }
+
+  private deliverTo(cell: Cell, message: unknown, timeout: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const envelope = new CallEnvelope(
+        cell.id,
+        message,
+        resolve as (value: unknown) => void,
+        reject,
+        true,
+      );
+      envelope.arm(this.deadlines, timeout);
+      this.enqueue(cell, envelope);
+    });
   }
 
   /**
@@ -604,6 +688,10 @@ export class Kernel {
     cell.handled++;
     if (call === null) return;
     cell.current = null;
+    if (call.cast) {
+      call.resolve(undefined);
+      return;
+    }
     if (!call.settled && !call.deferred) {
       call.reject(
         new CallError(cell.id, {
@@ -734,4 +822,10 @@ export class Kernel {
   whenIdle(): Promise<void> {
     return this.scheduler.whenIdle();
   }
+}
+
+function describeTarget(target: AgentRef | string): string {
+  return typeof target === 'string'
+    ? JSON.stringify(target)
+    : `${JSON.stringify(target.id)}@${JSON.stringify(target.node)}`;
 }
