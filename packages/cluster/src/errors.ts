@@ -15,7 +15,6 @@ export type ClusterErrorCode =
   | 'CLUSTER_MEMBERSHIP_LOST'
   | 'CLUSTER_CONTROL_UNAVAILABLE'
   | 'CLUSTER_AGENT_FENCED'
-
   | 'CLUSTER_JETSTREAM_UNAVAILABLE';
 
 /** The base of every error this package throws or rejects with. */
