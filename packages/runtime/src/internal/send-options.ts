@@ -1,4 +1,5 @@
-import { describeValue, InvalidArgumentError } from '@varplane/core';
+import { InvalidArgumentError } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 
 const DELIVERIES = ['at-most-once', 'at-least-once'] as const;
 
