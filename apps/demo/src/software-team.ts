@@ -224,7 +224,7 @@ export function softwareTeam(lm: LanguageModel, demoPool: readonly Example[]): S
   const runner = createRuntimeTeamRunner({
     behaviours,
     traces,
-    task: async ({ running, example: item, configuration, runId }) => {
+    task: async ({ running, example: item, configuration, runId, seed }) => {
       const onDuty = (configuration['team.coder_agent'] ??
         running.space$.value.orchestrationVariables.coder_agent?.value) as string[];
       const topology = String(
@@ -234,7 +234,13 @@ export function softwareTeam(lm: LanguageModel, demoPool: readonly Example[]): S
       const failures: unknown[] = [];
       const ask = (coder: string) =>
         running
-          .call(coder, { type: 'run', inputs: item.input, runId, rolloutId: `${runId}:${coder}` })
+          .call(coder, {
+            type: 'run',
+            inputs: item.input,
+            runId,
+            rolloutId: `${runId}:${coder}`,
+            seed,
+          })
           .then((out) => String((out as { answer?: unknown }).answer))
           .catch((error: unknown) => {
             failures.push(error);

@@ -31,6 +31,8 @@ export type ProgramAgentMessage =
       readonly inputs: Readonly<Record<string, unknown>>;
       readonly runId?: string;
       readonly rolloutId?: string;
+      /** The model requests' `seed` (pass the team run's seed, so paired runs pair). */
+      readonly seed?: number;
       /** Values of followed orchestration variables, over the ones the agent holds. */
       readonly orchestration?: Readonly<Record<string, JsonValue>>;
     }
@@ -286,6 +288,7 @@ export function agentize<I, O>(
         },
         ...(message.runId === undefined ? {} : { runId: message.runId }),
         ...(message.rolloutId === undefined ? {} : { rolloutId: message.rolloutId }),
+        ...(message.seed === undefined ? {} : { seed: message.seed }),
         ...(parsed.lm === undefined ? {} : { lm: parsed.lm }),
         ...(parsed.trace === undefined ? {} : { trace: parsed.trace }),
       });

@@ -21,6 +21,11 @@ export interface CallOptions {
   readonly agentId?: string;
   /** Tells repeated samples of the same request apart (record/replay caches key on it). */
   readonly rolloutId?: string;
+  /**
+   * Sent as every model request's `seed`: a seeded model answers the same request the same way,
+   * so two runs on the same seed can be compared pair by pair.
+   */
+  readonly seed?: number;
   /** Answers every predictor's requests in this call, in place of their own models. */
   readonly lm?: LanguageModel | LanguageModelRegistry;
   /** Values of the orchestration variables the program follows (set by the bridge). */

@@ -72,6 +72,26 @@ describe('createSimulatedLanguageModel', () => {
     expect(await sample()).toEqual(first);
   });
 
+  it('answers a request carrying its own seed the same way every time, so paired runs pair', async () => {
+    const lm = createSimulatedLanguageModel({
+      seed: 3,
+      tasks: [arithmeticTask],
+      responseModel: { all: { baseAccuracy: 0.5 } },
+    });
+    const seeded = (seed: number) => ({ ...request('What is 10 + 10?', {}, 1.2), seed });
+    const bySeed = async (seed: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < 10; i++) out.push((await lm.generate(seeded(seed))).text);
+      return out;
+    };
+    for (const seed of [1, 2, 3]) expect(new Set(await bySeed(seed)).size).toBe(1);
+    // Different seeds are different samples.
+    const firsts = await Promise.all(
+      Array.from({ length: 20 }, (_, seed) => lm.generate(seeded(seed)).then((r) => r.text)),
+    );
+    expect(new Set(firsts).size).toBeGreaterThan(1);
+  });
+
   it('is right as often as its response model says', async () => {
     const lm = createSimulatedLanguageModel({
       seed: 5,

@@ -185,9 +185,9 @@ const optionsSchema = z.strictObject({
  * Otherwise it answers with a plausible wrong value; with probability {@link formatErrorRate} the
  * reply is malformed prose. Prompts it cannot answer get typed placeholders.
  *
- * Every reply is a function of the seed, the model id, the agent id and the request (and of how
- * many identical requests came before), so runs replay exactly, in any order and under any
- * concurrency. Token usage is estimated from characters; latency, zero by default, passes on the
+ * Every reply is a function of the seed, the model id, the agent id and the request (and, when
+ * the request carries no `seed` of its own, of how many identical requests came before), so runs
+ * replay exactly, in any order and under any concurrency. Token usage is estimated from characters; latency, zero by default, passes on the
  * injected clock.
  *
  * @example
@@ -442,8 +442,11 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
         format: request.responseFormat,
         tools: request.tools,
       });
-      const occurrence = occurrences.get(key) ?? 0;
-      occurrences.set(key, occurrence + 1);
+      // A request that carries its own seed is answered as a function of it alone, as a seeded
+      // provider would: paired runs (a team with and without one agent) then see the same replies.
+      // Without one, a repeated request is a new sample.
+      const occurrence = request.seed === undefined ? (occurrences.get(key) ?? 0) : 0;
+      if (request.seed === undefined) occurrences.set(key, occurrence + 1);
       const random = createRandom(hash32(`${occurrence}\u0000${key}`, seed));
       const toolCalls = toolCallsFor(request, prompt, random);
       let text = toolCalls.length > 0 ? '' : answer(prompt, decision, random);

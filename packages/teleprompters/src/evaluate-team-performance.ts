@@ -12,12 +12,24 @@ import { z } from 'zod';
 import { type Budget, type BudgetUsage, budgetSchema } from './budget';
 import { inputError } from './errors';
 import { type Candidate, createEngine, type RunRecord } from './internal/engine';
+import { pairedCredit } from './internal/paired-credit';
 import { parseOrThrow } from './internal/parse';
 import { mean } from './internal/stats';
 import type { ProgressEvent } from './progress';
 import { type TeamExample, teamExampleSchema } from './team-example';
 import type { TeamMetric, TeamRunner } from './team-runner';
 import { createTeamSpace, orchestrationTypeTag, type TeamSpace } from './team-space';
+
+/** An agent's credit: the mean score lost without it, over paired runs, with an interval. */
+export interface AgentCredit {
+  /** Mean over pairs of (score with the agent) - (score without it, same example and seed). */
+  readonly credit: number;
+  /** The interval's bounds (a percentile bootstrap over the pairs). */
+  readonly low: number;
+  readonly high: number;
+  /** How many pairs the credit averages (0: it was not measured, and is 0). */
+  readonly pairs: number;
+}
 
 /** Options of {@link evaluateTeamPerformance}. */
 export interface TeamPerformanceOptions {
@@ -33,6 +45,8 @@ export interface TeamPerformanceOptions {
   readonly clock?: Clock;
   /** Measure each agent's credit by running without it (default true). */
   readonly ablation?: boolean;
+  /** Confidence of each agent's credit interval, in (0, 1) (default 0.95). */
+  readonly confidence?: number;
   /** Measure fault tolerance by making each active agent fail (default true). */
   readonly faultInjection?: boolean;
   /** Called with every progress event. */
@@ -48,11 +62,18 @@ export interface TeamPerformanceResult {
    * `agent_selection`, or made to fail when no selection governs it) on the same examples.
    */
   readonly individualScores: Readonly<Record<string, number>>;
+  /**
+   * Each agent's credit with its interval: the paired differences (same example, same seed, with
+   * and without the agent) averaged, and a bootstrap interval at `confidence`. A runner that
+   * passes the seed on to its model (see `createRuntimeTeamRunner`) makes the pairs exact: an
+   * agent that cannot change the answer gets 0 with an interval of [0, 0].
+   */
+  readonly individualCredit: Readonly<Record<string, AgentCredit>>;
   /** Share of the team's LM tokens spent by agents whose credit is positive, in [0, 1]. */
   readonly coordinationEfficiency: number;
   /** Share of the team's agents that did any work, in [0, 1]. */
   readonly resourceUtilization: number;
-  /** Messages between agents per agent step. */
+  /** Messages agents sent one another per agent step (the runner's own calls are not counted). */
   readonly communicationOverhead: number;
   /** Mean share of the score kept when one active agent is made to fail, in [0, 1]. */
   readonly faultToleranceScore: number;
@@ -63,7 +84,7 @@ export interface TeamPerformanceResult {
   readonly adaptationSpeed: number;
   /** Milliseconds the main pass took on the clock. */
   readonly executionTime: number;
-  /** Peak memory a run reported, in bytes (0 when the runner reports none). */
+  /** Peak memory a run of the main pass took, in bytes, as the runner measured it (0 when it does not). */
   readonly memoryUsage: number;
   /** Steps each agent took in the main pass. */
   readonly agentActivations: Readonly<Record<string, number>>;
@@ -90,6 +111,7 @@ const optionsSchema = z.strictObject({
     .custom<Clock>((value) => typeof (value as Clock | null)?.now === 'function', 'must be a Clock')
     .optional(),
   ablation: z.boolean().default(true),
+  confidence: z.number().gt(0).lt(1).default(0.95),
   faultInjection: z.boolean().default(true),
   onProgress: z
     .custom<(event: ProgressEvent) => void>((value) => typeof value === 'function')
@@ -118,9 +140,21 @@ function without(
   return undefined;
 }
 
+/** Whether an `agent_selection` of the team has `agentId` among its agents and leaves it out. */
+function unselected(space: MultiAgentSpace, agentId: string): boolean {
+  return Object.values(space.orchestrationVariables).some(
+    (variable) =>
+      variable.type === 'agent_selection' &&
+      variable.agents.includes(agentId) &&
+      Array.isArray(variable.value) &&
+      !variable.value.includes(agentId),
+  );
+}
+
 /**
  * Runs the team on examples and measures the API card's team performance result: the overall
- * score; each agent's credit by ablation (the same examples and seeds without it); fault tolerance
+ * score; each agent's credit by paired ablation (the same examples and seeds without it), with an
+ * interval; fault tolerance
  * and adaptation speed by making each active agent fail in turn (the runner receives it in
  * `faults`); coordination efficiency, resource utilization and communication overhead from the
  * runs' traces, usage and message counts; execution time on the clock; peak memory; activations.
@@ -228,6 +262,9 @@ export async function evaluateTeamPerformance(
     };
 
     const individualScores: Record<string, number> = {};
+    const individualCredit: Record<string, AgentCredit> = {};
+    // Its own stream, so the intervals do not move when the passes change.
+    const resampling = createRandom(parsed.seed ^ 0x5bd1e995);
     if (parsed.ablation) {
       for (const agentId of Object.keys(space.agents).sort()) {
         const reduced = without(team, team.current, agentId);
@@ -236,15 +273,24 @@ export async function evaluateTeamPerformance(
           const trial = await engine.runTrial(candidate(reduced), indices, seeds, 'ablation');
           complete &&= trial.complete;
           records = trial.records;
-        } else if (workers.includes(agentId)) {
+        } else if (!unselected(space, agentId)) {
+          // No selection can drop it: it is made to fail instead (an agent that works without
+          // leaving traces, a reviewer or a tester, is measured the same way).
           records = await faultPass(agentId);
         } else {
-          // An agent that neither works nor is selected earns nothing: no run is needed to know.
+          // An agent its selection leaves out does not run: it earns nothing, no run is needed.
           individualScores[agentId] = 0;
+          individualCredit[agentId] = { credit: 0, low: 0, high: 0, pairs: 0 };
           continue;
         }
-        const { before, after, pairs } = compare(records);
-        individualScores[agentId] = pairs.length === 0 ? 0 : before - after;
+        const { pairs } = compare(records);
+        const credit = pairedCredit(
+          pairs.map(([withAgent, without]) => withAgent.score - without.score),
+          parsed.confidence,
+          resampling,
+        );
+        individualScores[agentId] = credit.credit;
+        individualCredit[agentId] = credit;
       }
     }
 
@@ -283,6 +329,7 @@ export async function evaluateTeamPerformance(
     return {
       overallScore,
       individualScores,
+      individualCredit,
       coordinationEfficiency,
       resourceUtilization: workers.length / Math.max(1, Object.keys(space.agents).length),
       communicationOverhead: steps === 0 ? 0 : messages / steps,

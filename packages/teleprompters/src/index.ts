@@ -31,7 +31,11 @@ export {
   TeamRunnerError,
 } from './errors';
 // Team evaluation
-export type { TeamPerformanceOptions, TeamPerformanceResult } from './evaluate-team-performance';
+export type {
+  AgentCredit,
+  TeamPerformanceOptions,
+  TeamPerformanceResult,
+} from './evaluate-team-performance';
 export { evaluateTeamPerformance } from './evaluate-team-performance';
 export type { DemoBuilder } from './internal/demos';
 export { defaultDemoBuilder } from './internal/demos';

@@ -100,8 +100,8 @@ describe('createRuntimeTeamRunner', () => {
     expect(result.output).toEqual({ answer: 8 });
     expect(result.traces.map((trace) => trace.agentId)).toEqual(['first']);
     expect(result.usage.totalTokens).toBe(10);
-    expect(result.memoryBytes).toBe(100);
-    expect(result.messages).toBeGreaterThanOrEqual(1);
+    // The task's call is the runner's, not a message between agents.
+    expect(result.messages).toBe(0);
     expect(result.error).toBeUndefined();
   });
 
@@ -134,6 +134,55 @@ describe('createRuntimeTeamRunner', () => {
     expect(report.individualScores).toEqual({ first: 0, second: 1 });
     expect(report.agentActivations).toEqual({ first: 4, second: 4 });
     expect(report.faultToleranceScore).toBe(0);
-    expect(report.memoryUsage).toBe(200);
+  });
+
+  it('measures the memory a run takes, not the memory its agents declare', async () => {
+    const mb = 1024 * 1024;
+    const hoarder: Behaviour<{ held: Uint8Array[] }, Message> = {
+      name: 'hoarder',
+      init: () => ({ held: [] }),
+      handle(_message, state, ctx) {
+        // 24 MB held in the agent's state until the team stops.
+        const held = Array.from({ length: 24 }, () => new Uint8Array(mb).fill(1));
+        ctx.reply({ answer: held.length });
+        return { held: [...state.held, ...held] };
+      },
+    };
+    let space = createMultiAgentSpace({ id: 'hoarders' });
+    space = registerAgent(space, { id: 'hoarder', behaviour: 'hoarder', resources: { memory: 1 } });
+    const runner = createRuntimeTeamRunner({
+      behaviours: { hoarder },
+      task: ({ running, example, runId }) =>
+        running.call('hoarder', { type: 'run', inputs: example.input as { n: number }, runId }),
+    });
+    const result = await runner.run({ ...request(team()), space, configuration: {} });
+    expect(result.output).toEqual({ answer: 24 });
+    expect(result.memoryBytes).toBeGreaterThanOrEqual(24 * mb);
+  });
+
+  it('counts the messages agents send one another, not the calls the task makes', async () => {
+    const relay: Behaviour<null, Message> = {
+      name: 'relay',
+      init: () => null,
+      async handle(message, state, ctx) {
+        const reply = ctx.deferReply();
+        // Two messages between agents: a cast to the second doubler and a call to the first.
+        ctx.send('second', { type: 'run', inputs: message.inputs, runId: 'ignored' });
+        ctx.call('first', message).then(reply.resolve, reply.reject);
+        return state;
+      },
+    };
+    let space = registerAgent(team(), { id: 'relay', behaviour: 'relay' });
+    space = applyTeamConfig(space, { 'team.active': ['first', 'second'] });
+    const traces = createRunTraceSink();
+    const runner = createRuntimeTeamRunner({
+      behaviours: { doubler: doubler(traces), relay },
+      traces,
+      task: ({ running, example, runId }) =>
+        running.call('relay', { type: 'run', inputs: example.input as { n: number }, runId }),
+    });
+    const result = await runner.run(request(space));
+    expect(result.output).toEqual({ answer: 9 });
+    expect(result.messages).toBe(2);
   });
 });

@@ -71,6 +71,11 @@ export interface RuntimeTaskContext {
   readonly configuration: Configuration;
   /** Pass it as the `runId` (and `rolloutId`) of the messages that make agents work. */
   readonly runId: string;
+  /**
+   * The run's seed: pass it as the `seed` of the messages that make agents work (`agentize`
+   * sends it with every model request), so the same example on the same seed is answered the
+   * same way by every candidate team, and team comparisons pair run by run.
+   */
   readonly seed: number;
   readonly signal: AbortSignal;
 }
@@ -112,6 +117,37 @@ const optionsSchema = z.strictObject({
   callTimeoutMs: z.number().positive().default(30_000),
 });
 
+/** How often a run's memory is sampled, in ms. */
+const MEMORY_SAMPLE_MS = 5;
+
+/** The process's heap and off-heap (buffers) memory in use, in bytes. */
+function memoryInUse(): number {
+  const { heapUsed, external } = process.memoryUsage();
+  return heapUsed + external;
+}
+
+/**
+ * Measures how far the process's memory grew above where it stood when the run started, at its
+ * peak (sampled every few ms and at the end). Runs going at once share one process, so each
+ * sees the others' growth too: evaluate at concurrency 1 for a figure of one team alone.
+ */
+function sampleMemory(): { stop(): number } {
+  const start = memoryInUse();
+  let peak = 0;
+  const sample = () => {
+    peak = Math.max(peak, memoryInUse() - start);
+  };
+  const timer = setInterval(sample, MEMORY_SAMPLE_MS);
+  timer.unref?.();
+  return {
+    stop() {
+      sample();
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
 /** An agent made to fail: it crashes on every call, so its supervisor restarts it in vain. */
 function failing(behaviour: AnyBehaviour, faults: ReadonlySet<string>): AnyBehaviour {
   return {
@@ -149,8 +185,9 @@ function behavioursFor(
  * space (`startSpace`, `startAgents`, `coordinateAgents`, so agent selections take effect), with
  * the run's token and cost limits as the space's pool (the runtime refuses spending past them),
  * makes the run's `faults` agents crash on every call, hands the example to `task`, and stops
- * the team. Traces come from the shared {@link RunTraceSink}; messages and memory from the
- * runtime's own counters.
+ * the team. Traces come from the shared {@link RunTraceSink}; messages from the runtime's
+ * counters of what agents sent one another; memory is measured (the process's growth during the
+ * run, at its peak).
  *
  * @example
  * const traces = createRunTraceSink();
@@ -158,8 +195,8 @@ function behavioursFor(
  * const runner = createRuntimeTeamRunner({
  *   behaviours: Object.fromEntries(agents.map((a) => [a.config.behaviour, a.behaviour])),
  *   traces,
- *   task: ({ running, example, runId }) =>
- *     running.call('solver', { type: 'run', inputs: example.input, runId, rolloutId: runId }),
+ *   task: ({ running, example, runId, seed }) =>
+ *     running.call('solver', { type: 'run', inputs: example.input, runId, rolloutId: runId, seed }),
  * });
  */
 export function createRuntimeTeamRunner(options: RuntimeTeamRunnerOptions): TeamRunner {
@@ -178,6 +215,7 @@ export function createRuntimeTeamRunner(options: RuntimeTeamRunnerOptions): Team
         ...(parsed.clock === undefined ? {} : { clock: parsed.clock }),
       });
       const before = running.system.resources.pool();
+      const memory = sampleMemory();
       let output: Readonly<Record<string, unknown>> | undefined;
       let error: { code: string; message: string } | undefined;
       try {
@@ -200,11 +238,15 @@ export function createRuntimeTeamRunner(options: RuntimeTeamRunnerOptions): Team
             };
       }
       const after = running.system.resources.pool();
-      const messages = running.stats().reduce((sum, stats) => sum + stats.messagesHandled, 0);
-      const current = running.space$.value;
-      const memoryBytes = Object.values(current.agents)
-        .filter((agent) => agent.status === 'active')
-        .reduce((sum, agent) => sum + agent.resources.memory, 0);
+      // Only what agents sent one another: the task's own calls come from outside the team.
+      const messages = running
+        .stats()
+        .reduce(
+          (sum, stats) =>
+            sum + Object.values(stats.sent ?? {}).reduce((total, count) => total + count, 0),
+          0,
+        );
+      const memoryBytes = memory.stop();
       await running.stop();
       const traces = parsed.traces?.take(request.runId) ?? [];
       const traced = traces.reduce((sum, trace) => sum + (trace.usage?.totalTokens ?? 0), 0);

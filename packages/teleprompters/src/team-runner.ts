@@ -42,9 +42,9 @@ export interface TeamRunResult {
   /** One record per agent step, in order: what each agent took in and gave out. */
   readonly traces: readonly TraceRecord[];
   readonly usage: LanguageModelUsage;
-  /** Messages the agents sent each other. */
+  /** Messages the agents sent each other (not the runner's own calls to them). */
   readonly messages?: number;
-  /** Peak memory the run held, in bytes, when the runner measures it. */
+  /** Peak memory the run took, in bytes, as measured by the runner (omit it when it does not). */
   readonly memoryBytes?: number;
   /** Set when the team failed to finish the task. */
   readonly error?: { readonly code: string; readonly message: string };
