@@ -4,6 +4,7 @@ import type { AnyBehaviour } from '@varplane/runtime';
 import { describe, expect, it } from 'vitest';
 import { evaluateTeamPerformance } from './evaluate-team-performance';
 import { createRunTraceSink, createRuntimeTeamRunner } from './runtime-team-runner';
+import type { TeamMetric } from './team-runner';
 
 // The card's coder-reviewer-tester team, run for real: the reviewer asks the coder (the one
 // message between agents a task), the tester looks at the answer and cannot change it.
@@ -74,10 +75,7 @@ const examples = Array.from({ length: 24 }, (_, i) => ({
   input: { task: `sum of ${i * 3} and ${i + 4}` },
   expectedOutput: { answer: String(i * 3 + i + 4) },
 }));
-const exact = (
-  example: { expectedOutput?: Record<string, unknown> },
-  run: { output?: Record<string, unknown> },
-) => run.output?.answer === example.expectedOutput?.answer;
+const exact: TeamMetric = (example, run) => run.output?.answer === example.expectedOutput?.answer;
 
 describe('evaluateTeamPerformance on a running team', () => {
   it('credits agents by paired ablation with an interval, counts only messages between agents, and measures memory', async () => {
