@@ -1,5 +1,8 @@
 // The varplane live dashboard: plain DOM, SVG and uPlot, fed by server-sent events.
 // Every value from the server goes through textContent or SVG attributes, never through HTML.
+// The server sends the whole state once, then patches against the version the page holds; the
+// page keeps agents and edges in Maps (ids such as `__proto__` are ordinary keys) and redraws only
+// the panels a patch touched, once per animation frame.
 (() => {
   const PALETTE = [
     '#8b9cff',
@@ -20,13 +23,22 @@
     unknown: '#5b6478',
   };
   const MAX_POINTS = 300;
+  const FEED_KEPT = 200;
   const SVG = 'http://www.w3.org/2000/svg';
+  // Past this many agents the topology is drawn compact: small nodes, radial labels, no edge labels.
+  const COMPACT_NODES = 16;
 
   let state = null;
+  let version = 0;
+  let agentsById = new Map();
+  let edgesByKey = new Map();
   let points = [];
   let trials = [];
   const charts = new Map();
   let optimizerPlot = null;
+  const dirty = new Set();
+  let frameRequested = false;
+  const table = { sort: 'id', descending: false, filter: '', state: '' };
 
   const $ = (id) => document.getElementById(id);
 
@@ -63,15 +75,103 @@
   }
   const pct = (x) => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
   const money = (x) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(4));
+  const pad = (n) => String(n).padStart(2, '0');
   function clock(at) {
     const d = new Date(at);
-    const pad = (n) => String(n).padStart(2, '0');
     return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  }
+  function stamp(at) {
+    const d = new Date(at);
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock(at)}`;
   }
 
   function setConn(kind, text) {
     $('conn').dataset.state = kind;
     $('conn-text').textContent = text;
+  }
+
+  // State: a full frame, then patches.
+  const edgeKey = (e) => `${e.from}\u0000${e.to}\u0000${e.type}`;
+  function byId(a, b) {
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  }
+
+  function applyFull(frame) {
+    state = frame.full;
+    version = frame.v;
+    agentsById = new Map(state.agents.map((a) => [a.id, a]));
+    edgesByKey = new Map(state.topology.edges.map((e) => [edgeKey(e), e]));
+    points = frame.points.slice(-MAX_POINTS);
+    trials = frame.trials;
+    for (const panel of PANELS) dirty.add(panel);
+    dirty.add('charts-build');
+  }
+
+  // Returns false when the patch is not for the version held: the page then starts over.
+  function applyPatch(patch) {
+    if (patch.base !== version) return false;
+    version = patch.v;
+    if (patch.set) {
+      const set = patch.set;
+      const previousSeries = state.series.join('\u0000');
+      for (const key of Object.keys(set)) {
+        if (key === 'nodes') state.topology.nodes = set.nodes;
+        else if (key === 'edgeSummary') {
+          state.topology.totalEdges = set.edgeSummary.totalEdges;
+          state.topology.hidden = set.edgeSummary.hidden;
+        } else state[key] = set[key];
+      }
+      if ('series' in set && set.series.join('\u0000') !== previousSeries)
+        dirty.add('charts-build');
+      if ('space' in set || 'now' in set || 'window' in set || 'title' in set) dirty.add('header');
+      if ('window' in set || 'alerts' in set) dirty.add('kpis');
+      if ('tree' in set) dirty.add('tree');
+      if ('nodes' in set || 'space' in set || 'edgeSummary' in set || 'window' in set)
+        dirty.add('topology');
+      if ('adaptations' in set) dirty.add('timeline');
+    }
+    if (patch.agents) {
+      for (const row of patch.agents.upsert) {
+        const old = agentsById.get(row.id);
+        agentsById.set(row.id, old ? { ...old, ...row } : row);
+      }
+      for (const id of patch.agents.remove) agentsById.delete(id);
+      state.agents = [...agentsById.values()].sort(byId);
+      dirty.add('agents');
+      dirty.add('kpis');
+      dirty.add('topology');
+      dirty.add('history-agents');
+      if (!state.tree) dirty.add('tree');
+    }
+    if (patch.edges) {
+      for (const edge of patch.edges.upsert) edgesByKey.set(edgeKey(edge), edge);
+      for (const [from, to, type] of patch.edges.remove)
+        edgesByKey.delete(edgeKey({ from, to, type }));
+      state.topology.edges = [...edgesByKey.values()];
+      dirty.add('topology');
+    }
+    if (patch.feed) {
+      state.feed = state.feed.concat(patch.feed).slice(-FEED_KEPT);
+      dirty.add('feed');
+    }
+    if (patch.points) {
+      points = points.concat(patch.points).slice(-MAX_POINTS);
+      dirty.add('charts');
+    }
+    if (patch.trials) {
+      trials = trials.concat(patch.trials);
+      dirty.add('optimizer');
+    }
+    return true;
+  }
+
+  function requestRender() {
+    if (frameRequested) return;
+    frameRequested = true;
+    requestAnimationFrame(() => {
+      frameRequested = false;
+      render();
+    });
   }
 
   // Header and KPIs
@@ -110,10 +210,13 @@
     const critical = state.alerts.filter((a) => a.level === 'critical').length;
     const warning = state.alerts.filter((a) => a.level === 'warning').length;
     const score = w ? w.aggregatePerformance : null;
+    const scored = agents.filter((a) => a.performance !== null).length;
     kpi(
       'score',
       pct(score),
-      w ? `comm. efficiency ${pct(w.communicationEfficiency)}` : 'no window yet',
+      w
+        ? `handled without error, mean of ${scored} agent${scored === 1 ? '' : 's'}`
+        : 'no window yet',
       score === null ? null : score < 0.5 ? 'crit' : score < 0.8 ? 'warn' : 'ok',
     );
     kpi(
@@ -200,17 +303,56 @@
     $('tree').replaceChildren(h('ul', {}, treeNode(root)));
   }
 
-  // Agents table
+  // Agents table: sorted by a column (click its header; again to reverse), filtered by text and state.
+  function visibleAgents() {
+    const words = table.filter.toLowerCase().split(/\s+/).filter(Boolean);
+    const rows = state.agents.filter((a) => {
+      if (table.state && a.state !== table.state) return false;
+      const text = `${a.id} ${a.role} ${a.behaviour} ${a.state}`.toLowerCase();
+      return words.every((word) => text.includes(word));
+    });
+    const key = table.sort;
+    const value = (a) =>
+      a[key] === null || a[key] === undefined ? Number.NEGATIVE_INFINITY : a[key];
+    rows.sort((a, b) => {
+      const x = value(a);
+      const y = value(b);
+      const order = x < y ? -1 : x > y ? 1 : byId(a, b);
+      return table.descending ? -order : order;
+    });
+    return rows;
+  }
+
   function renderAgents() {
     const tbody = $('agents').querySelector('tbody');
-    if (state.agents.length === 0) {
+    for (const th of $('agents').querySelectorAll('th[data-sort]')) {
+      const sorted = th.dataset.sort === table.sort;
+      th.setAttribute(
+        'aria-sort',
+        sorted ? (table.descending ? 'descending' : 'ascending') : 'none',
+      );
+    }
+    const rowsShown = visibleAgents();
+    $('agents-sub').textContent =
+      rowsShown.length === state.agents.length
+        ? `· ${state.agents.length}`
+        : `· ${rowsShown.length} of ${state.agents.length}`;
+    if (rowsShown.length === 0) {
       tbody.replaceChildren(
-        h('tr', {}, h('td', { colspan: 11, class: 'empty', text: 'No agents yet.' })),
+        h(
+          'tr',
+          {},
+          h('td', {
+            colspan: 11,
+            class: 'empty',
+            text: state.agents.length === 0 ? 'No agents yet.' : 'No agent matches the filter.',
+          }),
+        ),
       );
       return;
     }
     const maxDepth = Math.max(10, ...state.agents.map((a) => a.mailboxDepth));
-    const rows = state.agents.map((a) => {
+    const rows = rowsShown.map((a) => {
       const share = a.mailboxDepth / maxDepth;
       const level = a.mailboxDepth >= 100 ? 'crit' : a.mailboxDepth >= 20 ? 'warn' : 'ok';
       const bar = h(
@@ -263,18 +405,97 @@
     tbody.replaceChildren(...rows);
   }
 
-  // Topology
+  function wireAgentControls() {
+    for (const th of $('agents').querySelectorAll('th[data-sort]')) {
+      th.tabIndex = 0;
+      const sortBy = () => {
+        const key = th.dataset.sort;
+        if (table.sort === key) table.descending = !table.descending;
+        else {
+          table.sort = key;
+          // Numbers read best largest first; names in alphabetical order.
+          table.descending = th.classList.contains('num');
+        }
+        dirty.add('agents');
+        requestRender();
+      };
+      th.addEventListener('click', sortBy);
+      th.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          sortBy();
+        }
+      });
+    }
+    $('agent-filter').addEventListener('input', (e) => {
+      table.filter = e.target.value;
+      dirty.add('agents');
+      requestRender();
+    });
+    $('agent-state').addEventListener('change', (e) => {
+      table.state = e.target.value;
+      dirty.add('agents');
+      requestRender();
+    });
+  }
+
+  // Topology. A small team is drawn with named nodes and a rate on every edge; a large one compact:
+  // small nodes grouped by role on a ring, radial labels, and only the edges the server sent (the
+  // busiest of a large graph), with a caption that says what was left out.
+  function ringLayout(nodes, hub, cx, cy, radius) {
+    const pos = new Map();
+    const ring = nodes.filter((n) => n !== hub);
+    if (hub && nodes.includes(hub)) pos.set(hub, { x: cx, y: cy, angle: 0 });
+    // An even ring turns by half a step, so two agents sit side by side rather than stacked.
+    const start = -Math.PI / 2 + (ring.length % 2 === 0 ? Math.PI / ring.length : 0);
+    ring.forEach((n, i) => {
+      const angle = start + (2 * Math.PI * i) / ring.length;
+      pos.set(n, { x: cx + radius * Math.cos(angle), y: cy + radius * Math.sin(angle), angle });
+    });
+    if (ring.length === 1 && !hub) pos.set(ring[0], { x: cx, y: cy, angle: 0 });
+    return pos;
+  }
+
+  function topologyCaption(compact) {
+    const edges = state.topology.edges;
+    const counted = edges.filter((e) => typeof e.messagesPerSecond === 'number');
+    const along =
+      counted.reduce((sum, e) => sum + e.messagesPerSecond, 0) +
+      (state.topology.hidden ? state.topology.hidden.messagesPerSecond : 0);
+    const handled = state.window ? state.window.messagesPerSecond : 0;
+    const parts = [];
+    const total = state.topology.totalEdges;
+    if (compact || state.topology.hidden.edges > 0) {
+      parts.push(
+        `${total.toLocaleString('en')} edges`,
+        state.topology.hidden.edges > 0
+          ? `${edges.length} busiest drawn, ${state.topology.hidden.edges.toLocaleString('en')} others carry ${num(state.topology.hidden.messagesPerSecond)} msg/s`
+          : `${edges.length} drawn`,
+      );
+    }
+    if (total > 0 && counted.length === 0 && state.topology.hidden.messagesPerSecond === 0) {
+      parts.push('the runtime counts no messages per edge');
+    } else {
+      parts.push(`${num(along)} msg/s between agents of ${num(handled)} msg/s handled`);
+      if (handled > along * 1.05 + 0.05) parts.push('the rest came from outside the team (calls)');
+    }
+    return parts.join(' · ');
+  }
+
   function renderTopology() {
     const svg = $('topology');
+    const nodes = state.topology.nodes;
+    const compact = nodes.length > COMPACT_NODES;
+    $('topology-wrap').dataset.compact = String(compact);
     const { width, height } = svg.getBoundingClientRect();
     const w = Math.max(320, width);
     const hgt = Math.max(240, height);
     svg.setAttribute('viewBox', `0 0 ${w} ${hgt}`);
-    const nodes = state.topology.nodes;
-    const agents = new Map(state.agents.map((a) => [a.id, a]));
+    const agents = agentsById;
     $('topology-kind').textContent = state.space
       ? `· ${state.space.topology}${state.space.hub ? `, hub ${state.space.hub}` : ''}`
       : '';
+    $('topology-caption').textContent = nodes.length === 0 ? '' : topologyCaption(compact);
     const children = [];
     const defs = s('defs');
     const marker = s('marker', {
@@ -282,8 +503,8 @@
       viewBox: '0 0 10 10',
       refX: 10,
       refY: 5,
-      markerWidth: 7,
-      markerHeight: 7,
+      markerWidth: compact ? 4 : 7,
+      markerHeight: compact ? 4 : 7,
       orient: 'auto-start-reverse',
     });
     marker.append(s('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#5b6b99' }));
@@ -295,29 +516,53 @@
       svg.replaceChildren(...children, t);
       return;
     }
-    const cx = w / 2;
-    const cy = hgt / 2;
-    const radius = Math.min(w, hgt) / 2 - 48;
     const hub =
       state.space?.hub && (state.space.topology === 'star' || state.space.topology === 'broadcast')
         ? state.space.hub
         : null;
-    const ring = nodes.filter((n) => n !== hub);
-    const pos = new Map();
-    if (hub && nodes.includes(hub)) pos.set(hub, { x: cx, y: cy });
-    // An even ring turns by half a step, so two agents sit side by side rather than stacked.
-    const start = -Math.PI / 2 + (ring.length % 2 === 0 ? Math.PI / ring.length : 0);
-    ring.forEach((n, i) => {
-      const angle = start + (2 * Math.PI * i) / ring.length;
-      pos.set(n, { x: cx + radius * Math.cos(angle), y: cy + radius * Math.sin(angle) });
-    });
-    if (ring.length === 1 && !hub) pos.set(ring[0], { x: cx, y: cy });
+    const roleOf = (id) => agents.get(id)?.role || '';
+    // Agents of one role sit together on the ring.
+    const ordered = compact
+      ? [...nodes].sort((a, b) =>
+          roleOf(a) < roleOf(b) ? -1 : roleOf(a) > roleOf(b) ? 1 : a < b ? -1 : 1,
+        )
+      : nodes;
+    const longest = Math.max(...nodes.map((n) => n.length));
+    const labelRoom = compact ? Math.min(120, 10 + longest * 6.2) : 48;
+    const radius = Math.max(40, Math.min(w, hgt) / 2 - labelRoom);
+    const pos = ringLayout(ordered, hub, w / 2, hgt / 2, radius);
+    const nodeR = compact ? 6 : 20;
     const keys = new Set(state.topology.edges.map((e) => `${e.from}>${e.to}`));
-    const nodeR = 20;
+    const rates = state.topology.edges.map((e) => e.messagesPerSecond || 0);
+    const busiest = Math.max(0, ...rates);
     for (const edge of state.topology.edges) {
       const a = pos.get(edge.from);
       const b = pos.get(edge.to);
       if (!a || !b || edge.from === edge.to) continue;
+      const rate = edge.messagesPerSecond;
+      const active = typeof rate === 'number' && rate > 0;
+      const title = s('title');
+      title.textContent = `${edge.from} → ${edge.to} (${edge.type})${typeof rate === 'number' ? `: ${num(rate)} msg/s` : ''}`;
+      if (compact) {
+        const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+        const ux = (b.x - a.x) / len;
+        const uy = (b.y - a.y) / len;
+        const line = s('line', {
+          class: 'edge',
+          x1: a.x + ux * nodeR,
+          y1: a.y + uy * nodeR,
+          x2: b.x - ux * (nodeR + 2),
+          y2: b.y - uy * (nodeR + 2),
+          'stroke-width': active ? 0.8 + 2.4 * (busiest > 0 ? rate / busiest : 0) : 0.8,
+          'marker-end': 'url(#arrow)',
+          'data-from': edge.from,
+          'data-to': edge.to,
+          'data-active': active,
+        });
+        line.append(title);
+        children.push(line);
+        continue;
+      }
       const dx = b.x - a.x;
       const dy = b.y - a.y;
       // Two directions between the same pair bend apart so both stay readable.
@@ -330,8 +575,6 @@
       const vy = (my - b.y) / Math.hypot(mx - b.x, my - b.y);
       const start = { x: a.x + ux * nodeR, y: a.y + uy * nodeR };
       const end = { x: b.x + vx * (nodeR + 3), y: b.y + vy * (nodeR + 3) };
-      const rate = edge.messagesPerSecond;
-      const active = typeof rate === 'number' && rate > 0;
       const path = s('path', {
         class: 'edge',
         d: `M ${start.x} ${start.y} Q ${mx} ${my} ${end.x} ${end.y}`,
@@ -341,11 +584,10 @@
         'data-to': edge.to,
         'data-active': active,
       });
-      const title = s('title');
-      title.textContent = `${edge.from} → ${edge.to} (${edge.type})${typeof rate === 'number' ? `: ${num(rate)} msg/s` : ''}`;
       path.append(title);
       children.push(path);
-      if (typeof rate === 'number') {
+      // A rate is written only where messages were counted: an idle edge reads as idle, not "0/s".
+      if (active) {
         const label = s('text', {
           class: 'edge-label',
           x: (start.x + 2 * mx + end.x) / 4,
@@ -371,25 +613,127 @@
           fill: STATE_COLOR[st] || STATE_COLOR.unknown,
         }),
       );
-      const depth = s('text', { class: 'node-depth', x: p.x, y: p.y });
-      depth.textContent = agent ? num(agent.mailboxDepth, 0) : '';
-      const label = s('text', { class: 'node-label', x: p.x, y: p.y + nodeR + 16 });
-      label.textContent = id;
       const title = s('title');
       title.textContent = agent
-        ? `${id}: ${st}, mailbox ${agent.mailboxDepth}, ${num(agent.messagesPerSecond)} msg/s`
+        ? `${id} (${agent.role}): ${st}, mailbox ${agent.mailboxDepth}, ${num(agent.messagesPerSecond)} msg/s`
         : id;
-      g.append(depth, label, title);
+      if (compact) {
+        // Labels point away from the centre, so 60 names fit around one ring without overlapping.
+        if (id === hub) {
+          const label = s('text', { class: 'node-label compact', x: p.x, y: p.y + nodeR + 12 });
+          label.textContent = id;
+          g.append(label, title);
+          children.push(g);
+          continue;
+        }
+        const deg = (p.angle * 180) / Math.PI;
+        const flip = Math.cos(p.angle) < 0;
+        const label = s('text', {
+          class: 'node-label compact',
+          x: p.x + Math.cos(p.angle) * (nodeR + 4),
+          y: p.y + Math.sin(p.angle) * (nodeR + 4),
+          transform: `rotate(${flip ? deg + 180 : deg} ${p.x + Math.cos(p.angle) * (nodeR + 4)} ${p.y + Math.sin(p.angle) * (nodeR + 4)})`,
+          'text-anchor': flip ? 'end' : 'start',
+          'dominant-baseline': 'central',
+        });
+        label.textContent = id;
+        g.append(label, title);
+      } else {
+        const depth = s('text', { class: 'node-depth', x: p.x, y: p.y });
+        depth.textContent = agent ? num(agent.mailboxDepth, 0) : '';
+        const label = s('text', { class: 'node-label', x: p.x, y: p.y + nodeR + 16 });
+        label.textContent = id;
+        g.append(depth, label, title);
+      }
       children.push(g);
     }
     svg.replaceChildren(...children);
   }
 
-  // Charts
+  // Charts: one per metric group, the time axis as hh:mm:ss with room between labels, and a legend
+  // of our own (the series' colours and latest values) instead of uPlot's cursor legend.
   function groupOf(series) {
     if (series.startsWith('resource_utilization.')) return series;
     const dot = series.indexOf('.');
     return dot < 0 ? series : series.slice(0, dot);
+  }
+
+  const AXIS = {
+    stroke: '#8b93a7',
+    grid: { stroke: '#1e273b', width: 1 },
+    ticks: { stroke: '#1e273b' },
+  };
+
+  function timeAxis() {
+    return {
+      ...AXIS,
+      space: 72,
+      values: (_u, splits) => splits.map((v) => clock(v * 1000)),
+    };
+  }
+
+  function chartWidth(box) {
+    return Math.max(240, box.clientWidth - 20);
+  }
+
+  function legendOf(items) {
+    return h(
+      'ul',
+      { class: 'legend' },
+      ...items.map((item) =>
+        h(
+          'li',
+          { 'data-series': item.name },
+          h('span', { class: 'swatch', style: `background:${item.color}` }),
+          h('span', { text: item.label }),
+          h('span', { class: 'value', 'data-series-value': item.name }),
+        ),
+      ),
+    );
+  }
+
+  function timeChart(host, key, title, items, extraScales) {
+    const box = h('div', { class: 'chart', 'data-chart': key }, h('h3', {}, title));
+    box.append(legendOf(items));
+    host.append(box);
+    const plot = new uPlot(
+      {
+        width: chartWidth(box),
+        height: 170,
+        cursor: { drag: { x: false, y: false } },
+        legend: { show: false },
+        scales: { x: { time: true }, ...(extraScales || {}) },
+        axes: [
+          timeAxis(),
+          { ...AXIS, size: 56 },
+          ...(extraScales
+            ? [
+                {
+                  ...AXIS,
+                  side: 1,
+                  scale: Object.keys(extraScales)[0],
+                  size: 56,
+                  grid: { show: false },
+                },
+              ]
+            : []),
+        ],
+        series: [
+          {},
+          ...items.map((item) => ({
+            label: item.label,
+            stroke: item.color,
+            width: 2,
+            ...(item.scale ? { scale: item.scale } : {}),
+            fill: items.length === 1 ? `${item.color}22` : undefined,
+            points: { show: false },
+          })),
+        ],
+      },
+      [[]].concat(items.map(() => [])),
+      box,
+    );
+    return { plot, box, items };
   }
 
   function buildCharts() {
@@ -404,77 +748,65 @@
       groups.get(g).push(series);
     }
     $('charts-sub').textContent = `· ${state.series.length} series, one point per window`;
-    if (groups.size === 0) {
-      host.append(h('p', { class: 'empty', text: 'No metrics tracked.' }));
-      return;
-    }
     for (const [group, series] of groups) {
-      const now = h('span', { class: 'now' });
-      const box = h('div', { class: 'chart', 'data-chart': group }, h('h3', {}, group, now));
-      host.append(box);
-      const width = Math.max(300, box.clientWidth - 20);
-      const opts = {
-        width,
-        height: 190,
-        cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true } },
-        legend: { show: series.length > 1, live: true },
-        axes: [
+      const items = series.map((name, i) => ({
+        name,
+        label: name === group ? group : name.slice(group.length + 1),
+        color: PALETTE[i % PALETTE.length],
+        value: (p) => (name in p.values ? p.values[name] : null),
+        format: (v) => num(v, 2),
+      }));
+      charts.set(group, timeChart(host, group, group, items));
+    }
+    // What the team spent, window by window: tokens on the left axis, cost on the right.
+    charts.set(
+      'spend',
+      timeChart(
+        host,
+        'spend',
+        'tokens · cost per window',
+        [
           {
-            stroke: '#8b93a7',
-            grid: { stroke: '#1e273b', width: 1 },
-            ticks: { stroke: '#1e273b' },
+            name: 'spend.tokens',
+            label: 'tokens',
+            color: PALETTE[2],
+            value: (p) => (p.spend ? p.spend.tokens : null),
+            format: (v) => num(v, 1),
           },
           {
-            stroke: '#8b93a7',
-            grid: { stroke: '#1e273b', width: 1 },
-            ticks: { stroke: '#1e273b' },
-            size: 56,
+            name: 'spend.cost',
+            label: 'cost',
+            color: PALETTE[3],
+            scale: 'cost',
+            value: (p) => (p.spend ? p.spend.cost : null),
+            format: (v) => money(v),
           },
         ],
-        series: [
-          {},
-          ...series.map((name, i) => ({
-            label: name === group ? 'value' : name.slice(group.length + 1),
-            stroke: PALETTE[i % PALETTE.length],
-            width: 2,
-            fill: series.length === 1 ? `${PALETTE[i % PALETTE.length]}22` : undefined,
-            points: { show: false },
-            value: (_u, v) => (v === null || v === undefined ? '–' : num(v, 2)),
-          })),
-        ],
-      };
-      const plot = new uPlot(opts, chartData(series), box);
-      charts.set(group, { plot, series, box, now });
-    }
-    refreshChartValues();
-  }
-
-  function chartData(series) {
-    const xs = points.map((p) => p.at / 1000);
-    return [
-      xs,
-      ...series.map((name) => points.map((p) => (name in p.values ? p.values[name] : null))),
-    ];
-  }
-
-  function refreshChartValues() {
-    const last = points[points.length - 1];
-    for (const chart of charts.values()) {
-      chart.now.textContent = last
-        ? chart.series.map((name) => num(last.values[name], 2)).join(' · ')
-        : '';
-    }
+        { cost: { auto: true } },
+      ),
+    );
+    updateCharts();
   }
 
   function updateCharts() {
-    for (const chart of charts.values()) chart.plot.setData(chartData(chart.series));
-    refreshChartValues();
+    const xs = points.map((p) => p.at / 1000);
+    const last = points[points.length - 1];
+    for (const chart of charts.values()) {
+      chart.plot.setData([xs, ...chart.items.map((item) => points.map((p) => item.value(p)))]);
+      for (const item of chart.items) {
+        const cell = chart.box.querySelector(`[data-series-value="${CSS.escape(item.name)}"]`);
+        if (cell) cell.textContent = last ? item.format(item.value(last)) : '–';
+      }
+    }
+    document.body.dataset.points = String(points.length);
   }
 
   function resizeCharts() {
     for (const chart of charts.values()) {
-      chart.plot.setSize({ width: Math.max(300, chart.box.clientWidth - 20), height: 190 });
+      chart.plot.setSize({ width: chartWidth(chart.box), height: 170 });
+    }
+    for (const plot of historyPlots) {
+      plot.setSize({ width: chartWidth(plot.root.parentElement), height: 200 });
     }
     if (optimizerPlot) {
       optimizerPlot.setSize({ width: optimizerWidth($('optimizer')), height: 220 });
@@ -529,7 +861,10 @@
           'li',
           {},
           h('span', { class: 'when' }),
-          h('span', { class: 'empty', text: 'Quiet so far: no alerts, no insights.' }),
+          h('span', {
+            class: 'empty',
+            text: 'Quiet so far: no alerts, insights or runtime events.',
+          }),
         ),
       );
       return;
@@ -553,6 +888,28 @@
                 line,
               ),
               detail ? h('div', { class: 'detail', text: detail }) : null,
+            ),
+          );
+        }
+        if (item.kind === 'event') {
+          return h(
+            'li',
+            { 'data-kind': 'event', 'data-type': item.type, 'data-agent': item.agent || '' },
+            h('span', { class: 'when', text: clock(item.at) }),
+            h(
+              'div',
+              { class: 'what' },
+              h(
+                'div',
+                { class: 'line' },
+                h('span', {
+                  class: 'badge',
+                  'data-tone': item.tone,
+                  text: item.type.replace(/-/g, ' '),
+                }),
+                h('span', { class: 'event-text', text: item.text }),
+                item.count > 1 ? h('span', { class: 'detail', text: `×${item.count}` }) : null,
+              ),
             ),
           );
         }
@@ -793,49 +1150,203 @@
     );
   }
 
-  function renderAll() {
+  // History: a time range over the monitor's store (memory, or SQLite across restarts), for a
+  // tracked series of the team or a per-agent series of one agent.
+  const AGENT_SERIES = [
+    ['agent.messages_per_second', 'messages / s'],
+    ['agent.mailbox_depth', 'mailbox depth'],
+    ['agent.errors', 'errors in window'],
+    ['agent.restarts', 'restarts'],
+    ['agent.tokens', 'tokens (total)'],
+    ['agent.cost', 'cost (total)'],
+  ];
+  const historyPlots = [];
+
+  function renderHistoryOptions() {
+    const agentSelect = $('history-agent');
+    const chosenAgent = agentSelect.value;
+    agentSelect.replaceChildren(
+      h('option', { value: '', text: 'whole team' }),
+      ...state.agents.map((a) => h('option', { value: a.id, text: a.id })),
+    );
+    agentSelect.value = state.agents.some((a) => a.id === chosenAgent) ? chosenAgent : '';
+    const seriesSelect = $('history-series');
+    const chosen = seriesSelect.value;
+    const options = agentSelect.value
+      ? AGENT_SERIES.map(([value, text]) => ({ value, text }))
+      : state.series.map((name) => ({ value: name, text: name }));
+    seriesSelect.replaceChildren(...options.map((o) => h('option', o)));
+    if (options.some((o) => o.value === chosen)) seriesSelect.value = chosen;
+  }
+
+  function localInput(at) {
+    const d = new Date(at);
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  }
+
+  function historyRange() {
+    const range = $('history-range').value;
+    const now = state.window ? state.window.at : state.now;
+    if (range === 'all') return {};
+    if (range === 'custom') {
+      const from = Date.parse($('history-from').value);
+      const to = Date.parse($('history-to').value);
+      return {
+        ...(Number.isNaN(from) ? {} : { from }),
+        ...(Number.isNaN(to) ? {} : { to }),
+      };
+    }
+    return { from: now - Number(range), to: now };
+  }
+
+  async function loadHistory() {
+    const series = $('history-series').value;
+    const agent = $('history-agent').value;
+    const host = $('history');
+    if (!series) return;
+    const range = historyRange();
+    const query = new URLSearchParams({ series });
+    if (agent) query.set('agent', agent);
+    if (range.from !== undefined) query.set('from', String(range.from));
+    if (range.to !== undefined) query.set('to', String(range.to));
+    host.dataset.loading = 'true';
+    let list;
+    try {
+      const response = await fetch(`/api/history?${query}`, { credentials: 'same-origin' });
+      if (!response.ok) throw new Error(`${response.status}: ${(await response.text()).trim()}`);
+      list = await response.json();
+    } catch (error) {
+      host.replaceChildren(
+        h('p', { class: 'empty', text: `Could not load the history: ${error.message}` }),
+      );
+      host.dataset.loading = 'false';
+      return;
+    }
+    for (const plot of historyPlots.splice(0)) plot.destroy();
+    const label = agent ? `${agent} · ${series}` : series;
+    $('history-sub').textContent = list.length
+      ? `· ${label}: ${list.length} points, ${stamp(list[0].at)} – ${stamp(list[list.length - 1].at)}`
+      : `· ${label}: no stored points in the range`;
+    host.dataset.points = String(list.length);
+    host.dataset.loading = 'false';
+    if (list.length === 0) {
+      host.replaceChildren(h('p', { class: 'empty', text: 'No stored points in this range.' }));
+      return;
+    }
+    const box = h('div', { class: 'chart', 'data-chart': `history:${label}` });
+    host.replaceChildren(box);
+    historyPlots.push(
+      new uPlot(
+        {
+          width: chartWidth(host),
+          height: 200,
+          legend: { show: false },
+          scales: { x: { time: true } },
+          axes: [timeAxis(), { ...AXIS, size: 56 }],
+          series: [
+            {},
+            {
+              label,
+              stroke: PALETTE[0],
+              width: 2,
+              fill: `${PALETTE[0]}22`,
+              points: { show: list.length < 60 },
+            },
+          ],
+        },
+        [list.map((p) => p.at / 1000), list.map((p) => p.value)],
+        box,
+      ),
+    );
+  }
+
+  function wireHistoryControls() {
+    $('history-range').addEventListener('change', () => {
+      const custom = $('history-range').value === 'custom';
+      $('history-from').hidden = !custom;
+      $('history-to').hidden = !custom;
+      if (custom && state) {
+        const now = state.window ? state.window.at : state.now;
+        if (!$('history-from').value) $('history-from').value = localInput(now - 15 * 60_000);
+        if (!$('history-to').value) $('history-to').value = localInput(now);
+      }
+    });
+    $('history-agent').addEventListener('change', () => {
+      renderHistoryOptions();
+      loadHistory();
+    });
+    $('history-series').addEventListener('change', () => loadHistory());
+    $('history-load').addEventListener('click', () => loadHistory());
+  }
+
+  // Rendering: only the panels a frame touched, once per animation frame.
+  const PANELS = [
+    'header',
+    'kpis',
+    'tree',
+    'agents',
+    'topology',
+    'feed',
+    'timeline',
+    'charts',
+    'optimizer',
+    'history-agents',
+  ];
+
+  function render() {
     if (!state) return;
-    renderHeader();
-    renderKpis();
-    renderTree();
-    renderAgents();
-    renderTopology();
-    renderFeed();
-    renderTimeline();
+    const todo = new Set(dirty);
+    dirty.clear();
+    if (todo.has('header')) renderHeader();
+    if (todo.has('kpis')) renderKpis();
+    if (todo.has('tree')) renderTree();
+    if (todo.has('agents')) renderAgents();
+    if (todo.has('topology')) renderTopology();
+    if (todo.has('feed')) renderFeed();
+    if (todo.has('timeline')) renderTimeline();
+    if (todo.has('charts-build')) buildCharts();
+    else if (todo.has('charts')) updateCharts();
+    if (todo.has('optimizer')) renderOptimizer();
+    if (todo.has('history-agents') || todo.has('charts-build')) renderHistoryOptions();
+    document.body.dataset.version = String(version);
     document.body.dataset.ready = 'true';
   }
 
+  let events = null;
   function connect() {
-    const events = new EventSource('/events');
+    events = new EventSource('/events');
     events.addEventListener('open', () => setConn('live', 'live'));
     events.addEventListener('error', () => setConn('reconnecting', 'reconnecting…'));
-    events.addEventListener('init', (e) => {
-      const data = JSON.parse(e.data);
-      state = data.state;
-      points = data.chart.slice(-MAX_POINTS);
-      trials = data.trials;
-      renderAll();
-      buildCharts();
-      renderOptimizer();
+    events.addEventListener('full', (e) => {
+      applyFull(JSON.parse(e.data));
       setConn('live', 'live');
+      requestRender();
     });
-    events.addEventListener('state', (e) => {
-      const previous = state;
-      state = JSON.parse(e.data);
-      renderAll();
-      if (!previous || previous.series.join() !== state.series.join()) buildCharts();
-    });
-    events.addEventListener('point', (e) => {
-      points.push(JSON.parse(e.data));
-      if (points.length > MAX_POINTS) points.splice(0, points.length - MAX_POINTS);
-      updateCharts();
-      document.body.dataset.points = String(points.length);
-    });
-    events.addEventListener('trial', (e) => {
-      trials.push(JSON.parse(e.data));
-      renderOptimizer();
+    events.addEventListener('patch', (e) => {
+      if (!state) return;
+      if (!applyPatch(JSON.parse(e.data))) {
+        // Out of step with the server: start over from a full frame.
+        events.close();
+        state = null;
+        connect();
+        return;
+      }
+      requestRender();
     });
   }
+
+  wireAgentControls();
+  wireHistoryControls();
+  // A click on an agent shows its own history below.
+  $('agents')
+    .querySelector('tbody')
+    .addEventListener('click', (e) => {
+      const row = e.target.closest('tr[data-agent]');
+      if (!row) return;
+      $('history-agent').value = row.dataset.agent;
+      renderHistoryOptions();
+      loadHistory();
+    });
 
   let resizeTimer = 0;
   window.addEventListener('resize', () => {

@@ -70,6 +70,10 @@ export function createCollectionWindow(options: CollectionWindowOptions): Collec
   let space: MultiAgentSpace | undefined;
   let initialPool: ResourcePool | undefined;
   let previous: PerformanceMetrics = emptyMetrics();
+  // Each agent's score from its latest window with traffic: what a quiet window keeps. A window
+  // spent down scores 0 but measures nothing, so an agent that recovers and idles gets its last
+  // measured score back instead of keeping the 0.
+  const measured = new Map<string, number>();
   let openedAt = options.openedAt;
   let sequence = 0;
 
@@ -107,8 +111,14 @@ export function createCollectionWindow(options: CollectionWindowOptions): Collec
       initialPool,
       adaptationHistory: space?.adaptationHistory ?? [],
       recoveryTimes: recoveries,
-      previous,
+      previous: { ...previous, individualPerformance: Object.fromEntries(measured) },
     });
+    for (const w of windows) {
+      const score = performance.individualPerformance[w.agent];
+      if (w.status === 'up' && w.handled + w.errors > 0 && score !== undefined) {
+        measured.set(w.agent, score);
+      }
+    }
 
     const agents: Record<string, AgentSnapshot> = {};
     for (const t of tracks.values()) {
@@ -119,27 +129,35 @@ export function createCollectionWindow(options: CollectionWindowOptions): Collec
       const dCost = Math.max(0, t.now.cost - t.base.cost);
       const attempted = dHandled + dErrors;
       const errorRate = attempted === 0 ? 0 : dErrors / attempted;
-      agents[t.agent] = {
-        agent: t.agent,
-        behaviour: t.behaviour,
-        role: t.role,
-        state: t.state,
-        instances: t.instances,
-        mailboxDepth: t.depth,
-        messagesHandled: t.now.handled,
-        messagesPerSecond: rate(dHandled),
-        errors: t.now.errors,
-        errorsInWindow: dErrors,
-        errorRate,
-        restarts: t.now.restarts,
-        restartsInWindow: dRestarts,
-        crashesInWindow: t.crashes,
-        droppedInWindow: t.dropped,
-        tokens: t.now.tokens,
-        cost: t.now.cost,
-        tokensPerSecond: rate(dTokens),
-        performance: performance.individualPerformance[t.agent] ?? 0,
-      };
+      // defineProperty: an agent named `__proto__` is an own key, not the record's prototype.
+      Object.defineProperty(agents, t.agent, {
+        enumerable: true,
+        configurable: true,
+        writable: true,
+        value: {
+          agent: t.agent,
+          behaviour: t.behaviour,
+          role: t.role,
+          state: t.state,
+          instances: t.instances,
+          mailboxDepth: t.depth,
+          messagesHandled: t.now.handled,
+          messagesPerSecond: rate(dHandled),
+          errors: t.now.errors,
+          errorsInWindow: dErrors,
+          errorRate,
+          restarts: t.now.restarts,
+          restartsInWindow: dRestarts,
+          crashesInWindow: t.crashes,
+          droppedInWindow: t.dropped,
+          tokens: t.now.tokens,
+          cost: t.now.cost,
+          tokensPerSecond: rate(dTokens),
+          performance: Object.hasOwn(performance.individualPerformance, t.agent)
+            ? (performance.individualPerformance[t.agent] as number)
+            : 0,
+        } satisfies AgentSnapshot,
+      });
       if (t.state === 'stopped' && !t.failed) continue;
       // An agent that sent no stats report this window still has a depth: its last one.
       if (!t.depthSampled) sample('mailbox_depth', t.depth);

@@ -7,6 +7,7 @@ function model() {
     series: [],
     collectionIntervalMs: 1_000,
     historyPoints: 10,
+    maxEdges: 60,
     initial: [],
   });
 }

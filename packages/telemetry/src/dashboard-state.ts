@@ -1,8 +1,9 @@
-import type { AdaptationEvent, MultiAgentSpace } from '@varplane/core';
+import type { AdaptationEvent, MultiAgentSpace, RuntimeEvent } from '@varplane/core';
 import type { Alert, AlertEvent } from './alert-engine';
 import type { LiveAgent } from './collection-window';
 import type { Insight } from './insights';
 import { createOptimizerRuns } from './internal/optimizer-runs';
+import { type RuntimeFeedLine, runtimeFeedLine } from './internal/runtime-feed';
 import type { AgentRunState, EdgeSnapshot, MetricsSnapshot } from './metrics-snapshot';
 import type { SupervisionNode } from './monitored-space';
 
@@ -63,16 +64,23 @@ export interface AgentRow {
   readonly performance: number | null;
 }
 
-/** A point of the charts: one window's tracked series. */
+/** A point of the charts: one window's tracked series, and what the team spent in it. */
 export interface ChartPoint {
   readonly at: number;
   readonly values: Readonly<Record<string, number>>;
+  /** Tokens and cost spent by the team in the window. */
+  readonly spend: { readonly tokens: number; readonly cost: number };
 }
 
-/** A line of the alerts and insights feed. */
-export type FeedItem =
-  | { readonly kind: 'alert'; readonly at: number; readonly event: AlertEvent }
-  | { readonly kind: 'insight'; readonly at: number; readonly insight: Insight };
+/**
+ * A line of the feed: an alert, an insight, or a runtime event (crashes with their reasons,
+ * restarts, stops, scaling, overflows...). `seq` counts up, so a page asks only for newer lines.
+ */
+export type FeedItem = { readonly seq: number; readonly at: number } & (
+  | { readonly kind: 'alert'; readonly event: AlertEvent }
+  | { readonly kind: 'insight'; readonly insight: Insight }
+  | ({ readonly kind: 'event' } & RuntimeFeedLine)
+);
 
 /** Everything the page shows, as plain JSON. */
 export interface DashboardState {
@@ -98,14 +106,21 @@ export interface DashboardState {
   } | null;
   readonly agents: readonly AgentRow[];
   readonly tree: SupervisionNode | null;
-  readonly topology: { readonly nodes: readonly string[]; readonly edges: readonly EdgeSnapshot[] };
+  readonly topology: {
+    readonly nodes: readonly string[];
+    /** Every edge, or the busiest `maxEdges` of a large graph. */
+    readonly edges: readonly EdgeSnapshot[];
+    /** Edges of the graph in all, and those left out of `edges` with their summed rate. */
+    readonly totalEdges: number;
+    readonly hidden: { readonly edges: number; readonly messagesPerSecond: number };
+  };
   readonly series: readonly string[];
   readonly alerts: readonly Alert[];
   readonly feed: readonly FeedItem[];
   readonly adaptations: readonly AdaptationEvent[];
 }
 
-export const FEED_KEPT = 100;
+export const FEED_KEPT = 200;
 export const ADAPTATIONS_SHOWN = 50;
 export const TRIALS_KEPT = 5_000;
 
@@ -117,6 +132,8 @@ export interface DashboardModel {
   observeWindow(snapshot: MetricsSnapshot): ChartPoint;
   observeAlert(event: AlertEvent, at: number): void;
   observeInsight(insight: Insight): void;
+  /** Runtime events worth a line (crashes, restarts, stops...); others are ignored. */
+  observeEvent(event: RuntimeEvent): void;
   /**
    * A folder for one attached optimizer stream: each update gives the trial point it makes, if it
    * makes one. Streams attached apart are runs apart, even when they run at the same time.
@@ -131,10 +148,14 @@ export interface DashboardModel {
   }): DashboardState;
   chart(): readonly ChartPoint[];
   trials(): readonly OptimizerTrial[];
+  /** Chart points and trials ever observed (the lists keep only their tails). */
+  totals(): { readonly points: number; readonly trials: number };
 }
 
 export function createDashboardModel(options: {
   title: string;
+  /** Edges drawn at most; a larger graph sends its busiest and sums up the rest. */
+  maxEdges: number;
   series: readonly string[];
   collectionIntervalMs: number;
   historyPoints: number;
@@ -146,14 +167,23 @@ export function createDashboardModel(options: {
   const runs = createOptimizerRuns();
   let latest: MetricsSnapshot | undefined;
 
+  let feedSeq = 0;
+  let pointsTotal = 0;
+  let trialsTotal = 0;
+
   const push = <T>(list: T[], item: T, max: number) => {
     list.push(item);
     if (list.length > max) list.splice(0, list.length - max);
   };
   const observeWindow = (snapshot: MetricsSnapshot): ChartPoint => {
     latest = snapshot;
-    const point = { at: snapshot.at, values: snapshot.series };
+    const point = {
+      at: snapshot.at,
+      values: snapshot.series,
+      spend: { tokens: snapshot.activity.tokens, cost: snapshot.activity.cost },
+    };
     push(chart, point, options.historyPoints);
+    pointsTotal += 1;
     return point;
   };
   for (const snapshot of options.initial) observeWindow(snapshot);
@@ -161,16 +191,40 @@ export function createDashboardModel(options: {
   return {
     observeWindow,
     observeAlert(event, at) {
-      push(feed, { kind: 'alert', at, event }, FEED_KEPT);
+      push(feed, { seq: ++feedSeq, kind: 'alert', at, event }, FEED_KEPT);
     },
     observeInsight(insight) {
-      push(feed, { kind: 'insight', at: insight.at, insight }, FEED_KEPT);
+      push(feed, { seq: ++feedSeq, kind: 'insight', at: insight.at, insight }, FEED_KEPT);
+    },
+    observeEvent(event) {
+      const line = runtimeFeedLine(event);
+      if (line === undefined) return;
+      const last = feed.at(-1);
+      // A burst of one kind from one agent (overflows, say) is one line that counts them.
+      if (
+        last?.kind === 'event' &&
+        last.type === line.type &&
+        last.agent === line.agent &&
+        line.type === 'mailbox-overflowed'
+      ) {
+        feed.pop();
+        push(
+          feed,
+          { ...line, seq: ++feedSeq, kind: 'event', at: event.at, count: last.count + 1 },
+          FEED_KEPT,
+        );
+        return;
+      }
+      push(feed, { ...line, seq: ++feedSeq, kind: 'event', at: event.at }, FEED_KEPT);
     },
     optimizerSource() {
       const fold = runs.source();
       return (update) => {
         const trial = fold(update);
-        if (trial !== undefined) push(trials, trial, TRIALS_KEPT);
+        if (trial !== undefined) {
+          push(trials, trial, TRIALS_KEPT);
+          trialsTotal += 1;
+        }
         return trial;
       };
     },
@@ -179,12 +233,16 @@ export function createDashboardModel(options: {
       const agents: AgentRow[] = [...live]
         .sort((a, b) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0))
         .map((agent) => {
-          const window = latest?.agents[agent.agent];
+          const own = <T>(record: Readonly<Record<string, T>> | undefined) =>
+            record !== undefined && Object.hasOwn(record, agent.agent)
+              ? record[agent.agent]
+              : undefined;
+          const window = own(latest?.agents);
           return {
             id: agent.agent,
             role: agent.role,
             behaviour: agent.behaviour,
-            status: space?.agents[agent.agent]?.status ?? 'unregistered',
+            status: own(space?.agents)?.status ?? 'unregistered',
             state: agent.state,
             instances: agent.instances,
             mailboxDepth: agent.mailboxDepth,
@@ -194,7 +252,8 @@ export function createDashboardModel(options: {
             restarts: agent.restarts,
             tokens: agent.tokens,
             cost: agent.cost,
-            performance: window?.performance ?? null,
+            // Agents that stopped normally are out of the team score, so they have none to show.
+            performance: own(latest?.performance.individualPerformance) ?? null,
           };
         });
       const ids = agents.map((a) => a.id);
@@ -203,9 +262,10 @@ export function createDashboardModel(options: {
       const rates = new Map(
         (latest?.edges ?? []).map((e) => [`${e.from}\u0000${e.to}\u0000${e.type}`, e]),
       );
-      const edges: EdgeSnapshot[] = (graph?.edges ?? []).map(
+      const all: EdgeSnapshot[] = (graph?.edges ?? []).map(
         (e) => rates.get(`${e.from}\u0000${e.to}\u0000${e.type}`) ?? { ...e },
       );
+      const { edges, hidden } = busiestEdges(all, options.maxEdges);
       const perf = latest?.performance;
       return {
         title: options.title,
@@ -238,7 +298,7 @@ export function createDashboardModel(options: {
               },
         agents,
         tree: tree ?? null,
-        topology: { nodes: graph?.nodes ?? ids, edges },
+        topology: { nodes: graph?.nodes ?? ids, edges, totalEdges: all.length, hidden },
         series: options.series,
         alerts,
         feed,
@@ -247,5 +307,29 @@ export function createDashboardModel(options: {
     },
     chart: () => chart,
     trials: () => trials,
+    totals: () => ({ points: pointsTotal, trials: trialsTotal }),
+  };
+}
+
+/**
+ * A graph small enough is drawn whole. A larger one (a 60-agent mesh has 3,540 edges) keeps the
+ * `max` busiest edges that carry messages, in a stable order, and sums up the rest, so the page
+ * draws what matters and says what it left out.
+ */
+function busiestEdges(all: readonly EdgeSnapshot[], max: number) {
+  if (all.length <= max) return { edges: all, hidden: { edges: 0, messagesPerSecond: 0 } };
+  const busy = all
+    .filter((e) => (e.messagesPerSecond ?? 0) > 0)
+    .sort(
+      (a, b) =>
+        (b.messagesPerSecond ?? 0) - (a.messagesPerSecond ?? 0) ||
+        (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0),
+    )
+    .slice(0, max);
+  const shown = busy.reduce((sum, e) => sum + (e.messagesPerSecond ?? 0), 0);
+  const total = all.reduce((sum, e) => sum + (e.messagesPerSecond ?? 0), 0);
+  return {
+    edges: busy,
+    hidden: { edges: all.length - busy.length, messagesPerSecond: Math.max(0, total - shown) },
   };
 }

@@ -264,7 +264,14 @@ describe('createDashboard (hand-driven space, real Chromium)', () => {
     expect(widths.optimizer).toBeLessThanOrEqual(760);
     // Shrinking a wide page shrinks its charts too.
     await page.setViewportSize({ width: 760, height: 1500 });
-    await page.waitForFunction('document.documentElement.scrollWidth <= 760');
+    // Polled from outside: the page's CSP (rightly) refuses the eval that waitForFunction needs.
+    for (let i = 0; i < 100; i++) {
+      if ((await page.evaluate<number>('document.documentElement.scrollWidth')) <= 760) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+      760,
+    );
     expect(missing).toEqual([]);
     await narrow.screenshot({ path: join(output, 'dashboard-760px.png'), fullPage: true });
     await narrow.close();

@@ -12,6 +12,8 @@ import { allowedHostSchema, hostMatcher } from './internal/allowed-hosts';
 import { checkMonitor } from './internal/check-monitor';
 import { containedHandler, requestUrl } from './internal/http-request';
 import { isFunction, parseOptions } from './internal/parse';
+import { createStateStreams, type StreamStats } from './internal/state-streams';
+import type { MetricPoint } from './metric-store';
 import type { Monitor } from './monitor';
 
 const optionsSchema = z
@@ -41,6 +43,20 @@ const optionsSchema = z
     allowedHosts: z.array(allowedHostSchema).max(64).default([]),
     /** Milliseconds between keep-alive comments on open event streams (monitor clock). */
     heartbeatMs: z.number().int().positive().default(15_000),
+    /** Least milliseconds between two frames to a page (wall time): changes in between coalesce. */
+    frameIntervalMs: z.number().int().min(0).max(60_000).default(200),
+    /**
+     * A page whose socket holds more unsent bytes than this gets no frame until it drains; it then
+     * gets one patch with everything it missed. Bounds the server's memory per slow page.
+     */
+    maxBufferedBytes: z
+      .number()
+      .int()
+      .min(16_384)
+      .max(64 * 1024 * 1024)
+      .default(256 * 1024),
+    /** Edges drawn at most: a larger topology shows its busiest edges and sums up the rest. */
+    maxEdges: z.number().int().min(1).max(10_000).default(60),
   })
   .strict();
 
@@ -61,6 +77,8 @@ export interface Dashboard {
   state(): DashboardState;
   /** Pages connected right now. */
   connections(): number;
+  /** Each connected page's stream: frames sent and dropped, bytes sent and still buffered. */
+  streams(): StreamStats[];
   close(): Promise<void>;
 }
 
@@ -149,14 +167,13 @@ export async function createDashboard(
     series: monitor.options.series,
     collectionIntervalMs: monitor.options.collectionIntervalMs,
     historyPoints: parsed.historyPoints,
+    maxEdges: parsed.maxEdges,
     initial: monitor.history(),
   });
   const hostAllowed = hostMatcher(() => port, parsed.allowedHosts);
-  const streams = new Set<ServerResponse>();
   const subscriptions: Subscription[] = [];
   let port = 0;
   let cookieName = 'varplane_token';
-  let dirty = false;
   let closed = false;
 
   const state = (): DashboardState =>
@@ -168,26 +185,25 @@ export async function createDashboard(
       now: clock.now(),
     });
 
-  const send = (event: string, data: unknown) => {
-    if (streams.size === 0) return;
-    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const stream of streams) stream.write(frame);
-  };
-  // Many changes in one turn of the event loop make one state frame.
+  const streams = createStateStreams({
+    state,
+    chart: () => ({ items: model.chart(), total: model.totals().points }),
+    trials: () => ({ items: model.trials(), total: model.totals().trials }),
+    frameIntervalMs: parsed.frameIntervalMs,
+    maxBufferedBytes: parsed.maxBufferedBytes,
+  });
   const changed = () => {
-    if (dirty || closed) return;
-    dirty = true;
-    setImmediate(() => {
-      dirty = false;
-      if (!closed) send('state', state());
-    });
+    if (!closed) streams.changed();
   };
 
   subscriptions.push(
-    monitor.space.events$.subscribe(() => changed()),
+    monitor.space.events$.subscribe((event) => {
+      model.observeEvent(event);
+      changed();
+    }),
     monitor.space.space$.subscribe(() => changed()),
     monitor.metrics$.subscribe((snapshot) => {
-      send('point', model.observeWindow(snapshot));
+      model.observeWindow(snapshot);
       changed();
     }),
     monitor.alerts$.subscribe((event) => {
@@ -203,8 +219,7 @@ export async function createDashboard(
     const fold = model.optimizerSource();
     subscriptions.push(
       progress$.subscribe((update) => {
-        const trial = fold(update);
-        if (trial !== undefined) send('trial', trial);
+        if (fold(update) !== undefined) changed();
       }),
     );
   };
@@ -213,7 +228,7 @@ export async function createDashboard(
   let heartbeatTimer: TimerHandle | undefined;
   const heartbeat = () => {
     if (closed) return;
-    for (const stream of streams) stream.write(': keep-alive\n\n');
+    streams.heartbeat();
     heartbeatTimer = clock.setTimeout(heartbeat, parsed.heartbeatMs);
   };
 
@@ -276,12 +291,23 @@ export async function createDashboard(
         };
         const from = number('from');
         const to = number('to');
+        const limit = number('limit');
         const series = url.searchParams.getAll('series');
-        const points = monitor.query({
-          ...(from === undefined ? {} : { from }),
-          ...(to === undefined ? {} : { to }),
-          ...(series.length === 0 ? {} : { series }),
-        });
+        const agent = url.searchParams.get('agent');
+        let points: MetricPoint[];
+        try {
+          points = monitor.query({
+            ...(from === undefined ? {} : { from }),
+            ...(to === undefined ? {} : { to }),
+            ...(series.length === 0 ? {} : { series }),
+            ...(agent === null || agent === '' ? {} : { agent }),
+            ...(limit === undefined ? {} : { limit }),
+          });
+        } catch (error) {
+          // A query the store refuses (from=abc) is the page's mistake, said as such.
+          refuse(response, 400, error instanceof Error ? error.message : String(error));
+          return;
+        }
         response
           .writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' })
           .end(JSON.stringify(points));
@@ -293,11 +319,7 @@ export async function createDashboard(
           'content-type': 'text/event-stream; charset=utf-8',
           connection: 'keep-alive',
         });
-        response.write(
-          `retry: 1000\nevent: init\ndata: ${JSON.stringify({ state: state(), chart: model.chart(), trials: model.trials() })}\n\n`,
-        );
-        streams.add(response);
-        request.on('close', () => streams.delete(response));
+        streams.open(response);
         return;
       }
       default:
@@ -324,8 +346,7 @@ export async function createDashboard(
     closed = true;
     if (heartbeatTimer !== undefined) clock.clearTimeout(heartbeatTimer);
     for (const subscription of subscriptions) subscription.unsubscribe();
-    for (const stream of streams) stream.end();
-    streams.clear();
+    streams.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
@@ -353,6 +374,7 @@ export async function createDashboard(
     attachOptimizer,
     state,
     connections: () => streams.size,
+    streams: () => streams.stats(),
     close,
   };
 }

@@ -24,6 +24,7 @@ export type {
   FeedItem,
   OptimizerEvent,
   OptimizerProgress,
+  OptimizerTrial,
   OptimizerUpdate,
 } from './dashboard-state';
 // Errors
@@ -59,6 +60,7 @@ export type {
   SuggestedActionType,
 } from './insights';
 export { generateInsights, INSIGHT_TYPES, SUGGESTED_ACTION_TYPES } from './insights';
+export type { StreamStats } from './internal/state-streams';
 export type { MemoryStoreOptions } from './memory-store';
 export { createMemoryStore } from './memory-store';
 // Metrics

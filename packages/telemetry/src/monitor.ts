@@ -77,6 +77,8 @@ const AGENT_POINTS = [
   ['agent.messages_per_second', 'messagesPerSecond'],
   ['agent.errors', 'errorsInWindow'],
   ['agent.restarts', 'restarts'],
+  ['agent.tokens', 'tokens'],
+  ['agent.cost', 'cost'],
 ] as const;
 
 function toPoints(snapshot: MetricsSnapshot): MetricPoint[] {

@@ -56,8 +56,11 @@ function utilization(pool: ResourcePool | undefined, initial: ResourcePool | und
  * The card's performance metrics for one window, from what the runtime did:
  *
  * - `individualPerformance[agent]`: messages handled without error over messages attempted in the
- *   window; an agent that is down scores 0; a quiet window keeps the last score (1 at first).
- *   Normally stopped agents are left out.
+ *   window; an agent that is down (crashed and not back, or stopped on an error) scores 0; a quiet
+ *   window keeps `previous`'s score (1 at first). A monitor passes the agent's latest *measured*
+ *   score as `previous` (from its latest window with traffic while up), so an agent that recovers
+ *   and idles gets that score back. Normally stopped agents are left out, of the team score too:
+ *   the dashboard shows them with no score.
  * - `aggregatePerformance`: the mean of the individual scores (0 without agents).
  * - `resourceUtilization`: `memory` and `cpu` as reserved over total, `tokens`, `cost` and
  *   `concurrency` as spent since monitoring began over what was left then; only finite pools.
@@ -68,16 +71,21 @@ function utilization(pool: ResourcePool | undefined, initial: ResourcePool | und
  * - `faultRecoveryTime`: mean crash-to-restart time over recent recoveries, in ms.
  */
 export function computePerformance(input: PerformanceInput): PerformanceMetrics {
-  const individual: Record<string, number> = {};
+  // Entries, then an object: an agent named `__proto__` is an own key like any other.
+  const entries: [string, number][] = [];
   let handled = 0;
   for (const agent of input.agents) {
     if (agent.status === 'retired') continue;
     handled += agent.handled;
     const attempted = agent.handled + agent.errors;
-    const previous = input.previous.individualPerformance[agent.agent] ?? 1;
-    individual[agent.agent] =
-      agent.status === 'down' ? 0 : attempted === 0 ? previous : clamp01(agent.handled / attempted);
+    const kept = input.previous.individualPerformance;
+    const previous = Object.hasOwn(kept, agent.agent) ? (kept[agent.agent] as number) : 1;
+    entries.push([
+      agent.agent,
+      agent.status === 'down' ? 0 : attempted === 0 ? previous : clamp01(agent.handled / attempted),
+    ]);
   }
+  const individual: Record<string, number> = Object.fromEntries(entries);
   const scores = Object.values(individual);
   const sent = handled + input.dropped;
   const history = input.adaptationHistory;
