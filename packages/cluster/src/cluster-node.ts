@@ -8,20 +8,34 @@ import {
   startRaftNode,
 } from '@varplane/consensus-raft';
 import {
+  type AgentRef,
   type Clock,
   createRandom,
   type MultiAgentSpace,
   type Random,
   systemClock,
 } from '@varplane/core';
-import { type ActorSystem, type ActorSystemOptions, createActorSystem } from '@varplane/runtime';
+import {
+  type ActorSystem,
+  type ActorSystemOptions,
+  type AnyBehaviour,
+  createActorSystem,
+} from '@varplane/runtime';
+import { type Observable, Subject } from 'rxjs';
 import { z } from 'zod';
+import { AgentHost, type ClusterEvent } from './agent-host';
+import type { ControlPlane, RestartType } from './control-plane';
 import { type DurableQueue, type DurableQueueOptions, startDurableQueue } from './durable-queue';
 import { ClusterError } from './errors';
+import { FailureDetector } from './failure-detector';
+import { Hosting } from './internal/hosting';
+import { registerManaged } from './internal/managed';
 import { parseArgument } from './internal/parse';
 import { connectNats } from './nats-connection';
 import { createNatsRaftTransport, type NatsRaftTransport } from './nats-raft-transport';
-import { createNatsRemoteTransport, type NatsRemoteTransport } from './nats-remote-transport';
+import { type NatsRemoteTransport, openNodeTransport } from './nats-remote-transport';
+import { distributeAgents, type PlacementStrategy } from './placement';
+import { createRaftControlPlane, type RaftControlPlane } from './raft-control-plane';
 
 export interface StartClusterNodeOptions {
   readonly cluster: string;
@@ -50,6 +64,31 @@ export interface StartClusterNodeOptions {
   readonly atLeastOnce?: boolean | Omit<DurableQueueOptions, 'connection' | 'cluster' | 'node'>;
   /** Options of this node's actor system (its node name and transport are set here). */
   readonly system?: Omit<ActorSystemOptions, 'node' | 'transport' | 'clock' | 'random'>;
+  /**
+   * The behaviours this node can run for placed agents: started here, moved here, or restarted
+   * here after their node went down. Every node that may host an agent must list its behaviour.
+   */
+  readonly behaviours?: readonly AnyBehaviour[];
+  /** How often membership is renewed, in ms. Default 200. */
+  readonly heartbeatMs?: number;
+  /** Without a renewal for this long a node fences its own agents, in ms. Default 1,000. */
+  readonly leaseMs?: number;
+  /** The leader declares a node down after this long without its renewal; above `leaseMs`. Default 2,000. */
+  readonly downAfterMs?: number;
+  /** Placed agents that handled mail are checkpointed this often, in ms; 0 never. Default 1,000. */
+  readonly checkpointMs?: number;
+  /** Where `placeAgent` without a node, and failover, put agents. Default `least_loaded`. */
+  readonly placement?: PlacementStrategy;
+}
+
+/** Options of `placeAgent`. */
+export interface PlaceAgentOptions {
+  readonly id: string;
+  readonly args?: unknown;
+  /** Default `permanent`: restarted elsewhere when its node is declared down. */
+  readonly restart?: RestartType;
+  /** Default: chosen by the node's placement strategy among the live members. */
+  readonly node?: string;
 }
 
 /** One process's part of a cluster: its agents, its link to the others, its replica of the log. */
@@ -65,17 +104,58 @@ export interface ClusterNode {
   readonly raft: RaftNode | undefined;
   /** Present when `space` was given: cluster-scope variable values, the same on every voter. */
   readonly variables: ReplicatedVariableStore | undefined;
+  /** Present on voters: placement, membership and checkpoints, committed through consensus. */
+  readonly control: ControlPlane | undefined;
+  /** Agents hosted, moved, restarted; this node fenced; nodes declared down. */
+  readonly events$: Observable<ClusterEvent>;
+  /**
+   * Starts `behaviour` as agent `options.id` under a committed placement: it runs on one node at a
+   * time, follows `migrateAgent`, and is restarted elsewhere when its node is declared down.
+   * Resolves with its ref once the placement is committed (mail sent from then on waits for it).
+   */
+  placeAgent(behaviour: AnyBehaviour, options: PlaceAgentOptions): Promise<AgentRef>;
+  /** Placed agents running on this node now, with their placement epochs. */
+  hosted(): Array<{ agent: string; epoch: number }>;
   /** Stops agents, then Raft, then the NATS link. */
   stop(): Promise<void>;
 }
 
-const optionsSchema = z.object({
-  cluster: z.string().min(1),
-  node: z.string().min(1),
-  servers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-  peers: z.array(z.string().min(1)).min(1).optional(),
-  tickMs: z.number().int().min(1).max(60_000).optional(),
-  atLeastOnce: z.union([z.boolean(), z.object({}).passthrough()]).optional(),
+const ms = z.number().int().min(1).max(600_000);
+const optionsSchema = z
+  .object({
+    cluster: z.string().min(1),
+    node: z.string().min(1),
+    servers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    peers: z.array(z.string().min(1)).min(1).optional(),
+    tickMs: z.number().int().min(1).max(60_000).optional(),
+    atLeastOnce: z.union([z.boolean(), z.object({}).passthrough()]).optional(),
+    behaviours: z
+      .array(
+        z.custom<AnyBehaviour>(
+          (v) =>
+            typeof v === 'object' && v !== null && typeof (v as AnyBehaviour).name === 'string',
+          'expected a behaviour with a name',
+        ),
+      )
+      .optional(),
+    heartbeatMs: ms.optional(),
+    leaseMs: ms.optional(),
+    downAfterMs: ms.optional(),
+    checkpointMs: z.number().int().min(0).max(600_000).optional(),
+    placement: z
+      .enum(['least_loaded', 'consistent_hash', 'prefer_local', 'resource_aware'])
+      .optional(),
+  })
+  .refine((o) => (o.leaseMs ?? 1_000) < (o.downAfterMs ?? 2_000), {
+    message:
+      'downAfterMs must be above leaseMs, so a node fences itself before it is declared down',
+    path: ['downAfterMs'],
+  });
+const placeSchema = z.object({
+  id: z.string().min(1).max(1_024),
+  args: z.unknown().optional(),
+  restart: z.enum(['permanent', 'transient', 'temporary']).optional(),
+  node: z.string().min(1).optional(),
 });
 
 /**
@@ -100,6 +180,19 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
   }
   const clock = options.clock ?? systemClock;
   const random = options.random ?? createRandom(Date.now() >>> 0);
+  const behaviours = new Map<string, AnyBehaviour>();
+  for (const behaviour of parsed.behaviours ?? []) behaviours.set(behaviour.name, behaviour);
+  const events = new Subject<ClusterEvent>();
+  const hosting = new Hosting();
+  let variables: ReplicatedVariableStore | undefined;
+  let control: RaftControlPlane | undefined;
+  if (parsed.peers) {
+    variables = options.space ? createReplicatedVariableStore({ space: options.space }) : undefined;
+    control = createRaftControlPlane({
+      node: parsed.node,
+      ...(variables ? { others: variables.stateMachine } : {}),
+    });
+  }
   const connection = await connectNats(parsed.servers, `${parsed.cluster}/${parsed.node}`);
   const durable = options.atLeastOnce
     ? await startDurableQueue({
@@ -112,11 +205,13 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
         throw error;
       })
     : undefined;
-  const transport = createNatsRemoteTransport({
+  const plane = control;
+  const transport = openNodeTransport({
     connection,
     cluster: parsed.cluster,
     node: parsed.node,
     ...(durable === undefined ? {} : { durable }),
+    ...(plane === undefined ? {} : { routing: { view: () => plane.view(), hosting, clock } }),
   });
   const system = createActorSystem({
     ...options.system,
@@ -125,14 +220,14 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
     clock,
     random: random.fork(),
   });
-  transport.serve(system);
+  transport.serve(system, { behaviours: [...behaviours.values()] });
   await durable?.serve(system);
 
   let raft: RaftNode | undefined;
   let raftTransport: NatsRaftTransport | undefined;
-  let variables: ReplicatedVariableStore | undefined;
-  if (parsed.peers) {
-    variables = options.space ? createReplicatedVariableStore({ space: options.space }) : undefined;
+  let host: AgentHost | undefined;
+  let detector: FailureDetector | undefined;
+  if (parsed.peers && control) {
     raftTransport = createNatsRaftTransport({
       connection,
       cluster: parsed.cluster,
@@ -146,10 +241,36 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
       clock,
       random: random.fork(),
       ...(parsed.tickMs === undefined ? {} : { tickMs: parsed.tickMs }),
-      ...(variables ? { stateMachine: variables.stateMachine } : {}),
+      stateMachine: control.stateMachine,
+      snapshotEvery: 10_000,
     });
     variables?.connect(raft);
+    control.connect(raft);
+    host = new AgentHost({
+      node: parsed.node,
+      system,
+      control,
+      transport,
+      hosting,
+      behaviours,
+      clock,
+      events,
+      checkpointMs: parsed.checkpointMs ?? 1_000,
+    });
+    detector = new FailureDetector({
+      node: parsed.node,
+      control,
+      host,
+      clock,
+      heartbeatMs: parsed.heartbeatMs ?? 200,
+      leaseMs: parsed.leaseMs ?? 1_000,
+      downAfterMs: parsed.downAfterMs ?? 2_000,
+      strategy: parsed.placement ?? 'least_loaded',
+    });
+    detector.start();
+    registerManaged(system, { control, host, transport, hosting });
   }
+  const strategy = parsed.placement ?? 'least_loaded';
 
   let stopping: Promise<void> | undefined;
   return {
@@ -161,8 +282,41 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
     durable,
     raft,
     variables,
+    control,
+    events$: events.asObservable(),
+    async placeAgent(behaviour, placeOptions) {
+      const o = parseArgument(placeSchema, placeOptions, 'placeAgent: options');
+      if (control === undefined || host === undefined) {
+        throw new ClusterError({
+          code: 'CLUSTER_INVALID_ARGUMENT',
+          message: `placeAgent: node "${parsed.node}" takes no part in consensus (give it peers)`,
+        });
+      }
+      let node = o.node;
+      if (node === undefined) {
+        const view = control.view();
+        const live = [...view.members().values()].filter((member) => member.status === 'up');
+        const load = new Map<string, number>();
+        for (const placement of view.placements().values())
+          load.set(placement.node, (load.get(placement.node) ?? 0) + 1);
+        const plan = distributeAgents(
+          [{ id: o.id }],
+          (live.length > 0 ? live.map((member) => member.node) : [parsed.node]).map((id) => ({
+            id,
+            agents: load.get(id) ?? 0,
+          })),
+          { strategy, localNode: parsed.node, random: random.int(0, 2 ** 31) },
+        );
+        node = plan.placements[o.id] ?? parsed.node;
+      }
+      return host.place(behaviour, o.id, node, o.restart ?? 'permanent', o.args);
+    },
+    hosted: () => host?.running() ?? [],
     stop: () => {
       stopping ??= (async () => {
+        detector?.stop();
+        host?.close();
+        await control?.close();
         await durable?.close();
         await system.shutdown();
         await transport.close();

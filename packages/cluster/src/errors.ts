@@ -15,7 +15,8 @@ export type ClusterErrorCode =
   | 'CLUSTER_MEMBERSHIP_LOST'
   | 'CLUSTER_CONTROL_UNAVAILABLE'
   | 'CLUSTER_AGENT_FENCED'
-  | 'CLUSTER_JETSTREAM_UNAVAILABLE';
+  | 'CLUSTER_JETSTREAM_UNAVAILABLE'
+  | 'CLUSTER_AGENT_MOVED';
 
 /** The base of every error this package throws or rejects with. */
 export class ClusterError extends VarplaneError {

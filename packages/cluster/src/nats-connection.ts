@@ -10,7 +10,8 @@ const serversSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min
  * connected it never stops reconnecting (the default gives up after about 20 s), and it pings
  * every 500 ms so a silent partition is noticed in about 1.5 s (the default 2-minute ping misses
  * it). The first connection must succeed within `timeoutMs` (default 5,000), or it rejects with
- * `CLUSTER_NODE_UNREACHABLE` naming the servers.
+ * `CLUSTER_NODE_UNREACHABLE` naming the servers. Servers are tried in the order given (the first
+ * is the node's own), never shuffled.
  */
 export async function connectNats(
   servers: string | readonly string[],
@@ -30,6 +31,8 @@ export async function connectNats(
       servers: typeof list === 'string' ? list : [...list],
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      // The first server is this node's own; the others are where it fails over to.
+      noRandomize: true,
       pingInterval: 500,
       maxPingOut: 3,
       timeout,

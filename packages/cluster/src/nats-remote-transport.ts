@@ -5,7 +5,7 @@ import {
   type Subscription,
   TimeoutError,
 } from '@nats-io/transport-node';
-import { type AgentRef, VarplaneError } from '@varplane/core';
+import { type AgentRef, type Clock, systemClock, VarplaneError } from '@varplane/core';
 import type {
   ActorSystem,
   AgentSnapshot,
@@ -15,10 +15,13 @@ import type {
   ReplyAddress,
 } from '@varplane/runtime';
 import { z } from 'zod';
+import type { ControlView, Placement } from './control-plane';
 import type { DurableQueue } from './durable-queue';
 import { ClusterError } from './errors';
+import { type CastEnvelope, Hosting } from './internal/hosting';
 import { parseArgument } from './internal/parse';
-import { adoptSubject, answerSubject, callSubject, castSubject } from './subjects';
+import { Resequencer, type SequenceTable } from './internal/resequencer';
+import { adoptSubject, answerSubject, callSubject, castSubject, movedSubject } from './subjects';
 
 export interface NatsRemoteTransportOptions {
   /** A connection from `connectNats`; the caller owns and closes it. */
@@ -72,9 +75,56 @@ interface Envelope {
   message: unknown;
   /** The caller's deadline in ms, so the remote call gives up when the caller does. */
   timeout?: number;
+  epoch?: number;
 }
 
-type Reply = { ok: true; value: unknown } | { ok: false; code: string; message: string };
+type Reply =
+  | { ok: true; value: unknown }
+  | { ok: false; code: string; message: string; moved?: { node: string; epoch: number } };
+
+/** What a node that placed managed agents adds to the transport (see `startClusterNode`). */
+export interface PlacementRouting {
+  /** The committed placements, as this node applied them. */
+  readonly view: () => ControlView;
+  /** Managed agents of this node and what happens to their mail. */
+  readonly hosting: Hosting;
+  readonly clock?: Clock;
+  /** How long a gap in a sender's numbered sends is waited for. Default 1,000 ms. */
+  readonly gapMs?: number;
+}
+
+/** The transport with the hooks a cluster node's placement and moves need (not public). */
+export interface NodeTransport extends NatsRemoteTransport {
+  /** This process's stream of numbered sends. */
+  readonly stream: string;
+  readonly sequences: Resequencer;
+  /** Where `agent` is, by the committed view or a newer MOVED answer; undefined if unmanaged. */
+  locate(agent: string): { node: string; epoch: number } | undefined;
+  /** Sends held envelopes on to `node`, numbers kept, so the receiver orders and dedupes them. */
+  forward(node: string, envelopes: readonly CastEnvelope[]): void;
+  /** Hands envelopes and calls held here during a move that failed to this node's agents. */
+  redeliver(envelopes: readonly CastEnvelope[], calls: readonly Msg[]): void;
+  /** Answers calls held during a move with where the agent went. */
+  answerMoved(calls: readonly Msg[], placement: { node: string; epoch: number }): void;
+  /** Takes mail parked for a placement this node had not applied yet, now that it may have. */
+  flushParked(): void;
+  /** Handlers of managed adopts and aborts (a move's target side), set by the cluster node. */
+  onAdopt?: ((request: ManagedAdopt) => Reply) | undefined;
+  onAbort?: ((agent: string, expect: number) => void) | undefined;
+}
+
+/** A managed move's request to its target. */
+export interface ManagedAdopt {
+  snapshot: AgentSnapshot;
+  /** The placement epoch the move replaces; the target holds the agent until it is committed. */
+  expect: number;
+  sequences: SequenceTable;
+}
+
+const MAX_HOPS = 4;
+/** How long mail waits for this node to apply the placement its sender already knew. */
+const PARK_MS = 5_000;
+const MAX_REDIRECTS = 8;
 
 const text = new TextEncoder();
 const read = new TextDecoder();
@@ -96,6 +146,35 @@ export function createNatsRemoteTransport(
     options,
     'createNatsRemoteTransport',
   );
+  return openNodeTransport({
+    connection,
+    cluster,
+    node,
+    ...(options.durable === undefined ? {} : { durable: options.durable }),
+  });
+}
+
+/** The transport of a cluster node: plain delivery, plus placement routing when given. */
+export function openNodeTransport(
+  options: NatsRemoteTransportOptions & { routing?: PlacementRouting },
+): NodeTransport {
+  const { connection, cluster, node, routing } = options;
+  const clock = routing?.clock ?? systemClock;
+  const hosting = routing?.hosting ?? new Hosting();
+  // A new stream each time a process starts, so a restarted node's numbers never look like old ones.
+  const stream = `${node}~${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const nextSeq = new Map<string, number>();
+  // Newer placements learned from MOVED answers than this node's view has yet (or has at all).
+  const hints = new Map<string, { node: string; epoch: number }>();
+  let system: ActorSystem | undefined;
+  const sequences = new Resequencer(clock, routing?.gapMs ?? 1_000, (agent, message) => {
+    system?.send(agent, message);
+  });
+  const movedNoticed = new Map<string, number>();
+  // Mail whose sender knew a newer placement than this node has applied: it waits for the log.
+  let parked: Array<{ epoch: number; until: number; cast?: CastEnvelope; call?: Msg }> = [];
+  const ahead = (epoch: number | undefined) =>
+    routing !== undefined && typeof epoch === 'number' && epoch > routing.view().epoch;
   const durable = options.durable;
   const subscriptions: Subscription[] = [];
   let closed = false;
@@ -105,7 +184,7 @@ export function createNatsRemoteTransport(
   let callsServed = 0;
   let malformed = 0;
 
-  const encode = (envelope: Envelope) => {
+  const encode = (envelope: Envelope | CastEnvelope) => {
     let json: string | undefined;
     try {
       json = JSON.stringify(envelope);
@@ -121,11 +200,136 @@ export function createNatsRemoteTransport(
       message: `the cluster transport of node "${node}" is closed; cannot reach "${ref.id}" on "${ref.node}"`,
     });
 
-  const transport: NatsRemoteTransport = {
+  const locate = (agent: string): { node: string; epoch: number } | undefined => {
+    const placed: Placement | undefined = routing?.view().placement(agent);
+    const hint = hints.get(agent);
+    if (hint === undefined) return placed;
+    if (placed !== undefined && placed.epoch >= hint.epoch) {
+      hints.delete(agent);
+      return placed;
+    }
+    return hint;
+  };
+
+  const learn = (agent: string, moved: { node: string; epoch: number }) => {
+    const known = locate(agent);
+    if (known === undefined || moved.epoch > known.epoch) hints.set(agent, moved);
+  };
+
+  /** A cast for this node: into its agent (in sender order) or on to where the agent is. */
+  const receiveCast = (envelope: CastEnvelope) => {
+    const id = envelope.to;
+    if (ahead(envelope.epoch)) {
+      parked.push({
+        epoch: envelope.epoch as number,
+        until: clock.now() + PARK_MS,
+        cast: envelope,
+      });
+      return;
+    }
+    const state = hosting.get(id);
+    if (state?.kind === 'moving') {
+      state.casts.push(envelope);
+      return;
+    }
+    const placed = state === undefined ? locate(id) : undefined;
+    if (placed !== undefined && placed.node !== node) {
+      if ((envelope.hops ?? 0) >= MAX_HOPS) {
+        malformed += 1;
+        return;
+      }
+      publishCast(placed.node, { ...envelope, hops: (envelope.hops ?? 0) + 1 });
+      tellMoved(envelope, placed);
+      return;
+    }
+    castsServed += 1;
+    if (envelope.stream !== undefined && typeof envelope.seq === 'number') {
+      sequences.accept(id, envelope.stream, envelope.seq, envelope.message);
+    } else {
+      // An unknown or full target is the runtime's dead letter, as for a local send.
+      system?.send(id, envelope.message);
+    }
+  };
+
+  /** Tells a sender that is behind where the agent went, once per agent and epoch. */
+  const tellMoved = (envelope: CastEnvelope, placed: { node: string; epoch: number }) => {
+    const sender = envelope.stream?.split('~')[0];
+    if (sender === undefined || sender === '' || sender === node) return;
+    const key = `${envelope.stream}\u0000${envelope.to}`;
+    if (movedNoticed.get(key) === placed.epoch) return;
+    movedNoticed.set(key, placed.epoch);
+    if (movedNoticed.size > 10_000) movedNoticed.delete(movedNoticed.keys().next().value as string);
+    try {
+      connection.publish(
+        movedSubject(cluster, sender),
+        text.encode(JSON.stringify({ agent: envelope.to, node: placed.node, epoch: placed.epoch })),
+      );
+    } catch {
+      // The sender learns it from the next forwarded message's notice, or from its own view.
+    }
+  };
+
+  const publishCast = (target: string, envelope: CastEnvelope) => {
+    if (target === node) {
+      receiveCast(envelope);
+      return;
+    }
+    connection.publish(castSubject(cluster, target), encode(envelope));
+  };
+
+  /** A call for this node: answered by its agent, held while it moves, or MOVED elsewhere. */
+  const receiveCall = (msg: Msg) => {
+    const envelope = decode(msg);
+    if (!envelope) {
+      malformed += 1;
+      respond(msg, { ok: false, code: 'CLUSTER_INVALID_ARGUMENT', message: 'malformed call' });
+      return;
+    }
+    if (ahead(envelope.epoch)) {
+      parked.push({ epoch: envelope.epoch as number, until: clock.now() + PARK_MS, call: msg });
+      return;
+    }
+    const state = hosting.get(envelope.to);
+    if (state?.kind === 'moving') {
+      state.calls.push(msg);
+      return;
+    }
+    const placed = state === undefined ? locate(envelope.to) : undefined;
+    if (placed !== undefined && placed.node !== node) {
+      transport.answerMoved([msg], placed);
+      return;
+    }
+    if (system === undefined) return;
+    callsServed += 1;
+    const timeout =
+      typeof envelope.timeout === 'number' && envelope.timeout > 0 ? envelope.timeout : undefined;
+    system.call(envelope.to, envelope.message, timeout === undefined ? {} : { timeout }).then(
+      (value) => respond(msg, { ok: true, value }),
+      (failure: unknown) => respond(msg, describeFailure(failure)),
+    );
+  };
+
+  const transport: NodeTransport = {
+    stream,
+    sequences,
+    locate,
     send(ref, message) {
       if (closed || connection.isClosed()) return false;
-      const payload = encode({ to: ref.id, message });
-      connection.publish(castSubject(cluster, ref.node), payload);
+      const placed = locate(ref.id);
+      // Numbered even when unplaced: the receiver restores order if the agent moves meanwhile.
+      const envelope: CastEnvelope = {
+        to: ref.id,
+        message,
+        epoch: placed?.epoch ?? 0,
+        stream,
+        seq: (nextSeq.get(ref.id) ?? 0) + 1,
+      };
+      // Refused before it is numbered: a message JSON cannot carry leaves no gap.
+      const payload = encode(envelope);
+      nextSeq.set(ref.id, envelope.seq as number);
+      const target = placed?.node ?? ref.node;
+      if (target === node) receiveCast(envelope);
+      else connection.publish(castSubject(cluster, target), payload);
       castsSent += 1;
       return true;
     },
@@ -136,31 +340,96 @@ export function createNatsRemoteTransport(
 
     async call(ref, message, timeoutMs) {
       if (closed || connection.isClosed()) throw refuseClosed(ref);
-      const payload = encode({ to: ref.id, message, timeout: timeoutMs });
+      const deadline = clock.now() + timeoutMs;
       callsSent += 1;
-      let response: Msg;
-      try {
-        response = await connection.request(callSubject(cluster, ref.node), payload, {
-          timeout: timeoutMs,
+      for (let redirects = 0; ; redirects++) {
+        const placed = locate(ref.id);
+        const target = placed?.node ?? ref.node;
+        const remaining = Math.max(1, Math.round(deadline - clock.now()));
+        const payload = encode({
+          to: ref.id,
+          message,
+          timeout: remaining,
+          ...(placed === undefined ? {} : { epoch: placed.epoch }),
         });
-      } catch (cause) {
-        throw requestFailure(cause, ref, timeoutMs);
-      }
-      let reply: Reply;
-      try {
-        reply = JSON.parse(read.decode(response.data)) as Reply;
-      } catch (cause) {
-        throw new ClusterError({
-          code: 'CLUSTER_INVALID_REPLY',
-          message: `node "${ref.node}" answered a call to "${ref.id}" with something that is not a reply`,
-          cause,
+        let response: Msg;
+        try {
+          response = await connection.request(callSubject(cluster, target), payload, {
+            timeout: remaining,
+          });
+        } catch (cause) {
+          throw requestFailure(cause, { id: ref.id, node: target }, timeoutMs);
+        }
+        let reply: Reply;
+        try {
+          reply = JSON.parse(read.decode(response.data)) as Reply;
+        } catch (cause) {
+          throw new ClusterError({
+            code: 'CLUSTER_INVALID_REPLY',
+            message: `node "${target}" answered a call to "${ref.id}" with something that is not a reply`,
+            cause,
+          });
+        }
+        if (reply?.ok === true) return reply.value;
+        const moved = reply?.ok === false ? reply.moved : undefined;
+        if (
+          moved !== undefined &&
+          typeof moved.node === 'string' &&
+          typeof moved.epoch === 'number' &&
+          redirects < MAX_REDIRECTS &&
+          clock.now() < deadline
+        ) {
+          // MOVED: the agent went elsewhere; ask there (ref.node was only a hint).
+          if (moved.node === target) await new Promise((resolve) => setTimeout(resolve, 20));
+          learn(ref.id, moved);
+          continue;
+        }
+        throw new VarplaneError({
+          code: typeof reply?.code === 'string' ? reply.code : 'CLUSTER_INVALID_REPLY',
+          message: `${ref.id} on ${target}: ${typeof reply?.message === 'string' ? reply.message : 'no message'}`,
         });
       }
-      if (reply?.ok === true) return reply.value;
-      throw new VarplaneError({
-        code: typeof reply?.code === 'string' ? reply.code : 'CLUSTER_INVALID_REPLY',
-        message: `${ref.id} on ${ref.node}: ${typeof reply?.message === 'string' ? reply.message : 'no message'}`,
-      });
+    },
+
+    flushParked() {
+      if (parked.length === 0 || routing === undefined) return;
+      const applied = routing.view().epoch;
+      const now = clock.now();
+      const waiting = parked;
+      parked = [];
+      for (const item of waiting) {
+        if (item.epoch <= applied) {
+          if (item.cast !== undefined) receiveCast(item.cast);
+          else if (item.call !== undefined) receiveCall(item.call);
+        } else if (item.until > now) parked.push(item);
+        else if (item.call !== undefined) {
+          respond(item.call, {
+            ok: false,
+            code: 'CLUSTER_CONTROL_UNAVAILABLE',
+            message: `node "${node}" has not applied placement epoch ${item.epoch} within ${PARK_MS} ms`,
+          });
+        }
+      }
+    },
+
+    forward(target, envelopes) {
+      for (const envelope of envelopes) publishCast(target, envelope);
+    },
+
+    redeliver(envelopes, calls) {
+      for (const envelope of envelopes) receiveCast(envelope);
+      for (const msg of calls) receiveCall(msg);
+    },
+
+    answerMoved(calls, placement) {
+      for (const msg of calls) {
+        respond(msg, {
+          ok: false,
+          code: 'CLUSTER_AGENT_MOVED',
+          message: `the agent moved to "${placement.node}"`,
+          moved: { node: placement.node, epoch: placement.epoch },
+        });
+      }
     },
 
     answer(to: ReplyAddress, outcome: CallOutcome) {
@@ -175,8 +444,9 @@ export function createNatsRemoteTransport(
       }
     },
 
-    serve(system, serveOptions = {}) {
+    serve(served, serveOptions = {}) {
       if (closed) throw refuseClosed({ id: '*', node });
+      system = served;
       if (subscriptions.length > 0) {
         throw new ClusterError({
           code: 'CLUSTER_INVALID_ARGUMENT',
@@ -192,9 +462,28 @@ export function createNatsRemoteTransport(
               malformed += 1;
               return;
             }
-            castsServed += 1;
-            // An unknown or full target is the runtime's dead letter, as for a local send.
-            system.send(envelope.to, envelope.message);
+            receiveCast(envelope as CastEnvelope);
+          },
+        }),
+        connection.subscribe(movedSubject(cluster, node), {
+          callback: (error, msg) => {
+            if (error) return;
+            try {
+              const notice = JSON.parse(read.decode(msg.data)) as {
+                agent: string;
+                node: string;
+                epoch: number;
+              };
+              if (
+                typeof notice?.agent === 'string' &&
+                typeof notice.node === 'string' &&
+                Number.isSafeInteger(notice.epoch)
+              ) {
+                learn(notice.agent, { node: notice.node, epoch: notice.epoch });
+              } else malformed += 1;
+            } catch {
+              malformed += 1;
+            }
           },
         }),
         connection.subscribe(answerSubject(cluster, node), {
@@ -208,7 +497,7 @@ export function createNatsRemoteTransport(
                 code?: string;
                 message?: string;
               };
-              system.answer(
+              served.answer(
                 wire.to,
                 wire.ok
                   ? { ok: true, value: wire.value }
@@ -229,7 +518,29 @@ export function createNatsRemoteTransport(
           callback: (error, msg) => {
             if (error) return;
             try {
-              const snapshot = JSON.parse(read.decode(msg.data)) as AgentSnapshot;
+              const request = JSON.parse(read.decode(msg.data)) as
+                | AgentSnapshot
+                | { managed: ManagedAdopt }
+                | { abort: { agent: string; expect: number } };
+              if (typeof request === 'object' && request !== null && 'abort' in request) {
+                const abort = request.abort;
+                if (typeof abort?.agent === 'string' && typeof abort.expect === 'number')
+                  transport.onAbort?.(abort.agent, abort.expect);
+                respond(msg, { ok: true, value: null });
+                return;
+              }
+              if (typeof request === 'object' && request !== null && 'managed' in request) {
+                respond(
+                  msg,
+                  transport.onAdopt?.(request.managed) ?? {
+                    ok: false,
+                    code: 'CLUSTER_UNKNOWN_BEHAVIOUR',
+                    message: `node "${node}" takes no placed agents (it has no control plane)`,
+                  },
+                );
+                return;
+              }
+              const snapshot = request;
               const behaviour = (serveOptions.behaviours ?? []).find(
                 (candidate) => candidate.name === snapshot?.behaviour,
               );
@@ -241,7 +552,7 @@ export function createNatsRemoteTransport(
                 });
                 return;
               }
-              const ref = system.adopt(snapshot, { behaviour });
+              const ref = served.adopt(snapshot, { behaviour });
               respond(msg, { ok: true, value: ref });
             } catch (failure) {
               malformed += 1;
@@ -251,28 +562,7 @@ export function createNatsRemoteTransport(
         }),
         connection.subscribe(callSubject(cluster, node), {
           callback: (error, msg) => {
-            if (error) return;
-            const envelope = decode(msg);
-            if (!envelope) {
-              malformed += 1;
-              respond(msg, {
-                ok: false,
-                code: 'CLUSTER_INVALID_ARGUMENT',
-                message: 'malformed call',
-              });
-              return;
-            }
-            callsServed += 1;
-            const timeout =
-              typeof envelope.timeout === 'number' && envelope.timeout > 0
-                ? envelope.timeout
-                : undefined;
-            system
-              .call(envelope.to, envelope.message, timeout === undefined ? {} : { timeout })
-              .then(
-                (value) => respond(msg, { ok: true, value }),
-                (failure: unknown) => respond(msg, describeFailure(failure)),
-              );
+            if (!error) receiveCall(msg);
           },
         }),
       );
@@ -292,15 +582,23 @@ export function createNatsRemoteTransport(
   return transport;
 }
 
-function decode(msg: Msg): Envelope | undefined {
+function decode(msg: Msg): (Envelope & CastEnvelope) | undefined {
   try {
-    const value = JSON.parse(read.decode(msg.data)) as Envelope;
-    return typeof value === 'object' &&
-      value !== null &&
-      typeof value.to === 'string' &&
-      value.to !== ''
-      ? value
-      : undefined;
+    const value = JSON.parse(read.decode(msg.data)) as Envelope & CastEnvelope;
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      typeof value.to !== 'string' ||
+      value.to === ''
+    )
+      return undefined;
+    // Numbers that cannot order anything are dropped: the message is delivered unnumbered.
+    if (typeof value.stream !== 'string' || !Number.isSafeInteger(value.seq)) {
+      delete value.stream;
+      delete value.seq;
+    }
+    if (value.hops !== undefined && !Number.isSafeInteger(value.hops)) value.hops = MAX_HOPS;
+    return value;
   } catch {
     return undefined;
   }

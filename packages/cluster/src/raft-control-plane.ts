@@ -1,13 +1,7 @@
 import type { Entry, RaftNode, RaftStateMachine } from '@varplane/consensus-raft';
 import { VarplaneError } from '@varplane/core';
 import { z } from 'zod';
-import type {
-  ControlChange,
-  ControlPlane,
-  ControlRequestOptions,
-  Placement,
-  PlacementSpec,
-} from './control-plane';
+import type { ControlChange, ControlPlane, Placement, PlacementSpec } from './control-plane';
 import {
   type ControlCommand,
   type ControlOutcome,

@@ -48,3 +48,8 @@ export function answerSubject(cluster: string, node: string): string {
 export function adoptSubject(cluster: string, node: string): string {
   return `vp.${subjectToken(cluster)}.n.${subjectToken(node)}.adopt`;
 }
+
+/** Where a node hears that an agent it sent to has moved (its newer placement). */
+export function movedSubject(cluster: string, node: string): string {
+  return `vp.${subjectToken(cluster)}.n.${subjectToken(node)}.moved`;
+}

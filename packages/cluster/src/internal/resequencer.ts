@@ -1,0 +1,115 @@
+import type { Clock, TimerHandle } from '@varplane/core';
+
+/**
+ * Puts the sends of each (sender stream, agent) pair back in order and drops duplicates. During a
+ * move, mail reaches the new node by two paths (forwarded by the old node, and sent directly once
+ * the sender learned the move), so a later message can arrive first: it waits here for the ones
+ * before it. A gap that does not fill within `gapMs` is a lost message (sends are at most once):
+ * delivery skips it rather than stall.
+ */
+export interface SequenceTable {
+  /** Per stream: the next sequence number the agent expects. */
+  readonly next: Record<string, number>;
+  /** Messages that arrived ahead of a gap, not yet delivered. */
+  readonly waiting: Array<{ stream: string; seq: number; message: unknown }>;
+}
+
+interface Stream {
+  next: number;
+  waiting: Map<number, unknown> | null;
+  timer: TimerHandle | null;
+}
+
+export class Resequencer {
+  private readonly agents = new Map<string, Map<string, Stream>>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly gapMs: number,
+    private readonly deliver: (agent: string, message: unknown) => void,
+  ) {}
+
+  /** Takes message `seq` of `stream` for `agent`; delivers it and any it unblocks, in order. */
+  accept(agent: string, stream: string, seq: number, message: unknown): void {
+    let streams = this.agents.get(agent);
+    if (streams === undefined) {
+      streams = new Map();
+      this.agents.set(agent, streams);
+    }
+    const state = streams.get(stream);
+    if (state === undefined) {
+      // The first message of a stream here (a fresh agent, or one restarted from a checkpoint).
+      streams.set(stream, { next: seq + 1, waiting: null, timer: null });
+      this.deliver(agent, message);
+      return;
+    }
+    if (seq < state.next || state.waiting?.has(seq)) return; // a duplicate
+    if (seq === state.next) {
+      state.next = seq + 1;
+      this.deliver(agent, message);
+      this.flush(agent, state);
+      return;
+    }
+    state.waiting ??= new Map();
+    state.waiting.set(seq, message);
+    state.timer ??= this.clock.setTimeout(() => this.skipGap(agent, state), this.gapMs);
+  }
+
+  /** Removes and returns an agent's table, to travel with it. */
+  export(agent: string): SequenceTable {
+    const streams = this.agents.get(agent);
+    this.agents.delete(agent);
+    const next: Record<string, number> = Object.create(null);
+    const waiting: SequenceTable['waiting'] = [];
+    for (const [stream, state] of streams ?? []) {
+      next[stream] = state.next;
+      if (state.timer !== null) this.clock.clearTimeout(state.timer);
+      for (const [seq, message] of state.waiting ?? []) waiting.push({ stream, seq, message });
+    }
+    return { next, waiting };
+  }
+
+  /** Installs a table that travelled with an agent (its waiting messages are taken again). */
+  import(agent: string, table: SequenceTable): void {
+    this.forget(agent);
+    const streams = new Map<string, Stream>();
+    for (const [stream, next] of Object.entries(table.next)) {
+      if (Number.isSafeInteger(next)) streams.set(stream, { next, waiting: null, timer: null });
+    }
+    this.agents.set(agent, streams);
+    for (const { stream, seq, message } of table.waiting) this.accept(agent, stream, seq, message);
+  }
+
+  forget(agent: string): void {
+    for (const state of this.agents.get(agent)?.values() ?? []) {
+      if (state.timer !== null) this.clock.clearTimeout(state.timer);
+    }
+    this.agents.delete(agent);
+  }
+
+  private flush(agent: string, state: Stream): void {
+    const waiting = state.waiting;
+    if (waiting === null) return;
+    while (waiting.has(state.next)) {
+      const message = waiting.get(state.next);
+      waiting.delete(state.next);
+      state.next += 1;
+      this.deliver(agent, message);
+    }
+    if (waiting.size === 0) {
+      state.waiting = null;
+      if (state.timer !== null) this.clock.clearTimeout(state.timer);
+      state.timer = null;
+    }
+  }
+
+  private skipGap(agent: string, state: Stream): void {
+    state.timer = null;
+    if (state.waiting === null || state.waiting.size === 0) return;
+    state.next = Math.min(...state.waiting.keys());
+    this.flush(agent, state);
+    if (state.waiting !== null && state.waiting.size > 0) {
+      state.timer = this.clock.setTimeout(() => this.skipGap(agent, state), this.gapMs);
+    }
+  }
+}

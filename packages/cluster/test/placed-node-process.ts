@@ -1,0 +1,102 @@
+/**
+ * One voter of a cluster with placed agents, in its own process: `placed-node-process.ts <json>`.
+ * It serves the `tally` behaviour (counts numbered messages and checks each sender's order),
+ * hosts `control-<node>` (an unplaced agent that places, migrates and reports), prints every
+ * cluster event as a JSON line (`event {...}`), prints `ready` and runs until killed.
+ */
+import type { Behaviour } from '@varplane/runtime';
+import { startClusterNode } from '../src/cluster-node';
+import { migrateAgent } from '../src/migrate-agent';
+
+const config = JSON.parse(process.argv[2] ?? '{}') as {
+  cluster: string;
+  node: string;
+  servers: string[];
+  peers: string[];
+};
+
+/** Numbered messages per sender: count, the last number seen, and every break of order. */
+interface Tally {
+  count: number;
+  last: Record<string, number>;
+  gaps: number;
+  duplicates: number;
+  reordered: number;
+}
+type TallyMessage = { type: 'n'; sender: string; seq: number } | { type: 'get' } | { type: 'hang' };
+
+const tally: Behaviour<Tally, TallyMessage> = {
+  name: 'tally',
+  init: () => ({ count: 0, last: {}, gaps: 0, duplicates: 0, reordered: 0 }),
+  async handle(message, state, ctx) {
+    await Promise.resolve();
+    if (message.type === 'get') {
+      ctx.reply({ ...state, node: config.node });
+      return state;
+    }
+    if (message.type === 'hang') {
+      await new Promise(() => {});
+      return state;
+    }
+    const last = state.last[message.sender] ?? 0;
+    const next = { ...state, last: { ...state.last }, count: state.count + 1 };
+    if (message.seq === last + 1) next.last[message.sender] = message.seq;
+    else if (message.seq <= last) next.duplicates += message.seq === last ? 1 : 0;
+    else next.gaps += 1;
+    if (message.seq < last) next.reordered += 1;
+    if (message.seq > last) next.last[message.sender] = message.seq;
+    return next;
+  },
+};
+
+const member = await startClusterNode({
+  ...config,
+  tickMs: 50,
+  behaviours: [tally],
+  checkpointMs: 500,
+});
+member.events$.subscribe((event) => process.stdout.write(`event ${JSON.stringify(event)}\n`));
+
+type ControlMessage =
+  | { type: 'place'; id: string; node?: string }
+  | { type: 'migrate'; id: string; to: string }
+  | { type: 'hosted' }
+  | { type: 'leader' }
+  | { type: 'placement'; id: string };
+
+const controller: Behaviour<null, ControlMessage> = {
+  name: 'controller',
+  init: () => null,
+  async handle(message, state, ctx) {
+    try {
+      if (message.type === 'place') {
+        ctx.reply(
+          await member.placeAgent(tally, {
+            id: message.id,
+            ...(message.node === undefined ? {} : { node: message.node }),
+          }),
+        );
+      } else if (message.type === 'migrate') {
+        const started = Date.now();
+        const ref = await migrateAgent(member, message.id, message.to, { timeoutMs: 5_000 });
+        ctx.reply({ ok: true, ref, ms: Date.now() - started });
+      } else if (message.type === 'hosted') ctx.reply(member.hosted());
+      else if (message.type === 'placement')
+        ctx.reply(member.control?.view().placement(message.id) ?? null);
+      else
+        ctx.reply({
+          leader: member.control?.leader() ?? null,
+          role: member.raft?.status().role,
+          term: member.raft?.status().term,
+        });
+    } catch (error) {
+      const failure = error as { code?: string; message?: string };
+      ctx.reply({ ok: false, code: failure?.code, message: failure?.message });
+    }
+    return state;
+  },
+};
+
+member.system.spawn(controller, undefined, { id: `control-${config.node}` });
+await member.connection.flush();
+process.stdout.write('ready\n');
