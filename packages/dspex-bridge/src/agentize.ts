@@ -15,11 +15,12 @@ import {
   type VariableSpace,
   VarplaneError,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import type { AgentContext, Behaviour, DirectiveMessage, SpaceAgentArgs } from '@varplane/runtime';
 import { z } from 'zod';
 import { isOrchestrated } from './enable-orchestration';
 import { invalidArgument, parseOptions } from './internal/parse-options';
-import type { LanguageModelRegistry } from './language-model-registry';
+import { isLanguageModelRegistry, type LanguageModelRegistry } from './language-model-registry';
 import type { Program } from './program';
 import type { TraceSink } from './trace';
 
@@ -125,12 +126,26 @@ const optionsSchema = z.strictObject({
   capabilities: z.array(z.string()).optional(),
   behaviourName: z.string().min(1).optional(),
   lm: z
-    .custom<LanguageModel | LanguageModelRegistry>((v) => typeof v === 'object' && v !== null)
+    .custom<LanguageModel | LanguageModelRegistry>(
+      (v) =>
+        typeof (v as LanguageModel | null)?.generate === 'function' || isLanguageModelRegistry(v),
+      'must be a LanguageModel or a LanguageModelRegistry',
+    )
     .optional(),
   trace: z
     .custom<TraceSink>((v) => typeof (v as TraceSink | null)?.record === 'function')
     .optional(),
 });
+
+const programSchema = z.custom<Program>(
+  (v) =>
+    typeof (v as Program | null)?.call === 'function' &&
+    typeof (v as Program).withConfig === 'function' &&
+    typeof (v as Program).variables?.get === 'function' &&
+    typeof (v as Program).configuration === 'object' &&
+    typeof (v as Program).signature?.text === 'string',
+  'must be a Program',
+);
 
 const EMPTY_USAGE: LanguageModelUsage = Object.freeze({
   inputTokens: 0,
@@ -156,7 +171,7 @@ function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
 function badMessage(agentId: string, message: unknown): InvalidArgumentError {
   return new InvalidArgumentError({
     code: 'INVALID_ARGUMENT',
-    message: `agent ${JSON.stringify(agentId)}: cannot handle ${JSON.stringify(message)?.slice(0, 80) ?? String(message)}; messages are ${PROGRAM_AGENT_INTERFACES.join(', ')}`,
+    message: `agent ${JSON.stringify(agentId)}: cannot handle ${describeValue(message)}; messages are ${PROGRAM_AGENT_INTERFACES.join(', ')}`,
     issues: [{ path: 'type', message: 'unknown message', value: message }],
   });
 }
@@ -186,9 +201,7 @@ export function agentize<I, O>(
   options: AgentizeOptions,
 ): AgentizedProgram<I, O> {
   const subject = 'agentize';
-  if (typeof program?.call !== 'function' || program.variables === undefined) {
-    invalidArgument(subject, 'program', 'must be a Program', program);
-  }
+  parseOptions(programSchema, program, subject, 'INVALID_ARGUMENT', 'program');
   const parsed = parseOptions(optionsSchema, options, subject);
   const agentId = parsed.agentId;
   const programVariables = program.variables.variables;
@@ -239,18 +252,19 @@ export function agentize<I, O>(
     localConfiguration,
     // The running space then hands the agent these variables' values, at start and on change.
     ...(followed.length === 0 ? {} : { follows: [...followed] }),
-    ...(options.resources === undefined
+    ...(parsed.resources === undefined
       ? {}
-      : { resources: options.resources as ResourceRequirements }),
-    ...(options.supervision === undefined
+      : { resources: parsed.resources as ResourceRequirements }),
+    ...(parsed.supervision === undefined
       ? {}
-      : { supervision: options.supervision as SupervisionSpec }),
+      : { supervision: parsed.supervision as SupervisionSpec }),
   };
 
   const pickOrchestration = (values: unknown): Record<string, JsonValue> => {
     const out: Record<string, JsonValue> = {};
     if (!isRecord(values)) return out;
-    for (const id of followed) if (values[id] !== undefined) out[id] = values[id] as JsonValue;
+    for (const id of followed)
+      if (Object.hasOwn(values, id) && values[id] !== undefined) out[id] = values[id] as JsonValue;
     return out;
   };
 

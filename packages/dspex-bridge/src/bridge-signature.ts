@@ -74,6 +74,27 @@ const optionsSchema = z.strictObject({
   metric: z.custom<Metric>((v) => typeof v === 'function', 'must be a function').optional(),
 });
 
+const isProgram = (v: unknown) =>
+  typeof (v as Program | null)?.call === 'function' &&
+  typeof (v as Program).withConfig === 'function' &&
+  typeof (v as Program).signature === 'object';
+const bridgeableSchema = z.custom<Program | AgentizedProgram>(
+  (v) =>
+    isProgram(v) ||
+    (typeof (v as AgentizedProgram | null)?.register === 'function' &&
+      typeof (v as AgentizedProgram).agentId === 'string' &&
+      isProgram((v as AgentizedProgram).program)),
+  'must be a Program or an agentized program',
+);
+const spaceSchema = z.custom<MultiAgentSpace>(
+  (v) =>
+    typeof (v as MultiAgentSpace | null)?.agents === 'object' &&
+    typeof (v as MultiAgentSpace).orchestrationVariables === 'object' &&
+    typeof (v as MultiAgentSpace).localVariables === 'object' &&
+    Array.isArray((v as MultiAgentSpace).coordinationGraph?.edges),
+  'must be a MultiAgentSpace',
+);
+
 function isAgentized<I, O>(
   value: Program<I, O> | AgentizedProgram<I, O>,
 ): value is AgentizedProgram<I, O> {
@@ -100,14 +121,10 @@ export function bridgeSignature<I, O>(
 ): BridgedProgram<I, O> {
   const subject = 'bridgeSignature';
   const parsed = parseOptions(optionsSchema, options, subject);
+  parseOptions(bridgeableSchema, program, subject, 'INVALID_ARGUMENT', 'program');
+  parseOptions(spaceSchema, space, subject, 'INVALID_ARGUMENT', 'space');
   const agentized = isAgentized(program) ? program : undefined;
   const original = agentized?.program ?? (program as Program<I, O>);
-  if (typeof original?.call !== 'function' || original.signature === undefined) {
-    invalidArgument(subject, 'program', 'must be a Program or an agentized program', program);
-  }
-  if (typeof space?.agents !== 'object' || space.coordinationGraph === undefined) {
-    invalidArgument(subject, 'space', 'must be a MultiAgentSpace', space);
-  }
   const agentId = parsed.agentId ?? agentized?.agentId;
   if (agentId === undefined) {
     invalidArgument(
@@ -117,7 +134,8 @@ export function bridgeSignature<I, O>(
       agentId,
     );
   }
-  const config = space.agents[agentId];
+  // Ids such as `constructor` are ordinary ids: only own entries count.
+  const config = Object.hasOwn(space.agents, agentId) ? space.agents[agentId] : undefined;
   if (config === undefined) {
     invalidArgument(
       subject,
@@ -131,7 +149,9 @@ export function bridgeSignature<I, O>(
     ...Object.values(space.orchestrationVariables)
       .filter((variable) => variable.agents.includes(agentId))
       .map((variable) => variable.id),
-  ].filter((id, i, all) => all.indexOf(id) === i && space.orchestrationVariables[id] !== undefined);
+  ].filter(
+    (id, i, all) => all.indexOf(id) === i && Object.hasOwn(space.orchestrationVariables, id),
+  );
   const protocols = [
     ...config.interfaces.map((kind) =>
       kind === 'run' || kind === 'status' ? `call:${kind}` : `cast:${kind}`,
@@ -141,7 +161,9 @@ export function bridgeSignature<I, O>(
       .map((edge) => edge.type),
   ].filter((protocol, i, all) => all.indexOf(protocol) === i);
 
-  const localVariables = space.localVariables[agentId] ?? original.variables;
+  const localVariables =
+    (Object.hasOwn(space.localVariables, agentId) ? space.localVariables[agentId] : undefined) ??
+    original.variables;
   const localConfiguration = localVariables.validate(config.localConfiguration);
   const configured =
     Object.keys(localConfiguration).length === 0
@@ -149,7 +171,8 @@ export function bridgeSignature<I, O>(
       : original.withConfig(localConfiguration);
 
   const build = (orchestration: Readonly<Record<string, JsonValue>>): BridgedProgram<I, O> => {
-    const callbacks: Record<string, (value: JsonValue) => BridgedProgram<I, O>> = {};
+    const callbacks: Record<string, (value: JsonValue) => BridgedProgram<I, O>> =
+      Object.create(null);
     for (const id of subscriptions) {
       callbacks[id] = (value) => {
         const variable = space.orchestrationVariables[id];

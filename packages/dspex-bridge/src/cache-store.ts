@@ -4,7 +4,7 @@ import type { LanguageModelResponse } from '@varplane/core';
 import { languageModelResponseSchema } from '@varplane/core';
 import { z } from 'zod';
 import { ReplayError } from './errors';
-import { invalidArgument } from './internal/parse-options';
+import { invalidArgument, parseOptions } from './internal/parse-options';
 
 /** One recorded model call. */
 export interface CacheEntry {
@@ -31,10 +31,14 @@ export const cacheEntrySchema = z.strictObject({
   key: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest'),
   occurrence: z.int().nonnegative(),
   modelId: z.string(),
-  request: z.record(z.string(), z.unknown()),
+  request: z.record(z.string(), z.json()),
   response: languageModelResponseSchema,
   deltas: z.array(z.string()).optional(),
 });
+
+function checkEntry(subject: string, entry: unknown): CacheEntry {
+  return parseOptions(cacheEntrySchema, entry, subject, 'INVALID_ARGUMENT', 'entry') as CacheEntry;
+}
 
 /** An in-memory store, for tests and for a recording kept in one process. */
 export interface MemoryCacheStore extends CacheStore {
@@ -48,11 +52,18 @@ export interface MemoryCacheStore extends CacheStore {
  * const store = createMemoryCacheStore();
  */
 export function createMemoryCacheStore(initial: readonly CacheEntry[] = []): MemoryCacheStore {
-  const entries = initial.map((entry) => structuredClone(entry));
+  // Parsed copies: what is kept is plain JSON, which later clones cannot fail on.
+  const entries = parseOptions(
+    z.array(cacheEntrySchema),
+    initial,
+    'createMemoryCacheStore',
+    'INVALID_ARGUMENT',
+    'initial',
+  ) as CacheEntry[];
   return {
     load: async () => entries.map((entry) => structuredClone(entry)),
     append: async (entry) => {
-      entries.push(structuredClone(entry));
+      entries.push(checkEntry('MemoryCacheStore append', entry));
     },
     entries: () => entries.slice(),
   };
@@ -110,8 +121,8 @@ export function createJsonLinesCacheStore(path: string): CacheStore {
       });
       return entries;
     },
-    append(entry) {
-      const line = `${JSON.stringify(entry)}\n`;
+    async append(entry) {
+      const line = `${JSON.stringify(checkEntry('JsonLinesCacheStore append', entry))}\n`;
       const written = tail.then(async () => {
         await mkdir(dirname(path), { recursive: true });
         await appendFile(path, line, 'utf8');

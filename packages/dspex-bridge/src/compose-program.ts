@@ -1,11 +1,20 @@
 import {
+  type Clock,
   type Configuration,
   combineSpaces,
   type JsonValue,
   splitConfiguration,
+  systemClock,
 } from '@varplane/core';
+import { z } from 'zod';
 import { checkInputs, checkOutputs } from './internal/check-fields';
-import { invalidArgument } from './internal/parse-options';
+import { timeoutSchema } from './internal/deadline';
+import {
+  checkPartialConfiguration,
+  invalidArgument,
+  parseOptions,
+  readable,
+} from './internal/parse-options';
 import {
   forwardContext,
   isRunnable,
@@ -14,8 +23,9 @@ import {
   type RunnableProgram,
   rootContext,
 } from './internal/run-context';
+import { programAborted, runUserCode } from './internal/user-code';
 import type { CallOptions, Program } from './program';
-import { signature as makeSignature, type Signature } from './signature';
+import { isSignature, signature as makeSignature, type Signature } from './signature';
 
 // biome-ignore lint/suspicious/noExplicitAny: a program of any input and output type
 type AnyProgram = Program<any, any>;
@@ -52,9 +62,82 @@ export interface ComposeProgramOptions<I, O, P extends Readonly<Record<string, A
     programs: BoundPrograms<P>,
     context: ForwardContext,
   ) => Promise<O> | O;
+  /**
+   * Deadline of one `forward`, in ms (default 600 000): past it the call fails with
+   * `CALLBACK_TIMEOUT` and `context.signal` is aborted, which stops the parts' model calls.
+   */
+  readonly timeoutMs?: number;
+  /** Times the deadline (default the system clock). */
+  readonly clock?: Clock;
 }
 
+/** Deadline of a composed program's `forward` when none is set: room for many model calls. */
+const DEFAULT_FORWARD_TIMEOUT_MS = 600_000;
+
 const PART_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+const fn = (v: unknown) => typeof v === 'function';
+const isProgram = (v: unknown) =>
+  fn((v as AnyProgram | null)?.call) &&
+  typeof (v as AnyProgram).variables === 'object' &&
+  typeof (v as AnyProgram).configuration === 'object' &&
+  Array.isArray((v as AnyProgram).predictors);
+const optionsSchema = z.strictObject({
+  name: z.string().min(1),
+  signature: z.union([
+    z.string(),
+    z.custom<Signature>(isSignature, 'must be a Signature or its string form'),
+  ]),
+  // Checked entry by entry below, so a part named `__proto__` stays an ordinary part.
+  programs: z.custom<object>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    'must be an object of programs by name',
+  ),
+  forward: z.custom<(...args: unknown[]) => unknown>(fn, 'must be a function'),
+  timeoutMs: timeoutSchema.optional(),
+  clock: z
+    .custom<Clock>(
+      (v) => fn((v as Clock | null)?.setTimeout) && fn((v as Clock).clearTimeout),
+      'must be a Clock',
+    )
+    .optional(),
+});
+const partSchema = z.custom<AnyProgram>(isProgram, 'must be a Program');
+
+// The parts in a null-prototype record: own entries only, any name an ordinary name.
+function partsOf(subject: string, programs: object): Record<string, AnyProgram> {
+  let entries: [string, unknown][];
+  try {
+    entries = Object.entries(programs);
+  } catch (cause) {
+    return invalidArgument(
+      subject,
+      'programs',
+      `could not be read (${readable(cause)})`,
+      undefined,
+    );
+  }
+  if (entries.length === 0)
+    invalidArgument(subject, 'programs', 'must name at least one program', programs);
+  const parts: Record<string, AnyProgram> = Object.create(null);
+  for (const [part, program] of entries) {
+    if (!PART_NAME.test(part))
+      invalidArgument(
+        subject,
+        `programs.${part}`,
+        'name must be an identifier (letters, digits, _ and -)',
+        part,
+      );
+    parts[part] = parseOptions(
+      partSchema,
+      program,
+      subject,
+      'INVALID_ARGUMENT',
+      `programs.${part}`,
+    );
+  }
+  return parts;
+}
 function combinedConfiguration(parts: Readonly<Record<string, AnyProgram>>): Configuration {
   const out: Record<string, JsonValue> = {};
   for (const [part, program] of Object.entries(parts)) {
@@ -63,8 +146,15 @@ function combinedConfiguration(parts: Readonly<Record<string, AnyProgram>>): Con
   return out;
 }
 
+interface Blueprint {
+  readonly name: string;
+  readonly forward: (...args: unknown[]) => unknown;
+  readonly timeoutMs: number;
+  readonly clock: Clock;
+}
+
 function build<I, O, P extends Readonly<Record<string, AnyProgram>>>(
-  options: ComposeProgramOptions<I, O, P>,
+  options: Blueprint,
   sig: Signature<I, O>,
   parts: P,
 ): RunnableProgram<I, O> {
@@ -80,17 +170,29 @@ function build<I, O, P extends Readonly<Record<string, AnyProgram>>>(
 
   const run = async (inputs: I, context: RunContext): Promise<O> => {
     const checkedInputs = checkInputs<I>(options.name, sig, inputs);
-    const bound: Record<string, (inputs: unknown) => Promise<unknown>> = {};
-    for (const [part, program] of Object.entries(parts)) {
-      const path = context.path === '' ? part : `${context.path}.${part}`;
-      bound[part] = isRunnable(program)
-        ? (partInputs) => program[RUN](partInputs, { ...context, path })
-        : (partInputs) => program.call(partInputs, context.options as CallOptions);
-    }
-    const output = await options.forward(
-      checkedInputs,
-      bound as BoundPrograms<P>,
-      forwardContext(context),
+    const output = await runUserCode(
+      `${options.name}: forward`,
+      {
+        clock: options.clock,
+        timeoutMs: options.timeoutMs,
+        signal: context.options.signal,
+        aborted: (reason) => programAborted(options.name, reason),
+      },
+      (signal) => {
+        // The parts run under the forward's signal, so a deadline stops their model calls too.
+        const inner: RunContext = { ...context, options: { ...context.options, signal } };
+        const bound: Record<string, (inputs: unknown) => Promise<unknown>> = Object.create(null);
+        for (const [part, program] of Object.entries(parts)) {
+          const path = context.path === '' ? part : `${context.path}.${part}`;
+          bound[part] = isRunnable(program)
+            ? (partInputs) => program[RUN](partInputs, { ...inner, path })
+            : (partInputs) => program.call(partInputs, inner.options as CallOptions);
+        }
+        return options.forward(checkedInputs, bound as BoundPrograms<P>, {
+          ...forwardContext(context),
+          signal,
+        });
+      },
     );
     return checkOutputs<O>(options.name, sig, output, 'forward');
   };
@@ -103,21 +205,17 @@ function build<I, O, P extends Readonly<Record<string, AnyProgram>>>(
     configuration,
     predictors,
     withConfig(partial) {
-      if (typeof partial !== 'object' || partial === null) {
-        invalidArgument(
-          `${options.name} withConfig`,
-          '',
-          'must be an object of variable values',
-          partial,
-        );
-      }
-      const split = splitConfiguration(variables.validate({ ...configuration, ...partial }));
+      const given = checkPartialConfiguration(`${options.name} withConfig`, partial);
+      const split = splitConfiguration(variables.validate({ ...configuration, ...given }));
       const next = Object.fromEntries(
-        Object.entries(parts).map(([part, child]) => [part, child.withConfig(split[part] ?? {})]),
+        Object.entries(parts).map(([part, child]) => [
+          part,
+          child.withConfig((Object.hasOwn(split, part) ? split[part] : undefined) ?? {}),
+        ]),
       ) as unknown as P;
       return build(options, sig, next);
     },
-    call(inputs, callOptions) {
+    async call(inputs, callOptions) {
       return run(inputs, rootContext(program as Program<unknown, unknown>, callOptions));
     },
     [RUN]: run,
@@ -157,44 +255,19 @@ export function composeProgram<I, O, P extends Readonly<Record<string, AnyProgra
   options: ComposeProgramOptions<I, O, P>,
 ): Program<I, O> {
   const subject = 'composeProgram';
-  if (typeof options !== 'object' || options === null)
-    invalidArgument(subject, '', 'must be an options object', options);
-  if (typeof options.name !== 'string' || options.name === '')
-    invalidArgument(subject, 'name', 'must be a non-empty string', options.name);
-  if (typeof options.forward !== 'function')
-    invalidArgument(subject, 'forward', 'must be a function', options.forward);
-  if (
-    typeof options.programs !== 'object' ||
-    options.programs === null ||
-    Object.keys(options.programs).length === 0
-  ) {
-    invalidArgument(subject, 'programs', 'must name at least one program', options.programs);
-  }
-  for (const [part, program] of Object.entries(options.programs)) {
-    if (!PART_NAME.test(part))
-      invalidArgument(
-        subject,
-        `programs.${part}`,
-        'name must be an identifier (letters, digits, _ and -)',
-        part,
-      );
-    if (
-      typeof (program as AnyProgram | null)?.call !== 'function' ||
-      (program as AnyProgram).variables === undefined
-    ) {
-      invalidArgument(subject, `programs.${part}`, 'must be a Program', program);
-    }
-  }
+  const parsed = parseOptions(optionsSchema, options, subject);
+  const parts = partsOf(subject, parsed.programs);
   const sig = (
-    typeof options.signature === 'string' ? makeSignature(options.signature) : options.signature
+    typeof parsed.signature === 'string' ? makeSignature(parsed.signature) : parsed.signature
   ) as Signature<I, O>;
-  if (typeof sig !== 'object' || sig === null || sig.outputSchema === undefined) {
-    invalidArgument(
-      subject,
-      'signature',
-      'must be a Signature or its string form',
-      options.signature,
-    );
-  }
-  return build(options, sig, options.programs);
+  return build(
+    {
+      name: parsed.name,
+      forward: parsed.forward,
+      timeoutMs: parsed.timeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS,
+      clock: parsed.clock ?? systemClock,
+    },
+    sig,
+    parts as unknown as P,
+  );
 }

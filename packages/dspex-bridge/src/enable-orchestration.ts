@@ -1,5 +1,8 @@
-import type { JsonValue } from '@varplane/core';
-import { invalidArgument } from './internal/parse-options';
+import { type JsonValue, VarplaneError } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
+import { z } from 'zod';
+import { callBack } from './internal/callback';
+import { invalidArgument, parseOptions } from './internal/parse-options';
 import {
   isRunnable,
   RUN,
@@ -34,9 +37,47 @@ export interface EnableOrchestrationOptions<I, O> {
   ) => Program<I, O>;
 }
 
+const programSchema = z.custom<Program<unknown, unknown>>(
+  (v) =>
+    typeof (v as Program | null)?.call === 'function' &&
+    typeof (v as Program).withConfig === 'function' &&
+    typeof (v as Program).variables === 'object',
+  'must be a Program',
+);
+const idsSchema = z.array(z.string().min(1)).min(1, 'must name at least one variable');
+const optionsSchema = z.strictObject({
+  apply: z
+    .custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+});
+
 /** Whether a program follows orchestration variables. */
 export function isOrchestrated<I, O>(program: Program<I, O>): program is OrchestratedProgram<I, O> {
-  return Array.isArray((program as Partial<OrchestratedProgram<I, O>>).followedVariables);
+  try {
+    return (
+      typeof program === 'object' &&
+      program !== null &&
+      Array.isArray((program as Partial<OrchestratedProgram<I, O>>).followedVariables)
+    );
+  } catch {
+    // A Proxy whose traps throw follows nothing.
+    return false;
+  }
+}
+
+// Ids such as `constructor` are ordinary ids: only own entries count.
+function own(record: Readonly<Record<string, JsonValue>> | undefined, id: string) {
+  return record !== undefined && Object.hasOwn(record, id) ? record[id] : undefined;
+}
+
+const valuesSchema = z.record(z.string(), z.json());
+
+function isProgramValue(value: unknown): boolean {
+  try {
+    return typeof (value as Program | null)?.call === 'function';
+  } catch {
+    return false;
+  }
 }
 
 function build<I, O>(
@@ -48,14 +89,22 @@ function build<I, O>(
   const valuesFor = (given: CallOptions['orchestration']): Record<string, JsonValue> => {
     const values: Record<string, JsonValue> = {};
     for (const id of followed) {
-      const value = given?.[id] ?? bound[id];
+      const value = own(given, id) ?? own(bound, id);
       if (value !== undefined) values[id] = value;
     }
     return values;
   };
   const run = (inputs: I, context: RunContext): Promise<O> => {
     const values = valuesFor(context.options.orchestration);
-    const target = options.apply === undefined ? program : options.apply(program, values);
+    const apply = options.apply;
+    const target =
+      apply === undefined ? program : callBack(program.name, 'apply', () => apply(program, values));
+    if (target !== program && !isProgramValue(target)) {
+      throw new VarplaneError({
+        code: 'CALLBACK_FAILED',
+        message: `${program.name}: apply must return a Program (got ${describeValue(target)})`,
+      });
+    }
     const callOptions: CallOptions = {
       ...context.options,
       orchestration: { ...context.options.orchestration, ...values },
@@ -73,20 +122,19 @@ function build<I, O>(
     followedVariables: followed,
     orchestration: Object.freeze({ ...bound }),
     withOrchestration(values) {
-      if (typeof values !== 'object' || values === null) {
-        invalidArgument(
-          'withOrchestration',
-          'values',
-          'must be an object of variable values',
-          values,
-        );
-      }
-      return build(program, followed, { ...bound, ...values }, options);
+      const given = parseOptions(
+        valuesSchema,
+        values,
+        'withOrchestration',
+        'INVALID_ARGUMENT',
+        'values',
+      );
+      return build(program, followed, { ...bound, ...given }, options);
     },
     withConfig(configuration) {
       return build(program.withConfig(configuration), followed, bound, options);
     },
-    call(inputs, callOptions) {
+    async call(inputs, callOptions) {
       return run(inputs, rootContext(self as Program<unknown, unknown>, callOptions));
     },
     [RUN]: run,
@@ -110,32 +158,29 @@ export function enableOrchestration<I, O>(
   options: EnableOrchestrationOptions<I, O> = {},
 ): OrchestratedProgram<I, O> {
   const subject = 'enableOrchestration';
-  if (typeof program?.call !== 'function' || program.variables === undefined) {
-    invalidArgument(subject, 'program', 'must be a Program', program);
-  }
-  if (!Array.isArray(orchestrationVariableIds) || orchestrationVariableIds.length === 0) {
-    invalidArgument(
-      subject,
-      'orchestrationVariableIds',
-      'must name at least one variable',
-      orchestrationVariableIds,
-    );
-  }
-  orchestrationVariableIds.forEach((id, i) => {
-    if (typeof id !== 'string' || id === '') {
-      invalidArgument(subject, `orchestrationVariableIds[${i}]`, 'must be a non-empty string', id);
-    }
-    if (orchestrationVariableIds.indexOf(id) !== i) {
+  const given = parseOptions(programSchema, program, subject, 'INVALID_ARGUMENT', 'program');
+  const ids = parseOptions(
+    idsSchema,
+    orchestrationVariableIds,
+    subject,
+    'INVALID_ARGUMENT',
+    'orchestrationVariableIds',
+  );
+  ids.forEach((id, i) => {
+    if (ids.indexOf(id) !== i)
       invalidArgument(subject, `orchestrationVariableIds[${i}]`, 'repeats an earlier id', id);
-    }
   });
-  if (options.apply !== undefined && typeof options.apply !== 'function') {
-    invalidArgument(subject, 'options.apply', 'must be a function', options.apply);
-  }
-  const inner = isOrchestrated(program) ? program : undefined;
+  const checked = parseOptions(
+    optionsSchema,
+    options,
+    subject,
+    'INVALID_ARGUMENT',
+    'options',
+  ) as EnableOrchestrationOptions<I, O>;
+  const inner = isOrchestrated(given) ? (given as OrchestratedProgram<I, O>) : undefined;
   const followed = Object.freeze([
     ...(inner?.followedVariables ?? []),
-    ...orchestrationVariableIds.filter((id) => !inner?.followedVariables.includes(id)),
+    ...ids.filter((id) => !inner?.followedVariables.includes(id)),
   ]);
-  return build(program, followed, inner?.orchestration ?? {}, options);
+  return build(given as Program<I, O>, followed, inner?.orchestration ?? {}, checked);
 }

@@ -5,6 +5,27 @@ import {
   type VarplaneErrorOptions,
 } from '@varplane/core';
 
+// One field of an error's options when it is there and of the right type; never throws, so
+// making an error never throws something else.
+function readField<T>(
+  options: unknown,
+  key: string,
+  is: (value: unknown) => boolean,
+): T | undefined {
+  try {
+    if (typeof options !== 'object' || options === null) return undefined;
+    const value = (options as Record<string, unknown>)[key];
+    return is(value) ? (value as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isString = (v: unknown) => typeof v === 'string';
+const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const isBoolean = (v: unknown) => typeof v === 'boolean';
+
 /**
  * Stable error codes of `@varplane/dspex-bridge`. Bad input is a core `InvalidArgumentError`
  * (`INVALID_ARGUMENT`, `INPUT_INVALID`) or a {@link SignatureError}; a failed call is one of the
@@ -34,6 +55,10 @@ export const DSPEX_ERROR_CODES = [
   'CACHE_CORRUPT',
   // orchestration
   'ORCHESTRATION_NO_SELECTION',
+  // user callbacks (a trace filter, an `apply`, a tool handler) that threw, hung or answered garbage
+  'CALLBACK_FAILED',
+  'CALLBACK_TIMEOUT',
+  'PROGRAM_ABORTED',
   // evaluation
   'EVALUATION_ABORTED',
   'METRIC_INVALID',
@@ -87,18 +112,28 @@ export class LanguageModelError extends VarplaneError {
   ) {
     super(options);
     this.name = 'LanguageModelError';
-    this.provider = options.provider;
-    this.modelId = options.modelId;
-    this.status = options.status;
-    this.retryAfterMs = options.retryAfterMs;
-    this.attempts = options.attempts ?? 1;
-    this.retryable = options.retryable ?? false;
+    // An error is made whatever it is given (see core's VarplaneError): a bad field is left out.
+    this.provider = readField(options, 'provider', isString) ?? 'unknown';
+    this.modelId = readField(options, 'modelId', isString) ?? 'unknown';
+    this.status = readField(options, 'status', isNumber);
+    this.retryAfterMs = readField(options, 'retryAfterMs', isNumber);
+    this.attempts = readField(options, 'attempts', isCount) ?? 1;
+    this.retryable = readField(options, 'retryable', isBoolean) ?? false;
   }
 }
 
 /** True for a {@link LanguageModelError}, even from another copy of this package. */
 export function isLanguageModelError(error: unknown): error is LanguageModelError {
-  return VarplaneError.isInstance(error) && error.code.startsWith('LM_');
+  try {
+    return (
+      VarplaneError.isInstance(error) &&
+      typeof error.code === 'string' &&
+      error.code.startsWith('LM_')
+    );
+  } catch {
+    // A Proxy whose traps throw is not an error of ours.
+    return false;
+  }
 }
 
 /**
@@ -122,9 +157,9 @@ export class OutputParseError extends VarplaneError {
   ) {
     super(options);
     this.name = 'OutputParseError';
-    this.rawText = options.rawText;
-    this.issues = options.issues ?? [];
-    this.attempts = options.attempts ?? 1;
+    this.rawText = readField(options, 'rawText', isString) ?? '';
+    this.issues = readField(options, 'issues', Array.isArray) ?? [];
+    this.attempts = readField(options, 'attempts', isCount) ?? 1;
   }
 }
 
@@ -140,8 +175,8 @@ export class SignatureError extends InvalidArgumentError {
   ) {
     super(options);
     this.name = 'SignatureError';
-    this.source = options.source;
-    this.position = options.position;
+    this.source = readField(options, 'source', isString) ?? '';
+    this.position = readField(options, 'position', isCount) ?? 0;
   }
 }
 
@@ -163,7 +198,7 @@ export class ReplayError extends VarplaneError {
   ) {
     super(options);
     this.name = 'ReplayError';
-    this.key = options.key;
-    this.modelId = options.modelId;
+    this.key = readField(options, 'key', isString) ?? '';
+    this.modelId = readField(options, 'modelId', isString) ?? 'unknown';
   }
 }

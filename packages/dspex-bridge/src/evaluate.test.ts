@@ -148,7 +148,7 @@ describe('evaluate', () => {
     const qa = predict('question -> answer');
     await expect(evaluate(qa, sums(1), () => 1, { concurrency: 0 })).rejects.toThrow(/concurrency/);
     await expect(evaluate(qa, [{ labels: {} } as never], () => 1)).rejects.toThrow(
-      /devset\[0\]\.inputs/,
+      /devset\.0\.inputs/,
     );
     await expect(evaluate(qa, sums(1), 'metric' as never)).rejects.toThrow(/metric/);
   });

@@ -1,7 +1,9 @@
 import { type Clock, type LanguageModelUsage, systemClock, VarplaneError } from '@varplane/core';
 import { z } from 'zod';
 import type { Example } from './example';
-import { invalidArgument, parseOptions } from './internal/parse-options';
+import { timeoutSchema } from './internal/deadline';
+import { invalidArgument, isVarplaneError, parseOptions, readable } from './internal/parse-options';
+import { runUserCode } from './internal/user-code';
 import type { CallOptions, Program } from './program';
 import type { ProgramTrace, TraceSink } from './trace';
 
@@ -29,7 +31,17 @@ export interface EvaluateOptions {
   readonly trace?: TraceSink;
   /** Run ids are `${runIdPrefix}-${index}` (default `eval`). */
   readonly runIdPrefix?: string;
+  /**
+   * Deadline of one example's program call, in ms (default 600 000): past it the example fails
+   * with `CALLBACK_TIMEOUT` and the call's signal is aborted.
+   */
+  readonly timeoutMs?: number;
+  /** Deadline of one metric call, in ms (default 60 000): past it the example fails with `CALLBACK_TIMEOUT`. */
+  readonly metricTimeoutMs?: number;
 }
+
+const DEFAULT_EXAMPLE_TIMEOUT_MS = 600_000;
+const DEFAULT_METRIC_TIMEOUT_MS = 60_000;
 
 /** How one example went. */
 export interface ExampleResult<O = Record<string, unknown>> {
@@ -79,11 +91,32 @@ const optionsSchema = z.strictObject({
     )
     .optional(),
   runIdPrefix: z.string().min(1).optional(),
+  timeoutMs: timeoutSchema.optional(),
+  metricTimeoutMs: timeoutSchema.optional(),
 });
 
+const programSchema = z.custom<Program<unknown, unknown>>(
+  (v) => typeof (v as Program | null)?.call === 'function',
+  'must be a Program',
+);
+const devsetSchema = z.array(z.looseObject({ inputs: z.record(z.string(), z.unknown()) }));
+const metricSchema = z.custom<Metric<unknown>>(
+  (v) => typeof v === 'function',
+  'must be a function',
+);
+
 function errorInfo(error: unknown): { code: string; message: string } {
-  if (VarplaneError.isInstance(error)) return { code: error.code, message: error.message };
-  return { code: 'ERROR', message: error instanceof Error ? error.message : String(error) };
+  if (isVarplaneError(error)) return { code: error.code, message: error.message };
+  return { code: 'ERROR', message: readable(error) };
+}
+
+function messageOf(cause: unknown): string {
+  try {
+    if (cause instanceof Error) return cause.message;
+  } catch {
+    // A Proxy: described below.
+  }
+  return readable(cause);
 }
 
 function sumUsage(
@@ -114,20 +147,25 @@ export async function evaluate<I, O>(
   metric: Metric<O>,
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult<O>> {
-  parseOptions(optionsSchema, options, 'evaluate');
-  if (typeof program?.call !== 'function')
-    invalidArgument('evaluate', 'program', 'must be a Program', program);
-  if (!Array.isArray(devset))
-    invalidArgument('evaluate', 'devset', 'must be a list of examples', devset);
-  devset.forEach((item, i) => {
-    if (typeof item?.inputs !== 'object' || item.inputs === null) {
-      invalidArgument('evaluate', `devset[${i}].inputs`, 'must be an object', item?.inputs);
-    }
-  });
-  if (typeof metric !== 'function')
-    invalidArgument('evaluate', 'metric', 'must be a function', metric);
+  const subject = 'evaluate';
+  const checked = parseOptions(optionsSchema, options, subject, 'INVALID_ARGUMENT', 'options');
+  parseOptions(programSchema, program, subject, 'INVALID_ARGUMENT', 'program');
+  const examples = parseOptions(
+    devsetSchema,
+    devset,
+    subject,
+    'INVALID_ARGUMENT',
+    'devset',
+  ) as unknown as Example[];
+  parseOptions(metricSchema, metric, subject, 'INVALID_ARGUMENT', 'metric');
+  options = checked as EvaluateOptions;
+  devset = examples;
 
   const clock = options.clock ?? systemClock;
+  // Deadlines need timers; a clock that only tells the time leaves them to the system clock.
+  const timers = typeof clock.setTimeout === 'function' ? clock : systemClock;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_EXAMPLE_TIMEOUT_MS;
+  const metricTimeoutMs = options.metricTimeoutMs ?? DEFAULT_METRIC_TIMEOUT_MS;
   const concurrency = options.concurrency ?? 4;
   const prefix = options.runIdPrefix ?? 'eval';
   const results: ExampleResult<O>[] = new Array(devset.length);
@@ -148,21 +186,37 @@ export async function evaluate<I, O>(
         options.trace?.record(trace);
       },
     };
-    const callOptions: CallOptions = {
-      ...options.callOptions,
-      runId: `${prefix}-${index}`,
-      trace: sink,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    };
     let prediction: O;
     try {
-      prediction = await program.call(item.inputs as I, callOptions);
+      prediction = await runUserCode(
+        `evaluate: example ${index}`,
+        {
+          clock: timers,
+          timeoutMs,
+          signal: options.signal,
+          aborted: () => aborted(),
+        },
+        (signal) =>
+          program.call(
+            item.inputs as I,
+            {
+              ...options.callOptions,
+              runId: `${prefix}-${index}`,
+              trace: sink,
+              signal,
+            } as CallOptions,
+          ),
+      );
     } catch (error) {
       results[index] = { index, example: item, score: 0, error: errorInfo(error), traces };
       return;
     }
     try {
-      const raw = await metric(item, prediction, traces);
+      const raw = await runUserCode(
+        `evaluate: metric on example ${index}`,
+        { clock: timers, timeoutMs: metricTimeoutMs, aborted: () => aborted() },
+        () => metric(item, prediction, traces),
+      );
       const score = typeof raw === 'boolean' ? (raw ? 1 : 0) : raw;
       if (typeof score !== 'number' || !Number.isFinite(score)) {
         throw new VarplaneError({
@@ -172,12 +226,13 @@ export async function evaluate<I, O>(
       }
       results[index] = { index, example: item, prediction, score, traces };
     } catch (error) {
-      const info = VarplaneError.isInstance(error)
-        ? errorInfo(error)
-        : {
+      const thrown = isVarplaneError(error) && error.code === 'CALLBACK_FAILED';
+      const info = thrown
+        ? {
             code: 'METRIC_FAILED',
-            message: `evaluate: metric threw on example ${index}: ${errorInfo(error).message}`,
-          };
+            message: `evaluate: metric threw on example ${index}: ${messageOf(error.cause)}`,
+          }
+        : errorInfo(error);
       results[index] = { index, example: item, score: 0, error: info, traces };
     }
   };

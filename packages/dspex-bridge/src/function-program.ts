@@ -1,7 +1,9 @@
-import { createVariableSpace } from '@varplane/core';
+import { type Clock, createVariableSpace, systemClock } from '@varplane/core';
+import { z } from 'zod';
 import type { ForwardContext } from './compose-program';
 import { checkInputs, checkOutputs } from './internal/check-fields';
-import { invalidArgument } from './internal/parse-options';
+import { timeoutSchema } from './internal/deadline';
+import { checkPartialConfiguration, parseOptions } from './internal/parse-options';
 import {
   forwardContext,
   RUN,
@@ -9,8 +11,9 @@ import {
   type RunnableProgram,
   rootContext,
 } from './internal/run-context';
+import { programAborted, runUserCode } from './internal/user-code';
 import type { Program } from './program';
-import { signature as makeSignature, type Signature } from './signature';
+import { isSignature, signature as makeSignature, type Signature } from './signature';
 
 /** Options of {@link functionProgram}. */
 export interface FunctionProgramOptions<I, O> {
@@ -18,7 +21,34 @@ export interface FunctionProgramOptions<I, O> {
   readonly signature: Signature<I, O> | string;
   /** The work: a retriever, a tool, a calculator. */
   readonly run: (inputs: I, context: ForwardContext) => Promise<O> | O;
+  /**
+   * Deadline of one `run`, in ms (default 60 000): past it the call fails with
+   * `CALLBACK_TIMEOUT` and `context.signal` is aborted.
+   */
+  readonly timeoutMs?: number;
+  /** Times the deadline (default the system clock). */
+  readonly clock?: Clock;
 }
+
+/** Deadline of a function program's `run` when none is set. */
+const DEFAULT_RUN_TIMEOUT_MS = 60_000;
+
+const fn = (v: unknown) => typeof v === 'function';
+const optionsSchema = z.strictObject({
+  name: z.string().min(1),
+  signature: z.union([
+    z.string(),
+    z.custom<Signature>(isSignature, 'must be a Signature or its string form'),
+  ]),
+  run: z.custom<(inputs: unknown, context: ForwardContext) => unknown>(fn, 'must be a function'),
+  timeoutMs: timeoutSchema.optional(),
+  clock: z
+    .custom<Clock>(
+      (v) => fn((v as Clock | null)?.setTimeout) && fn((v as Clock).clearTimeout),
+      'must be a Clock',
+    )
+    .optional(),
+});
 
 /**
  * A program that is plain code, not a model call: a retriever, a tool, a checker. It has a
@@ -41,43 +71,44 @@ export function functionProgram(
   },
 ): Program;
 export function functionProgram<I, O>(options: FunctionProgramOptions<I, O>): Program<I, O> {
-  const subject = 'functionProgram';
-  if (typeof options?.name !== 'string' || options.name === '')
-    invalidArgument(subject, 'name', 'must be a non-empty string', options?.name);
-  if (typeof options.run !== 'function')
-    invalidArgument(subject, 'run', 'must be a function', options.run);
+  const parsed = parseOptions(optionsSchema, options, 'functionProgram');
+  const name = parsed.name;
   const sig = (
-    typeof options.signature === 'string' ? makeSignature(options.signature) : options.signature
+    typeof parsed.signature === 'string' ? makeSignature(parsed.signature) : parsed.signature
   ) as Signature<I, O>;
-  if (typeof sig !== 'object' || sig === null || sig.outputSchema === undefined) {
-    invalidArgument(
-      subject,
-      'signature',
-      'must be a Signature or its string form',
-      options.signature,
-    );
-  }
+  const userRun = parsed.run as FunctionProgramOptions<I, O>['run'];
+  const clock = parsed.clock ?? systemClock;
+  const timeoutMs = parsed.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
   const variables = createVariableSpace([]);
   const configuration = variables.defaults();
 
   const run = async (inputs: I, context: RunContext): Promise<O> => {
-    const checkedInputs = checkInputs<I>(options.name, sig, inputs);
-    const output = await options.run(checkedInputs, forwardContext(context));
-    return checkOutputs<O>(options.name, sig, output, 'run');
+    const checkedInputs = checkInputs<I>(name, sig, inputs);
+    const output = await runUserCode(
+      `${name}: run`,
+      {
+        clock,
+        timeoutMs,
+        signal: context.options.signal,
+        aborted: (reason) => programAborted(name, reason),
+      },
+      (signal) => userRun(checkedInputs, { ...forwardContext(context), signal }),
+    );
+    return checkOutputs<O>(name, sig, output, 'run');
   };
 
   const program: RunnableProgram<I, O> = {
     kind: 'function',
-    name: options.name,
+    name,
     signature: sig,
     variables,
     configuration,
     predictors: Object.freeze([]),
     withConfig(partial) {
-      variables.validate(partial);
+      variables.validate(checkPartialConfiguration(`${name} withConfig`, partial));
       return program;
     },
-    call(inputs, callOptions) {
+    async call(inputs, callOptions) {
       return run(inputs, rootContext(program as Program<unknown, unknown>, callOptions));
     },
     [RUN]: run,

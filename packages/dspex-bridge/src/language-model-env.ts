@@ -1,9 +1,20 @@
 import type { LanguageModel } from '@varplane/core';
+import { z } from 'zod';
 import { LanguageModelError } from './errors';
+import { callBack } from './internal/callback';
+import { invalidArgument, parseOptions } from './internal/parse-options';
 import {
   createOpenAICompatibleLanguageModel,
   type OpenAICompatibleOptions,
 } from './openai-compatible';
+
+function isModel(value: unknown): value is LanguageModel {
+  try {
+    return typeof (value as LanguageModel | null)?.generate === 'function';
+  } catch {
+    return false;
+  }
+}
 
 /** The environment variables {@link languageModelFromEnv} reads. */
 export const LANGUAGE_MODEL_ENV = {
@@ -35,12 +46,33 @@ export interface LanguageModelFromEnvOptions
  *   fallback: () => createSimulatedLanguageModel({ seed: 1, tasks }),
  * });
  */
+const envOptionsSchema = z.looseObject({
+  env: z.record(z.string(), z.string().optional()).optional(),
+  fallback: z
+    .custom<() => LanguageModel>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+});
+
 export function languageModelFromEnv(options: LanguageModelFromEnvOptions = {}): LanguageModel {
-  const { env = process.env, fallback, ...rest } = options;
+  // The adapter's own options are checked by the adapter; these two are this function's.
+  const {
+    env = process.env,
+    fallback,
+    ...rest
+  } = parseOptions(
+    envOptionsSchema,
+    options,
+    'languageModelFromEnv',
+  ) as LanguageModelFromEnvOptions;
   const baseURL = env[LANGUAGE_MODEL_ENV.baseURL]?.trim() ?? '';
   const model = env[LANGUAGE_MODEL_ENV.model]?.trim() ?? '';
   const apiKey = env[LANGUAGE_MODEL_ENV.apiKey];
-  if (baseURL === '' && fallback !== undefined) return fallback();
+  if (baseURL === '' && fallback !== undefined) {
+    const model = callBack('languageModelFromEnv', 'fallback', fallback);
+    if (!isModel(model))
+      invalidArgument('languageModelFromEnv', 'fallback', 'must return a LanguageModel', model);
+    return model;
+  }
   const missing = [
     baseURL === '' ? LANGUAGE_MODEL_ENV.baseURL : undefined,
     model === '' ? LANGUAGE_MODEL_ENV.model : undefined,

@@ -1,6 +1,6 @@
 import type { LanguageModel } from '@varplane/core';
 import { LanguageModelError } from './errors';
-import { invalidArgument } from './internal/parse-options';
+import { invalidArgument, isVarplaneError, readable } from './internal/parse-options';
 
 /**
  * Language models by id: what a predictor's `model` variable chooses from. Explicit values, never
@@ -14,22 +14,41 @@ export interface LanguageModelRegistry {
 }
 
 function isLanguageModel(value: unknown): value is LanguageModel {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as LanguageModel).generate === 'function' &&
-    typeof (value as LanguageModel).modelId === 'string'
-  );
+  try {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as LanguageModel).generate === 'function' &&
+      typeof (value as LanguageModel).modelId === 'string' &&
+      typeof (value as LanguageModel).provider === 'string'
+    );
+  } catch {
+    return false;
+  }
+}
+
+function modelIdOf(value: unknown): string | undefined {
+  try {
+    const id = (value as LanguageModel | null)?.modelId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a value is a registry rather than a single model. */
 export function isLanguageModelRegistry(value: unknown): value is LanguageModelRegistry {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    Array.isArray((value as LanguageModelRegistry).modelIds) &&
-    typeof (value as LanguageModelRegistry).get === 'function'
-  );
+  try {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      Array.isArray((value as LanguageModelRegistry).modelIds) &&
+      typeof (value as LanguageModelRegistry).get === 'function'
+    );
+  } catch {
+    // A Proxy whose traps throw is no registry.
+    return false;
+  }
 }
 
 /**
@@ -46,24 +65,29 @@ export function isLanguageModelRegistry(value: unknown): value is LanguageModelR
 export function createLanguageModelRegistry(
   models: readonly LanguageModel[] | Readonly<Record<string, LanguageModel>>,
 ): LanguageModelRegistry {
-  const entries: [string, unknown][] = Array.isArray(models)
-    ? models.map((model, i) => [
-        typeof (model as LanguageModel | null)?.modelId === 'string' ? model.modelId : String(i),
-        model,
-      ])
-    : typeof models === 'object' && models !== null
-      ? Object.entries(models)
-      : invalidArgument(
-          'createLanguageModelRegistry',
-          'models',
-          'must be a list or a record of language models',
-          models,
-        );
+  const subject = 'createLanguageModelRegistry';
+  let entries: [string, unknown][];
+  let list: boolean;
+  try {
+    list = Array.isArray(models);
+    entries = list
+      ? (models as readonly unknown[]).map((model, i) => [modelIdOf(model) ?? String(i), model])
+      : typeof models === 'object' && models !== null
+        ? Object.entries(models)
+        : invalidArgument(
+            subject,
+            'models',
+            'must be a list or a record of language models',
+            models,
+          );
+  } catch (cause) {
+    if (isVarplaneError(cause)) throw cause;
+    return invalidArgument(subject, 'models', `could not be read (${readable(cause)})`, undefined);
+  }
   const byId = new Map<string, LanguageModel>();
   entries.forEach(([id, model], i) => {
-    const path = Array.isArray(models) ? `models[${i}]` : `models.${id}`;
-    if (!isLanguageModel(model))
-      invalidArgument('createLanguageModelRegistry', path, 'must be a LanguageModel', model);
+    const path = list ? `models[${i}]` : `models.${id}`;
+    if (!isLanguageModel(model)) invalidArgument(subject, path, 'must be a LanguageModel', model);
     if (id === '')
       invalidArgument('createLanguageModelRegistry', path, 'needs a non-empty model id', id);
     if (byId.has(id))
@@ -85,8 +109,14 @@ export function createLanguageModelRegistry(
   const modelIds = Object.freeze([...byId.keys()]);
   return Object.freeze({
     modelIds,
-    has: (modelId: string) => byId.has(modelId),
+    has(modelId: string): boolean {
+      if (typeof modelId !== 'string')
+        invalidArgument('registry.has', 'modelId', 'must be a string', modelId);
+      return byId.has(modelId);
+    },
     get(modelId: string): LanguageModel {
+      if (typeof modelId !== 'string')
+        invalidArgument('registry.get', 'modelId', 'must be a string', modelId);
       const found = byId.get(modelId);
       if (found !== undefined) return found;
       throw new LanguageModelError({

@@ -1,7 +1,9 @@
 import type { LanguageModelMessage } from '@varplane/core';
-import type { Example } from './example';
+import { z } from 'zod';
+import { type Example, exampleSchema } from './example';
 import { COMPLETED_MARKER, marker, renderValue } from './internal/markers';
-import type { Signature, SignatureField } from './signature';
+import { parseOptions } from './internal/parse-options';
+import { checkSignature, type Signature, type SignatureField } from './signature';
 
 /**
  * How a reply is asked for: `json` (one JSON object; structured output where the model supports
@@ -46,12 +48,23 @@ function formatRule(sig: Signature, format: ReplyFormat): string {
   ].join('\n');
 }
 
+const formatSchema = z.enum(['json', 'markers']);
+
 /** The system message: instruction, the fields, and how to reply. */
 export function formatSystemMessage(
   sig: Signature,
   instruction: string,
   format: ReplyFormat,
 ): string {
+  const subject = 'formatSystemMessage';
+  checkSignature(subject, 'sig', sig);
+  parseOptions(z.string(), instruction, subject, 'INVALID_ARGUMENT', 'instruction');
+  parseOptions(formatSchema, format, subject, 'INVALID_ARGUMENT', 'format');
+  return systemMessage(sig, instruction, format);
+}
+
+/** {@link formatSystemMessage} for arguments known to be good. */
+export function systemMessage(sig: Signature, instruction: string, format: ReplyFormat): string {
   const parts = [instruction.trim()];
   if (sig.inputFields.length > 0)
     parts.push(`${INPUT_FIELDS_HEADING}\n${describeFields(sig.inputFields)}`);
@@ -114,10 +127,31 @@ export function formatReminder(sig: Signature, format: ReplyFormat): string {
  * });
  */
 export function formatPrompt(sig: Signature, parts: PromptParts): LanguageModelMessage[] {
+  const subject = 'formatPrompt';
+  checkSignature(subject, 'sig', sig);
+  const checked = parseOptions(partsSchema, parts, subject, 'INVALID_ARGUMENT', 'parts');
+  const inputValues = parseOptions(
+    sig.inputSchema,
+    checked.inputs,
+    subject,
+    'INPUT_INVALID',
+    'parts.inputs',
+  ) as Readonly<Record<string, unknown>>;
+  return promptMessages(sig, { ...checked, inputs: inputValues } as PromptParts);
+}
+
+const partsSchema = z.strictObject({
+  instruction: z.string().optional(),
+  demos: z.array(exampleSchema).optional(),
+  inputs: z.record(z.string(), z.unknown()),
+  format: formatSchema,
+});
+
+function promptMessages(sig: Signature, parts: PromptParts): LanguageModelMessage[] {
   const messages: LanguageModelMessage[] = [
     {
       role: 'system',
-      content: formatSystemMessage(sig, parts.instruction ?? sig.instructions, parts.format),
+      content: systemMessage(sig, parts.instruction ?? sig.instructions, parts.format),
     },
   ];
   for (const demo of parts.demos ?? []) {

@@ -84,6 +84,11 @@ export function cacheableRequest(
 
 /** The cache key of a request: SHA-256 of its canonical JSON. */
 export function cacheKey(modelId: string, request: LanguageModelRequest): string {
+  parseOptions(z.string(), modelId, 'cacheKey', 'INVALID_ARGUMENT', 'modelId');
+  return keyOf(modelId, checkRequest('cacheKey', request));
+}
+
+function keyOf(modelId: string, request: LanguageModelRequest): string {
   return createHash('sha256')
     .update(canonicalJson(cacheableRequest(modelId, request)))
     .digest('hex');
@@ -145,7 +150,7 @@ export function createRecordReplayLanguageModel(
   // The recorded answer for this request's next occurrence, or undefined to call the model.
   const lookup = async (request: LanguageModelRequest) => {
     const keyed = cacheableRequest(modelId, request);
-    const key = createHash('sha256').update(canonicalJson(keyed)).digest('hex');
+    const key = keyOf(modelId, request);
     const occurrence = seen.get(key) ?? 0;
     seen.set(key, occurrence + 1);
     if (request.signal?.aborted) throw aborted(request);

@@ -1,14 +1,16 @@
 import { formatIssues } from '@varplane/core/internal';
 import { OutputParseError } from './errors';
 import { readMarkedSections } from './internal/markers';
-import { toIssues } from './internal/parse-options';
+import { invalidArgument, toIssues } from './internal/parse-options';
 import type { ReplyFormat } from './prompt-format';
-import type { Signature, SignatureField } from './signature';
+import { checkSignature, type Signature, type SignatureField } from './signature';
 
 const FENCE = /^```[A-Za-z]*\s*\n?([\s\S]*?)\n?```$/;
 
 /** The JSON object in a reply: the whole reply, a fenced block, or the outermost braces. */
 export function extractJsonObject(text: string): Record<string, unknown> | undefined {
+  if (typeof text !== 'string')
+    invalidArgument('extractJsonObject', 'text', 'must be a string', text);
   const trimmed = text.trim();
   const fenced = FENCE.exec(trimmed)?.[1];
   const candidates = [fenced ?? trimmed];
@@ -70,6 +72,10 @@ function coerce(field: SignatureField, value: unknown): unknown {
  * parseReply(signature('question -> answer'), '{"answer": "5"}', 'json'); // { answer: '5' }
  */
 export function parseReply<O>(sig: Signature<unknown, O>, text: string, format: ReplyFormat): O {
+  checkSignature('parseReply', 'sig', sig);
+  if (typeof text !== 'string') invalidArgument('parseReply', 'text', 'must be a string', text);
+  if (format !== 'json' && format !== 'markers')
+    invalidArgument('parseReply', 'format', "must be 'json' or 'markers'", format);
   const readers = [() => extractJsonObject(text), () => fromMarkers(sig, text)];
   if (format === 'markers') readers.reverse();
   let found: Record<string, unknown> | undefined;

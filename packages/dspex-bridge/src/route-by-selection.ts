@@ -1,9 +1,10 @@
 import { type JsonValue, OrchestrationError } from '@varplane/core';
+import { z } from 'zod';
 import { composeProgram } from './compose-program';
 import { enableOrchestration, type OrchestratedProgram } from './enable-orchestration';
-import { invalidArgument } from './internal/parse-options';
+import { invalidArgument, parseOptions, readable } from './internal/parse-options';
 import type { Program } from './program';
-import type { Signature } from './signature';
+import { isSignature, type Signature } from './signature';
 
 // biome-ignore lint/suspicious/noExplicitAny: programs of any input and output type
 type AnyProgram = Program<any, any>;
@@ -20,6 +21,32 @@ export interface RouteBySelectionOptions<I, O> {
   readonly signature?: Signature<I, O>;
   /** Used while the variable has no value (default: the first candidate). */
   readonly fallback?: string;
+}
+
+const optionsSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  variable: z.string().min(1),
+  // The programs themselves are checked by composeProgram, which keeps `__proto__` an ordinary name.
+  programs: z.custom<object>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    'must be an object of programs by id',
+  ),
+  signature: z.custom<Signature>(isSignature, 'must be a Signature').optional(),
+  fallback: z.string().min(1).optional(),
+});
+
+// The first candidate's signature; composeProgram then checks every candidate.
+function signatureOf(program: AnyProgram, id: string): unknown {
+  try {
+    return program?.signature;
+  } catch (cause) {
+    return invalidArgument(
+      'routeBySelection',
+      `programs.${id}`,
+      `could not be read (${readable(cause)})`,
+      undefined,
+    );
+  }
 }
 
 function selected(value: JsonValue | undefined): string[] {
@@ -45,23 +72,33 @@ export function routeBySelection<I, O>(
   options: RouteBySelectionOptions<I, O>,
 ): OrchestratedProgram<I, O> {
   const subject = 'routeBySelection';
-  if (typeof options?.variable !== 'string' || options.variable === '') {
-    invalidArgument(subject, 'variable', 'must be a non-empty string', options?.variable);
+  const parsed = parseOptions(optionsSchema, options, subject);
+  let ids: string[];
+  try {
+    ids = Object.keys(parsed.programs);
+  } catch (cause) {
+    return invalidArgument(
+      subject,
+      'programs',
+      `could not be read (${readable(cause)})`,
+      undefined,
+    );
   }
-  const ids = Object.keys(options.programs ?? {});
   if (ids.length === 0)
-    invalidArgument(subject, 'programs', 'must name at least one program', options.programs);
-  const first = options.programs[ids[0] as string] as AnyProgram;
-  const fallback = options.fallback ?? (ids[0] as string);
+    invalidArgument(subject, 'programs', 'must name at least one program', parsed.programs);
+  const first = (parsed.programs as Record<string, AnyProgram>)[ids[0] as string] as AnyProgram;
+  const fallback = parsed.fallback ?? (ids[0] as string);
   if (!ids.includes(fallback))
     invalidArgument(subject, 'fallback', `must be one of ${ids.join(', ')}`, fallback);
-  const variable = options.variable;
+  const variable = parsed.variable;
   const router = composeProgram({
-    name: options.name ?? `route_${variable}`,
-    signature: (options.signature ?? first.signature) as Signature<I, O>,
-    programs: options.programs as Readonly<Record<string, AnyProgram>>,
+    name: parsed.name ?? `route_${variable}`,
+    signature: (parsed.signature ?? signatureOf(first, ids[0] as string)) as Signature<I, O>,
+    programs: parsed.programs as Readonly<Record<string, AnyProgram>>,
     forward: (inputs, programs, context) => {
-      const value = context.orchestration[variable];
+      const value = Object.hasOwn(context.orchestration, variable)
+        ? context.orchestration[variable]
+        : undefined;
       const choices = value === undefined ? [fallback] : selected(value);
       const chosen = choices.find((id) => ids.includes(id));
       if (chosen === undefined) {

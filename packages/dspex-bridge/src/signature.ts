@@ -1,6 +1,7 @@
 import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { SignatureError } from './errors';
+import { invalidArgument, readable } from './internal/parse-options';
 import {
   type ParsedField,
   type ParsedType,
@@ -57,6 +58,29 @@ export interface SignatureDefinition<I extends z.ZodObject, O extends z.ZodObjec
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+// Every signature this package made: a lookup that no Proxy trap or getter can intercept.
+const MADE = new WeakSet<object>();
+
+/** Whether a value is a signature made by {@link signature} (or derived from one). */
+export function isSignature(value: unknown): value is Signature {
+  return typeof value === 'object' && value !== null && MADE.has(value);
+}
+
+/** The signature, or an `INVALID_ARGUMENT` error naming `path`. */
+export function checkSignature<I, O>(
+  subject: string,
+  path: string,
+  value: unknown,
+): Signature<I, O> {
+  if (isSignature(value)) return value as Signature<I, O>;
+  return invalidArgument(subject, path, 'must be a Signature (made by signature())', value);
+}
+
+function registered<I, O>(sig: Signature<I, O>): Signature<I, O> {
+  MADE.add(sig);
+  return sig;
+}
+
 function schemaFor(type: ParsedType): z.ZodType {
   switch (type.kind) {
     case 'string':
@@ -87,12 +111,20 @@ function objectFor(fields: readonly ParsedField[]): z.ZodObject {
 }
 
 function isZodObject(value: unknown): value is z.ZodObject {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { safeParse?: unknown }).safeParse === 'function' &&
-    typeof (value as { shape?: unknown }).shape === 'object'
-  );
+  try {
+    return value instanceof z.ZodObject;
+  } catch {
+    // A Proxy whose getPrototypeOf trap throws is no schema.
+    return false;
+  }
+}
+
+function isZodType(value: unknown): value is z.ZodType {
+  try {
+    return value instanceof z.ZodType;
+  } catch {
+    return false;
+  }
 }
 
 function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
@@ -173,15 +205,17 @@ function build<I, O>(
     });
   }
   const text = `${inputFields.map((f) => f.name).join(', ')} -> ${outputFields.map((f) => f.name).join(', ')}`;
-  return Object.freeze({
-    instructions: instructions ?? defaultInstructions(inputFields, outputFields),
-    inputSchema,
-    outputSchema,
-    inputFields: Object.freeze(inputFields),
-    outputFields: Object.freeze(outputFields),
-    outputJsonSchema: Object.freeze(jsonSchemaOf(outputSchema)),
-    text: text.trimStart(),
-  });
+  return registered<I, O>(
+    Object.freeze({
+      instructions: instructions ?? defaultInstructions(inputFields, outputFields),
+      inputSchema,
+      outputSchema,
+      inputFields: Object.freeze(inputFields),
+      outputFields: Object.freeze(outputFields),
+      outputJsonSchema: Object.freeze(jsonSchemaOf(outputSchema)),
+      text: text.trimStart(),
+    }),
+  );
 }
 
 function checkInstructions(instructions: unknown, source: string): string | undefined {
@@ -219,7 +253,10 @@ export function signature(
 ): Signature {
   if (typeof definition === 'string') {
     const parsed = parseSignatureString(definition);
-    const instructions = checkInstructions(options?.instructions, definition);
+    const instructions = checkInstructions(
+      readMember(options, 'instructions', 'options', definition),
+      definition,
+    );
     return build(objectFor(parsed.inputs), objectFor(parsed.outputs), instructions, definition);
   }
   if (typeof definition !== 'object' || definition === null) {
@@ -231,19 +268,44 @@ export function signature(
       issues: [{ path: '', message: 'must be a string or a definition', value: definition }],
     });
   }
+  const sides = {
+    inputs: readMember(definition, 'inputs', 'definition', ''),
+    outputs: readMember(definition, 'outputs', 'definition', ''),
+  };
   for (const side of ['inputs', 'outputs'] as const) {
-    if (!isZodObject(definition[side])) {
+    if (!isZodObject(sides[side])) {
       throw new SignatureError({
         code: 'SIGNATURE_INVALID',
-        message: `signature: ${side} must be a zod object schema (got ${describeValue(definition[side])})`,
+        message: `signature: ${side} must be a zod object schema (got ${describeValue(sides[side])})`,
         source: '',
         position: 0,
-        issues: [{ path: side, message: 'must be a zod object schema', value: definition[side] }],
+        issues: [{ path: side, message: 'must be a zod object schema', value: sides[side] }],
       });
     }
   }
-  const instructions = checkInstructions(definition.instructions, '');
-  return build(definition.inputs, definition.outputs, instructions, '');
+  const instructions = checkInstructions(
+    readMember(definition, 'instructions', 'definition', ''),
+    '',
+  );
+  return build(sides.inputs as z.ZodObject, sides.outputs as z.ZodObject, instructions, '');
+}
+
+// One member of a caller's object; a Proxy or a throwing getter is a SIGNATURE_INVALID.
+function readMember(value: unknown, key: string, path: string, source: string): unknown {
+  try {
+    return value === undefined || value === null
+      ? undefined
+      : (value as Record<string, unknown>)[key];
+  } catch (cause) {
+    throw new SignatureError({
+      code: 'SIGNATURE_INVALID',
+      message: `signature: ${path}.${key} could not be read (${readable(cause)})`,
+      source,
+      position: 0,
+      issues: [{ path: `${path}.${key}`, message: 'could not be read' }],
+      cause,
+    });
+  }
 }
 
 /** The same signature with other instructions. */
@@ -251,8 +313,9 @@ export function withInstructions<I, O>(
   sig: Signature<I, O>,
   instructions: string,
 ): Signature<I, O> {
-  const checked = checkInstructions(instructions, sig.text) ?? sig.instructions;
-  return Object.freeze({ ...sig, instructions: checked });
+  const given = checkSignature<I, O>('withInstructions', 'sig', sig);
+  const checked = checkInstructions(instructions, given.text) ?? given.instructions;
+  return registered(Object.freeze({ ...given, instructions: checked }));
 }
 
 /**
@@ -264,7 +327,12 @@ export function prependOutputField<I, O, K extends string, T>(
   name: K,
   schema: z.ZodType<T>,
 ): Signature<I, { [P in K]: T } & O> {
-  if (sig.outputSchema.shape[name] !== undefined || sig.inputSchema.shape[name] !== undefined) {
+  checkSignature('prependOutputField', 'sig', sig);
+  if (typeof name !== 'string' || !NAME.test(name) || RESERVED_FIELD_NAMES.has(name))
+    invalidArgument('prependOutputField', 'name', 'must be a field name (an identifier)', name);
+  if (!isZodType(schema))
+    invalidArgument('prependOutputField', 'schema', 'must be a zod schema', schema);
+  if (Object.hasOwn(sig.outputSchema.shape, name) || Object.hasOwn(sig.inputSchema.shape, name)) {
     throw new SignatureError({
       code: 'SIGNATURE_INVALID',
       message: `signature: field ${JSON.stringify(name)} already exists in ${JSON.stringify(sig.text)}`,

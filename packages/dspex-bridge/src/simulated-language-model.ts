@@ -15,7 +15,7 @@ import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import type { CostModel } from './cost-model';
 import { LanguageModelError } from './errors';
-import type { Example } from './example';
+import { type Example, exampleSchema } from './example';
 import { abortableDelay } from './internal/abortable-delay';
 import { canonicalJson } from './internal/canonical-json';
 import { checkRequest } from './internal/check-request';
@@ -32,13 +32,13 @@ import {
 } from './internal/simulated-answers';
 import { estimatePromptTokens, estimateTokens } from './internal/tokens';
 import {
-  formatErrorRate,
+  accuracyOf,
+  formatErrorChance,
   type ProfileLayer,
   profileLayerSchema,
   type ResponseFeatures,
   type ResponseProfile,
-  resolveResponseProfile,
-  responseAccuracy,
+  resolveProfile,
 } from './simulated-response-model';
 
 type Values = Readonly<Record<string, unknown>>;
@@ -202,14 +202,15 @@ export function createSimulatedLanguageModel(
   options: SimulatedLanguageModelOptions = {},
 ): SimulatedLanguageModel {
   const parsed = parseOptions(optionsSchema, options, 'createSimulatedLanguageModel');
-  return build(options, parsed.modelId ?? 'simulated');
+  // The parsed copy from here on: the caller's object may change, or throw when read again.
+  return build(parsed as SimulatedLanguageModelOptions, parsed.modelId ?? 'simulated');
 }
 
 function build(options: SimulatedLanguageModelOptions, modelId: string): SimulatedLanguageModel {
   const seed = options.seed ?? 0;
   const tasks = options.tasks ?? [];
   const clock = options.clock ?? systemClock;
-  const model = options.models?.[modelId];
+  const model = ownEntry(options.models, modelId);
   const latency: SimulatedLatency = {
     baseMs: 0,
     perInputTokenMs: 0,
@@ -260,9 +261,9 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
       options.responseModel,
       task?.profile === undefined ? undefined : { all: task.profile },
       model,
-      request.agentId === undefined ? undefined : options.agents?.[request.agentId],
+      request.agentId === undefined ? undefined : ownEntry(options.agents, request.agentId),
     ];
-    const profile = resolveResponseProfile(layers, taskType ?? '');
+    const profile = resolveProfile(layers, taskType ?? '');
     const relevantDemos = demoRelevance(prompt, task);
     const temperature = request.temperature ?? options.defaultTemperature ?? 1;
     const features: ResponseFeatures = {
@@ -277,8 +278,8 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
       taskType,
       profile,
       features,
-      accuracy: expected === undefined ? 0 : responseAccuracy(profile, features),
-      formatErrorRate: formatErrorRate(profile, temperature),
+      accuracy: expected === undefined ? 0 : accuracyOf(profile, features),
+      formatErrorRate: formatErrorChance(profile, temperature),
       expected,
     };
   };
@@ -497,6 +498,11 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
   return Object.freeze(self);
 }
 
+// Ids such as `constructor` are ordinary ids: only own entries count.
+function ownEntry<T>(record: Readonly<Record<string, T>> | undefined, id: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, id) ? record[id] : undefined;
+}
+
 /**
  * A simulated task answered by lookup: the labels of the example whose inputs equal the prompt's.
  * By default it matches the prompts whose inputs are among the examples'.
@@ -509,12 +515,28 @@ export function taskFromExamples(
   examples: readonly Example[],
   options: Omit<Partial<SimulatedTask>, 'type' | 'solve'> = {},
 ): SimulatedTask {
+  const subject = 'taskFromExamples';
+  parseOptions(z.string().min(1), type, subject, 'INVALID_ARGUMENT', 'type');
+  const items = parseOptions(
+    z.array(exampleSchema),
+    examples,
+    subject,
+    'INVALID_ARGUMENT',
+    'examples',
+  );
+  const extra = parseOptions(
+    taskSchema.omit({ type: true, solve: true }),
+    options,
+    subject,
+    'INVALID_ARGUMENT',
+    'options',
+  ) as Omit<Partial<SimulatedTask>, 'type' | 'solve'>;
   const byInputs = new Map<string, JsonRecord>();
-  for (const item of examples) byInputs.set(canonicalJson(item.inputs), item.labels);
+  for (const item of items) byInputs.set(canonicalJson(item.inputs), item.labels as JsonRecord);
   const lookup = (inputs: Values) => byInputs.get(canonicalJson(inputs));
   return {
     matches: (inputs) => lookup(inputs) !== undefined,
-    ...options,
+    ...extra,
     type,
     solve: lookup,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOptions } from './internal/parse-options';
 
 /**
  * How the simulated model's accuracy on one task type responds to a configuration. Accuracy is a
@@ -96,8 +97,27 @@ export const profileLayerSchema = z.strictObject({
 const logit = (p: number) => Math.log(p / (1 - p));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+const profileSchema = partialProfileSchema.required();
+const featuresSchema = z.strictObject({
+  temperature: z.number().min(0).max(2),
+  relevantDemos: z.number().nonnegative(),
+  irrelevantDemos: z.number().nonnegative(),
+  instruction: z.string(),
+  reasoning: z.boolean(),
+});
+const keywordsSchema = z.array(z.string());
+const temperatureSchema = z.number().min(0).max(2);
+const layersSchema = z.array(profileLayerSchema.optional());
+const check = <S extends z.ZodType>(schema: S, value: unknown, subject: string, path: string) =>
+  parseOptions(schema, value, subject, 'INVALID_ARGUMENT', path) as z.output<S>;
+
 /** Share of `keywords` found in `instruction`, case-insensitively; 0 when there are none. */
 export function keywordCoverage(instruction: string, keywords: readonly string[]): number {
+  check(z.string(), instruction, 'keywordCoverage', 'instruction');
+  return coverage(instruction, check(keywordsSchema, keywords, 'keywordCoverage', 'keywords'));
+}
+
+function coverage(instruction: string, keywords: readonly string[]): number {
   if (keywords.length === 0) return 0;
   const text = instruction.toLowerCase();
   let found = 0;
@@ -124,6 +144,14 @@ export function keywordCoverage(instruction: string, keywords: readonly string[]
  * }); // 0.6
  */
 export function responseAccuracy(profile: ResponseProfile, features: ResponseFeatures): number {
+  return accuracyOf(
+    check(profileSchema, profile, 'responseAccuracy', 'profile'),
+    check(featuresSchema, features, 'responseAccuracy', 'features'),
+  );
+}
+
+/** {@link responseAccuracy} for a profile and features known to be good. */
+export function accuracyOf(profile: ResponseProfile, features: ResponseFeatures): number {
   const distance = features.temperature - profile.optimalTemperature;
   const relevant = features.relevantDemos;
   const score =
@@ -131,13 +159,21 @@ export function responseAccuracy(profile: ResponseProfile, features: ResponseFea
     profile.temperatureSensitivity * distance * distance +
     (relevant > 0 ? (profile.demoGain * relevant) / (relevant + profile.demoHalfSaturation) : 0) -
     profile.irrelevantDemoPenalty * features.irrelevantDemos +
-    profile.keywordBonus * keywordCoverage(features.instruction, profile.instructionKeywords) +
+    profile.keywordBonus * coverage(features.instruction, profile.instructionKeywords) +
     (features.reasoning ? profile.reasoningBonus : 0);
   return Math.min(profile.maxAccuracy, Math.max(profile.minAccuracy, sigmoid(score)));
 }
 
 /** The chance of a malformed reply at a temperature, capped at 1. */
 export function formatErrorRate(profile: ResponseProfile, temperature: number): number {
+  return formatErrorChance(
+    check(profileSchema, profile, 'formatErrorRate', 'profile'),
+    check(temperatureSchema, temperature, 'formatErrorRate', 'temperature'),
+  );
+}
+
+/** {@link formatErrorRate} for a profile and temperature known to be good. */
+export function formatErrorChance(profile: ResponseProfile, temperature: number): number {
   return Math.min(1, profile.formatErrorRate + profile.formatErrorPerTemperature * temperature);
 }
 
@@ -149,11 +185,26 @@ export function resolveResponseProfile(
   layers: readonly (ProfileLayer | undefined)[],
   taskType: string,
 ): ResponseProfile {
+  return resolveProfile(
+    check(layersSchema, layers, 'resolveResponseProfile', 'layers') as (ProfileLayer | undefined)[],
+    check(z.string(), taskType, 'resolveResponseProfile', 'taskType'),
+  );
+}
+
+/** {@link resolveResponseProfile} for layers known to be good. */
+export function resolveProfile(
+  layers: readonly (ProfileLayer | undefined)[],
+  taskType: string,
+): ResponseProfile {
   let profile: ResponseProfile = DEFAULT_RESPONSE_PROFILE;
   for (const layer of layers) {
     if (layer === undefined) continue;
     if (layer.all !== undefined) profile = { ...profile, ...definedOnly(layer.all) };
-    const own = layer.tasks?.[taskType];
+    // An own entry only: a task type such as `constructor` is an ordinary name.
+    const own =
+      layer.tasks !== undefined && Object.hasOwn(layer.tasks, taskType)
+        ? layer.tasks[taskType]
+        : undefined;
     if (own !== undefined) profile = { ...profile, ...definedOnly(own) };
   }
   return profile;

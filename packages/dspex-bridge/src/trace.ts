@@ -1,5 +1,7 @@
-import type { JsonValue, TraceRecord } from '@varplane/core';
+import { type JsonValue, type TraceRecord, VarplaneError } from '@varplane/core';
+import { z } from 'zod';
 import { type Example, example } from './example';
+import { invalidArgument, parseOptions, readable } from './internal/parse-options';
 
 /**
  * The trace of one predictor call: core's {@link TraceRecord} (agent, run, step, inputs, outputs,
@@ -53,8 +55,18 @@ export function createTraceCollector(): TraceCollector {
   };
 }
 
+// What demosFromTraces reads of a trace; the rest passes through untouched.
+const traceShape = z.looseObject({
+  predictor: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  output: z.record(z.string(), z.unknown()).optional(),
+  error: z.unknown().optional(),
+});
+
 /** The name of a predictor's demos variable in its program's space (`demos`, `answer.demos`). */
 export function demosVariableId(predictorPath: string): string {
+  if (typeof predictorPath !== 'string')
+    invalidArgument('demosVariableId', 'predictorPath', 'must be a string', predictorPath);
   return predictorPath === '' ? 'demos' : `${predictorPath}.demos`;
 }
 
@@ -71,15 +83,37 @@ export function demosFromTraces(
   predictorPath: string,
   keep: (trace: ProgramTrace) => boolean = () => true,
 ): Example[] {
+  const subject = 'demosFromTraces';
+  const checked = parseOptions(z.array(traceShape), traces, subject, 'INVALID_ARGUMENT', 'traces');
+  if (typeof predictorPath !== 'string')
+    invalidArgument(subject, 'predictorPath', 'must be a string', predictorPath);
+  if (typeof keep !== 'function') invalidArgument(subject, 'keep', 'must be a function', keep);
   const out: Example[] = [];
-  for (const trace of traces) {
+  for (const [i, trace] of (checked as unknown as ProgramTrace[]).entries()) {
     if (
       trace.predictor !== predictorPath ||
       trace.output === undefined ||
       trace.error !== undefined
     )
       continue;
-    if (!keep(trace)) continue;
+    let kept: unknown;
+    try {
+      kept = keep(trace);
+    } catch (cause) {
+      if (VarplaneError.isInstance(cause)) throw cause;
+      throw new VarplaneError({
+        code: 'CALLBACK_FAILED',
+        message: `${subject}: keep threw on traces[${i}]: ${readable(cause)}`,
+        cause,
+      });
+    }
+    if (typeof kept !== 'boolean') {
+      throw new VarplaneError({
+        code: 'CALLBACK_FAILED',
+        message: `${subject}: keep must return a boolean (got ${readable(kept)} for traces[${i}])`,
+      });
+    }
+    if (!kept) continue;
     out.push(
       example(
         trace.input as Readonly<Record<string, JsonValue>>,

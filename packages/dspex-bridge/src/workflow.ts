@@ -11,8 +11,9 @@ import {
   type ResourcePool,
 } from '@varplane/core';
 import type { AnyBehaviour, RunningSpace } from '@varplane/runtime';
+import { z } from 'zod';
 import { type AgentizedProgram, agentize } from './agentize';
-import { invalidArgument } from './internal/parse-options';
+import { invalidArgument, parseOptions } from './internal/parse-options';
 import type { Program } from './program';
 
 /** How a workflow's agents are wired: a pipeline (the default) or a coordination pattern. */
@@ -76,11 +77,48 @@ type AnyProgram = Program<any, any>;
 type Entry = AnyProgram | AgentizedProgram;
 
 function isAgentized(entry: Entry): entry is AgentizedProgram {
-  return (
-    typeof (entry as AgentizedProgram).register === 'function' &&
-    (entry as AgentizedProgram).behaviour !== undefined
-  );
+  try {
+    return (
+      typeof (entry as AgentizedProgram | null)?.register === 'function' &&
+      typeof (entry as AgentizedProgram).agentId === 'string' &&
+      typeof (entry as AgentizedProgram).behaviour === 'object' &&
+      typeof (entry as AgentizedProgram).config === 'object'
+    );
+  } catch {
+    return false;
+  }
 }
+
+const programSchema = z.custom<AnyProgram>(
+  (v) =>
+    typeof (v as AnyProgram | null)?.call === 'function' &&
+    typeof (v as AnyProgram).name === 'string',
+  'must be a Program or an agentized program',
+);
+const runningSchema = z.custom<RunningSpace>(
+  (v) =>
+    typeof (v as RunningSpace | null)?.call === 'function' &&
+    typeof (v as RunningSpace).space$?.value === 'object',
+  'must be a RunningSpace',
+);
+const runOptionsSchema = z.strictObject({
+  runId: z.string().min(1).optional(),
+  timeout: z
+    .int()
+    .positive()
+    .max(2 ** 31 - 1)
+    .optional(),
+});
+// The space's own fields are checked by createMultiAgentSpace and the transitions.
+const optionsSchema = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().optional(),
+  topology: z.enum(['pipeline', ...COORDINATION_PATTERNS]).optional(),
+  hub: z.string().optional(),
+  orchestrationVariables: z.array(z.unknown()).optional(),
+  resourcePool: z.record(z.string(), z.unknown()).optional(),
+  faultRecovery: z.record(z.string(), z.unknown()).optional(),
+});
 
 function followedValues(
   space: MultiAgentSpace,
@@ -88,6 +126,7 @@ function followedValues(
 ): Record<string, JsonValue> {
   const values: Record<string, JsonValue> = {};
   for (const id of agent.coordinationVariables) {
+    if (!Object.hasOwn(space.orchestrationVariables, id)) continue;
     const variable = space.orchestrationVariables[id];
     if (variable !== undefined) values[id] = variable.value;
   }
@@ -112,33 +151,31 @@ function followedValues(
  */
 export function createWorkflow(programs: readonly Entry[], options: WorkflowOptions): Workflow {
   const subject = 'createWorkflow';
-  if (!Array.isArray(programs) || programs.length === 0) {
-    invalidArgument(subject, 'programs', 'must list at least one program', programs);
-  }
-  if (typeof options !== 'object' || options === null)
-    invalidArgument(subject, 'options', 'must be an object', options);
+  const list = parseOptions(
+    z.array(z.unknown()).min(1, 'must list at least one program'),
+    programs,
+    subject,
+    'INVALID_ARGUMENT',
+    'programs',
+  ) as Entry[];
+  options = parseOptions(
+    optionsSchema,
+    options,
+    subject,
+    'INVALID_ARGUMENT',
+    'options',
+  ) as WorkflowOptions;
   const topology = options.topology ?? 'pipeline';
-  if (topology !== 'pipeline' && !COORDINATION_PATTERNS.includes(topology)) {
-    invalidArgument(
-      subject,
-      'options.topology',
-      `must be pipeline or one of ${COORDINATION_PATTERNS.join(', ')}`,
-      topology,
-    );
-  }
-  const agents = programs.map((entry, i): AgentizedProgram => {
+  const agents = list.map((entry, i): AgentizedProgram => {
     if (isAgentized(entry)) return entry as AgentizedProgram;
-    if (typeof (entry as AnyProgram | null)?.call !== 'function') {
-      invalidArgument(
-        subject,
-        `programs[${i}]`,
-        'must be a Program or an agentized program',
-        entry,
-      );
-    }
-    return agentize(entry as AnyProgram, {
-      agentId: (entry as AnyProgram).name,
-    }) as AgentizedProgram;
+    const program = parseOptions(
+      programSchema,
+      entry,
+      subject,
+      'INVALID_ARGUMENT',
+      `programs[${i}]`,
+    );
+    return agentize(program as AnyProgram, { agentId: program.name }) as AgentizedProgram;
   });
   const order = agents.map((agent) => agent.agentId);
   order.forEach((id, i) => {
@@ -171,14 +208,30 @@ export function createWorkflow(programs: readonly Entry[], options: WorkflowOpti
     agents: Object.freeze(agents),
     order: Object.freeze(order),
     async run(running, inputs, runOptions = {}) {
-      if (typeof inputs !== 'object' || inputs === null)
-        invalidArgument('workflow.run', 'inputs', 'must be an object', inputs);
-      const values: Record<string, unknown> = { ...inputs };
+      parseOptions(runningSchema, running, 'workflow.run', 'INVALID_ARGUMENT', 'running');
+      const given = parseOptions(
+        z.record(z.string(), z.unknown()),
+        inputs,
+        'workflow.run',
+        'INVALID_ARGUMENT',
+        'inputs',
+      );
+      const checkedOptions = parseOptions(
+        runOptionsSchema,
+        runOptions,
+        'workflow.run',
+        'INVALID_ARGUMENT',
+        'options',
+      ) as { readonly runId?: string; readonly timeout?: number };
+      const values: Record<string, unknown> = { ...given };
       const steps: WorkflowStep[] = [];
       const skipped: string[] = [];
       for (const agent of agents) {
         const current = running.space$.value;
-        if (current.agents[agent.agentId]?.status !== 'active') {
+        const config = Object.hasOwn(current.agents, agent.agentId)
+          ? current.agents[agent.agentId]
+          : undefined;
+        if (config?.status !== 'active') {
           skipped.push(agent.agentId);
           continue;
         }
@@ -192,9 +245,9 @@ export function createWorkflow(programs: readonly Entry[], options: WorkflowOpti
             type: 'run',
             inputs: stepInputs,
             orchestration: followedValues(current, agent),
-            ...(runOptions.runId === undefined ? {} : { runId: runOptions.runId }),
+            ...(checkedOptions.runId === undefined ? {} : { runId: checkedOptions.runId }),
           },
-          runOptions.timeout === undefined ? {} : { timeout: runOptions.timeout },
+          checkedOptions.timeout === undefined ? {} : { timeout: checkedOptions.timeout },
         );
         Object.assign(values, outputs);
         steps.push({ agentId: agent.agentId, inputs: stepInputs, outputs });

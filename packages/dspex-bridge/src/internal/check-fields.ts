@@ -1,19 +1,16 @@
-import { InvalidArgumentError } from '@varplane/core';
-import { formatIssues } from '@varplane/core/internal';
+import { describeValue, formatIssues } from '@varplane/core/internal';
 import { OutputParseError } from '../errors';
 import type { Signature } from '../signature';
-import { toIssues } from './parse-options';
+import { parseOptions, readable, readWith } from './parse-options';
 
 /** A program's inputs, checked against its signature (`INPUT_INVALID` names every bad field). */
 export function checkInputs<I>(name: string, sig: Signature<I, unknown>, inputs: unknown): I {
-  const checked = sig.inputSchema.safeParse(inputs, { reportInput: true });
-  if (checked.success) return checked.data as I;
-  const issues = toIssues(checked.error);
-  throw new InvalidArgumentError({
-    code: 'INPUT_INVALID',
-    message: `${name}: inputs do not match ${sig.text}: ${formatIssues(issues)}`,
-    issues,
-  });
+  return parseOptions(
+    sig.inputSchema,
+    inputs,
+    `${name}: inputs do not match ${sig.text}`,
+    'INPUT_INVALID',
+  ) as I;
 }
 
 /**
@@ -26,13 +23,30 @@ export function checkOutputs<O>(
   output: unknown,
   source: string,
 ): O {
-  const result = sig.outputSchema.safeParse(output, { reportInput: true });
-  if (result.success) return result.data as O;
-  const issues = toIssues(result.error);
+  const result = readWith(sig.outputSchema, output);
+  if (result.ok) return result.data as O;
+  if (result.issues === undefined) {
+    throw new OutputParseError({
+      code: 'OUTPUT_INVALID',
+      message: `${name}: ${source} returned outputs that cannot be read (${readable(result.cause)})`,
+      rawText: describeValue(output),
+      issues: [{ path: '', message: 'could not be read' }],
+      cause: result.cause,
+    });
+  }
   throw new OutputParseError({
     code: 'OUTPUT_INVALID',
-    message: `${name}: ${source} returned outputs that do not match ${sig.text}: ${formatIssues(issues)}`,
-    rawText: JSON.stringify(output) ?? String(output),
-    issues,
+    message: `${name}: ${source} returned outputs that do not match ${sig.text}: ${formatIssues(result.issues)}`,
+    rawText: rawText(output),
+    issues: result.issues,
   });
+}
+
+function rawText(output: unknown): string {
+  try {
+    return JSON.stringify(output) ?? describeValue(output);
+  } catch {
+    // Cyclic, or a bigint inside.
+    return describeValue(output);
+  }
 }

@@ -1,24 +1,60 @@
-import { InvalidArgumentError, type Issue } from '@varplane/core';
-import { formatIssues, toIssues } from '@varplane/core/internal';
+import { InvalidArgumentError, type Issue, VarplaneError } from '@varplane/core';
+import { describeValue, formatIssues, toIssues } from '@varplane/core/internal';
+import { z } from 'zod';
 
 export { toIssues };
 
-import type { z } from 'zod';
-
 /**
  * Parses `input` with `schema` or throws an `InvalidArgumentError` whose message names every bad
- * field and its value. `subject` opens the message (`predict "qa"`).
+ * field and its value. `subject` opens the message (`predict "qa"`), `prefix` roots the paths. An
+ * input that cannot even be read (a Proxy, a throwing getter) is refused the same way.
  */
 export function parseOptions<S extends z.ZodType>(
   schema: S,
   input: unknown,
   subject: string,
   code = 'INVALID_ARGUMENT',
+  prefix = '',
 ): z.output<S> {
-  const result = schema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  const issues = toIssues(result.error);
-  throw new InvalidArgumentError({ code, message: `${subject}: ${formatIssues(issues)}`, issues });
+  const result = readWith(schema, input, prefix);
+  if (result.ok) return result.data;
+  if (result.issues !== undefined) {
+    throw new InvalidArgumentError({
+      code,
+      message: `${subject}: ${formatIssues(result.issues)}`,
+      issues: result.issues,
+    });
+  }
+  throw new InvalidArgumentError({
+    code,
+    message: `${subject}: ${prefix === '' ? 'the input' : prefix} could not be read (${readable(result.cause)})`,
+    issues: [{ path: prefix, message: 'could not be read' }],
+    cause: result.cause,
+  });
+}
+
+/** What {@link readWith} found: the parsed value, the issues, or why the input could not be read. */
+export type ReadResult<T> =
+  | { readonly ok: true; readonly data: T }
+  | { readonly ok: false; readonly issues: Issue[]; readonly cause?: undefined }
+  | { readonly ok: false; readonly issues?: undefined; readonly cause: unknown };
+
+/**
+ * `safeParse` that never throws: a Proxy or a throwing getter can make zod throw while it parses
+ * or while it words an issue (zod builds its error lazily), so both happen here, inside a `try`.
+ */
+export function readWith<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  prefix = '',
+): ReadResult<z.output<S>> {
+  try {
+    const result = schema.safeParse(input, { reportInput: true });
+    if (result.success) return { ok: true, data: result.data as z.output<S> };
+    return { ok: false, issues: toIssues(result.error, prefix) };
+  } catch (cause) {
+    return { ok: false, cause };
+  }
 }
 
 /** Throws an `InvalidArgumentError` for one bad field. */
@@ -31,4 +67,38 @@ export function invalidArgument(
 ): never {
   const issues: Issue[] = [{ path, message, value }];
   throw new InvalidArgumentError({ code, message: `${subject}: ${formatIssues(issues)}`, issues });
+}
+
+/** What a thrown value says, for a message; never throws itself. */
+export function readable(cause: unknown): string {
+  try {
+    return cause instanceof Error ? `${cause.name}: ${cause.message}` : describeValue(cause);
+  } catch {
+    return 'an unreadable value';
+  }
+}
+
+const partialConfigurationSchema = z.record(z.string(), z.unknown());
+
+/** A `withConfig` argument: an object of variable values, copied so it is read once. */
+export function checkPartialConfiguration(
+  subject: string,
+  partial: unknown,
+): Record<string, unknown> {
+  return parseOptions(
+    partialConfigurationSchema,
+    partial,
+    subject,
+    'INVALID_ARGUMENT',
+    'configuration',
+  );
+}
+
+/** `VarplaneError.isInstance` for anything a callback may throw, a Proxy included. */
+export function isVarplaneError(error: unknown): error is VarplaneError {
+  try {
+    return VarplaneError.isInstance(error);
+  } catch {
+    return false;
+  }
 }

@@ -4,7 +4,6 @@ import {
   choice,
   createVariableSpace,
   demos as demosVariable,
-  InvalidArgumentError,
   type LanguageModel,
   type LanguageModelMessage,
   type LanguageModelRequest,
@@ -13,9 +12,7 @@ import {
   systemClock,
   temperature as temperatureVariable,
   text,
-  VarplaneError,
 } from '@varplane/core';
-import { formatIssues } from '@varplane/core/internal';
 import { z } from 'zod';
 import { LanguageModelError, OutputParseError } from '../errors';
 import { type Example, exampleSchema } from '../example';
@@ -25,14 +22,22 @@ import {
   formatInputs,
   formatOutputs,
   formatReminder,
-  formatSystemMessage,
   type ReplyFormat,
+  systemMessage,
 } from '../prompt-format';
 import { parseReply } from '../reply-parser';
-import { signature as makeSignature, type Signature } from '../signature';
+import { checkSignature, signature as makeSignature, type Signature } from '../signature';
 import type { ProgramTrace } from '../trace';
-import { generateContained } from './contained-generate';
-import { parseOptions, toIssues } from './parse-options';
+import { callBack } from './callback';
+import { checkInputs } from './check-fields';
+import { DEFAULT_LM_TIMEOUT_MS, generateContained } from './contained-generate';
+import { timeoutSchema } from './deadline';
+import {
+  checkPartialConfiguration,
+  isVarplaneError,
+  parseOptions,
+  readable,
+} from './parse-options';
 import { RUN, type RunContext, type RunnableProgram, rootContext } from './run-context';
 
 /** Options every predictor takes. */
@@ -59,7 +64,12 @@ export interface PredictorOptions {
   readonly format?: ReplyFormat;
   /** Times an unreadable reply is re-asked, with the parse error shown to the model (default 1). */
   readonly parseRetries?: number;
-  /** Stamps traces (default the system clock). */
+  /**
+   * Deadline of one model call, in ms (default 300 000): a model that has not answered by then
+   * fails the call with `LM_TIMEOUT`, and the request's signal is aborted.
+   */
+  readonly timeoutMs?: number;
+  /** Stamps traces and times deadlines (default the system clock). */
   readonly clock?: Clock;
 }
 
@@ -82,7 +92,16 @@ export const predictorOptionsSchema = z.strictObject({
   demos: z.array(exampleSchema).optional(),
   format: z.enum(['json', 'markers']).optional(),
   parseRetries: z.int().nonnegative().optional(),
-  clock: z.custom<Clock>((v) => fn((v as Clock | null)?.now), 'must be a Clock').optional(),
+  timeoutMs: timeoutSchema.optional(),
+  clock: z
+    .custom<Clock>(
+      (v) =>
+        fn((v as Clock | null)?.now) &&
+        fn((v as Clock).setTimeout) &&
+        fn((v as Clock).clearTimeout),
+      'must be a Clock',
+    )
+    .optional(),
 });
 
 /** How a predictor was made; `withConfig` keeps it and changes only the configuration. */
@@ -164,8 +183,18 @@ function correction(error: OutputParseError, sig: Signature, format: ReplyFormat
 }
 
 function errorInfo(error: unknown): { code: string; message: string } {
-  if (VarplaneError.isInstance(error)) return { code: error.code, message: error.message };
-  return { code: 'ERROR', message: error instanceof Error ? error.message : String(error) };
+  if (isVarplaneError(error)) return { code: error.code, message: error.message };
+  return { code: 'ERROR', message: readable(error) };
+}
+
+function readableRecord(value: unknown): Readonly<Record<string, unknown>> {
+  try {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return Object.fromEntries(Object.entries(value));
+  } catch {
+    // A Proxy or a throwing getter: nothing can be shown.
+  }
+  return {};
 }
 
 function build<I, O>(
@@ -177,6 +206,7 @@ function build<I, O>(
   const format = options.format ?? 'json';
   const parseRetries = options.parseRetries ?? 1;
   const clock = options.clock ?? systemClock;
+  const deadline = { clock, timeoutMs: options.timeoutMs ?? DEFAULT_LM_TIMEOUT_MS };
   const model = configuration.model as string;
   const temperature = configuration.temperature as number;
   const maxTokens = configuration.maxTokens as number;
@@ -188,7 +218,7 @@ function build<I, O>(
     prefix = [
       {
         role: 'system',
-        content: formatSystemMessage(sig, configuration.instruction as string, format),
+        content: systemMessage(sig, configuration.instruction as string, format),
       },
     ];
     for (const demo of configuration.demos as unknown as readonly Example[]) {
@@ -227,21 +257,18 @@ function build<I, O>(
         ...(usage === undefined ? {} : { usage }),
         ...(error === undefined ? {} : { error: errorInfo(error) }),
       };
-      callOptions.trace.record(trace);
+      const sink = callOptions.trace;
+      callBack(name, 'the trace sink', () => sink.record(trace));
     };
 
-    const checked = sig.inputSchema.safeParse(inputs, { reportInput: true });
-    if (!checked.success) {
-      const issues = toIssues(checked.error);
-      const error = new InvalidArgumentError({
-        code: 'INPUT_INVALID',
-        message: `${name}: inputs do not match ${sig.text}: ${formatIssues(issues)}`,
-        issues,
-      });
-      record((inputs ?? {}) as Readonly<Record<string, unknown>>, undefined, error);
+    let values: Readonly<Record<string, unknown>>;
+    try {
+      values = checkInputs(name, sig, inputs) as Readonly<Record<string, unknown>>;
+    } catch (error) {
+      // The trace shows what could be read of inputs that did not validate.
+      record(readableRecord(inputs), undefined, error);
       throw error;
     }
-    const values = checked.data as Readonly<Record<string, unknown>>;
     try {
       const lm = resolveModel(callOptions.lm ?? options.lm, model, name);
       modelId = lm.modelId;
@@ -265,13 +292,14 @@ function build<I, O>(
       }
       if (callOptions.signal !== undefined) request.signal = callOptions.signal;
       if (callOptions.rolloutId !== undefined) request.rolloutId = callOptions.rolloutId;
-      if (callOptions.seed !== undefined) request.seed = callOptions.seed;
       request.agentId = context.agentId;
       for (;;) {
         attempts++;
-        const response = await generateContained(lm, request);
+        const response = await generateContained(lm, request, deadline);
         usage = addUsage(usage, response.usage);
-        callOptions.onUsage?.(response.usage, response.modelId);
+        const onUsage = callOptions.onUsage;
+        if (onUsage !== undefined)
+          callBack(name, 'onUsage', () => onUsage(response.usage, response.modelId));
         try {
           const output = parseReply(sig as Signature<unknown, O>, response.text, format);
           record(values, output);
@@ -311,16 +339,10 @@ function build<I, O>(
     configuration,
     predictors: Object.freeze(['']),
     withConfig(partial) {
-      if (typeof partial !== 'object' || partial === null) {
-        throw new InvalidArgumentError({
-          code: 'INVALID_ARGUMENT',
-          message: `${name} withConfig: configuration must be an object of variable values (got ${String(partial)})`,
-          issues: [{ path: '', message: 'must be an object', value: partial }],
-        });
-      }
-      return build(blueprint, variables.validate({ ...configuration, ...partial }));
+      const given = checkPartialConfiguration(`${name} withConfig`, partial);
+      return build(blueprint, variables.validate({ ...configuration, ...given }));
     },
-    call(inputs, callOptions?: CallOptions) {
+    async call(inputs, callOptions?: CallOptions) {
       return run(inputs, rootContext(program as Program<unknown, unknown>, callOptions));
     },
     [RUN]: run,
@@ -336,19 +358,12 @@ export function createPredictor<I, O>(
   adapt: (sig: Signature<I, O>) => Signature<I, O> = (s) => s,
 ): RunnableProgram<I, O> {
   const parsed = parseOptions(predictorOptionsSchema, options ?? {}, kind) as PredictorOptions;
-  const given = typeof sig === 'string' ? (makeSignature(sig) as unknown as Signature<I, O>) : sig;
-  if (typeof given !== 'object' || given === null || given.outputSchema === undefined) {
-    throw new InvalidArgumentError({
-      code: 'INVALID_ARGUMENT',
-      message: `${kind}: signature must be a Signature or its string form (got ${String(sig)})`,
-      issues: [{ path: 'signature', message: 'must be a Signature or a string', value: sig }],
-    });
-  }
+  const given =
+    typeof sig === 'string'
+      ? (makeSignature(sig) as unknown as Signature<I, O>)
+      : checkSignature<I, O>(kind, 'signature', sig);
   const adapted = adapt(given);
-  const withLm: PredictorOptions = {
-    ...parsed,
-    ...(options?.lm === undefined ? {} : { lm: options.lm }),
-  };
+  const withLm: PredictorOptions = parsed;
   const variables = variablesOf(adapted as Signature, withLm);
   const blueprint: PredictorBlueprint<I, O> = {
     kind,

@@ -1,6 +1,10 @@
-import type { JsonValue } from '@varplane/core';
+import type { JsonValue, LanguageModel } from '@varplane/core';
+import { z } from 'zod';
 import type { ForwardContext } from '../compose-program';
+import { isLanguageModelRegistry, type LanguageModelRegistry } from '../language-model-registry';
 import type { CallOptions, Program } from '../program';
+import type { TraceSink } from '../trace';
+import { parseOptions } from './parse-options';
 
 /** Everything one call carries down through composed programs. */
 export interface RunContext {
@@ -27,11 +31,37 @@ export function isRunnable<I, O>(program: Program<I, O>): program is RunnablePro
   return typeof (program as Partial<RunnableProgram<I, O>>)[RUN] === 'function';
 }
 
-/** The context of a top-level call. */
+const fn = (v: unknown) => typeof v === 'function';
+const callOptionsSchema = z.strictObject({
+  signal: z.instanceof(AbortSignal).optional(),
+  trace: z
+    .custom<TraceSink>((v) => fn((v as TraceSink | null)?.record), 'must be a TraceSink')
+    .optional(),
+  runId: z.string().min(1).optional(),
+  agentId: z.string().min(1).optional(),
+  rolloutId: z.string().optional(),
+  lm: z
+    .custom<LanguageModel | LanguageModelRegistry>(
+      (v) => fn((v as LanguageModel | null)?.generate) || isLanguageModelRegistry(v),
+      'must be a LanguageModel or a LanguageModelRegistry',
+    )
+    .optional(),
+  orchestration: z.record(z.string(), z.json()).optional(),
+  onUsage: z.custom<NonNullable<CallOptions['onUsage']>>(fn, 'must be a function').optional(),
+});
+
+/** The context of a top-level call; its options are checked (and copied) here. */
 export function rootContext(
   program: Program<unknown, unknown>,
-  options: CallOptions = {},
+  given: CallOptions = {},
 ): RunContext {
+  const options = parseOptions(
+    callOptionsSchema,
+    given,
+    `${program.name} call`,
+    'INVALID_ARGUMENT',
+    'options',
+  ) as CallOptions;
   return {
     options,
     runId: options.runId ?? 'run',
