@@ -21,7 +21,14 @@ import { ClusterError } from './errors';
 import { type CastEnvelope, Hosting } from './internal/hosting';
 import { parseArgument } from './internal/parse';
 import { Resequencer, type SequenceTable } from './internal/resequencer';
-import { adoptSubject, answerSubject, callSubject, castSubject, movedSubject } from './subjects';
+import {
+  adoptSubject,
+  answerSubject,
+  callSubject,
+  castSubject,
+  movedSubject,
+  placementSubject,
+} from './subjects';
 
 export interface NatsRemoteTransportOptions {
   /** A connection from `connectNats`; the caller owns and closes it. */
@@ -309,6 +316,22 @@ export function openNodeTransport(
     );
   };
 
+  /** Asks any member with a control plane where `agent` is placed. */
+  const lookUp = async (agent: string, timeout: number) => {
+    if (timeout < 1) return undefined;
+    try {
+      const answer = await connection.request(placementSubject(cluster), text.encode(agent), {
+        timeout,
+      });
+      const where = JSON.parse(read.decode(answer.data)) as { node: string; epoch: number } | null;
+      return typeof where?.node === 'string' && Number.isSafeInteger(where.epoch)
+        ? where
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
   const transport: NodeTransport = {
     stream,
     sequences,
@@ -358,7 +381,25 @@ export function openNodeTransport(
             timeout: remaining,
           });
         } catch (cause) {
-          throw requestFailure(cause, { id: ref.id, node: target }, timeoutMs);
+          const failure = requestFailure(cause, { id: ref.id, node: target }, timeoutMs);
+          // Nobody serves that node (it died): ask the members where the agent runs now.
+          if (
+            VarplaneError.isInstance(failure, 'CLUSTER_NODE_UNREACHABLE') &&
+            redirects < MAX_REDIRECTS &&
+            clock.now() < deadline - 50
+          ) {
+            const where = await lookUp(ref.id, Math.min(1_000, deadline - clock.now()));
+            if (where !== undefined && where.node !== target) {
+              learn(ref.id, where);
+              continue;
+            }
+            if (where !== undefined) {
+              // Placed on the dead node still: failover has not committed yet. Wait, ask again.
+              await new Promise((resolve) => setTimeout(resolve, 200));
+              if (clock.now() < deadline - 50) continue;
+            }
+          }
+          throw failure;
         }
         let reply: Reply;
         try {
@@ -465,6 +506,28 @@ export function openNodeTransport(
             receiveCast(envelope as CastEnvelope);
           },
         }),
+        ...(routing === undefined
+          ? []
+          : [
+              connection.subscribe(placementSubject(cluster), {
+                queue: 'placement',
+                callback: (error, msg) => {
+                  if (error) return;
+                  const placed = routing.view().placement(read.decode(msg.data));
+                  try {
+                    msg.respond(
+                      text.encode(
+                        JSON.stringify(
+                          placed === undefined ? null : { node: placed.node, epoch: placed.epoch },
+                        ),
+                      ),
+                    );
+                  } catch {
+                    // The asker times out and keeps its hint.
+                  }
+                },
+              }),
+            ]),
         connection.subscribe(movedSubject(cluster, node), {
           callback: (error, msg) => {
             if (error) return;

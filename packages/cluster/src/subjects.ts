@@ -53,3 +53,8 @@ export function adoptSubject(cluster: string, node: string): string {
 export function movedSubject(cluster: string, node: string): string {
   return `vp.${subjectToken(cluster)}.n.${subjectToken(node)}.moved`;
 }
+
+/** Where the members with a control plane answer "where is this agent" (a queue group). */
+export function placementSubject(cluster: string): string {
+  return `vp.${subjectToken(cluster)}.placement`;
+}

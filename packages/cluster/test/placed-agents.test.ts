@@ -174,4 +174,165 @@ describe('placed agents on three node processes (Raft control plane, three nats-
     expect(new Set(hosted).size).toBe(hosted.length);
     expect(hosted.length).toBe(moves.length + 1);
   }, 120_000);
+
+  it('kill -9 of a nats-server: its node reconnects to another server and goes on', async () => {
+    const before = await ask<{ id: string; node: string }>('n1', {
+      type: 'place',
+      id: 'steady',
+      node: 'n1',
+    });
+    expect(before.node).toBe('n1');
+    nats.servers[0]?.kill('SIGKILL');
+    // n1's own server is gone: it fails over to n2's, and its agents answer again.
+    const state = await eventually(
+      () =>
+        client.system.call<TallyState>(
+          { id: 'steady', node: 'n1' },
+          { type: 'get' },
+          { timeout: 1_000 },
+        ),
+      (value) => value.node === 'n1',
+      15_000,
+    );
+    expect(state.count).toBe(0);
+    for (let seq = 1; seq <= 100; seq++)
+      client.system.send({ id: 'steady', node: 'n1' }, { type: 'n', sender: 'client', seq });
+    const after = await eventually(
+      () =>
+        client.system.call<TallyState>(
+          { id: 'steady', node: 'n1' },
+          { type: 'get' },
+          { timeout: 1_000 },
+        ),
+      (value) => value.count === 100,
+      10_000,
+    );
+    expect(after).toMatchObject({ count: 100, gaps: 0, duplicates: 0, node: 'n1' });
+    // It was never declared down: membership renewals got through the other servers.
+    expect(processes.get('n1')?.events.some((event) => event.type === 'node-fenced')).toBe(false);
+  }, 60_000);
+
+  it('a node cut off from NATS fences its agents; the majority restarts them elsewhere; no epoch runs twice', async () => {
+    await ask('n1', { type: 'place', id: 'lonely', node: 'n3' });
+    await eventually(
+      () =>
+        client.system.call<TallyState>(
+          { id: 'lonely', node: 'n3' },
+          { type: 'get' },
+          { timeout: 1_000 },
+        ),
+      (value) => value.node === 'n3',
+      10_000,
+    );
+    const n3 = processes.get('n3') as NodeProcess;
+    const seen = n3.events.length;
+    proxy.mode('blackhole');
+    const fenced = await eventually(
+      () => n3.events.slice(seen).find((event) => event.type === 'node-fenced'),
+      (event) => event !== undefined,
+      10_000,
+    );
+    const moved = await eventually(
+      () =>
+        client.system.call<TallyState>(
+          { id: 'lonely', node: 'n3' },
+          { type: 'get' },
+          { timeout: 1_000 },
+        ),
+      (value) => value.node !== 'n3',
+      15_000,
+    );
+    const hostedElsewhere = [...processes.entries()]
+      .filter(([node]) => node !== 'n3')
+      .flatMap(([, child]) => child.events)
+      .find((event) => event.type === 'agent-hosted' && event.agent === 'lonely');
+    // Restarted elsewhere only after n3 had stopped running it.
+    expect(hostedElsewhere?.at as number).toBeGreaterThan(fenced?.at as number);
+    proxy.mode('forward');
+    const dropped = await eventually(
+      () =>
+        n3.events
+          .slice(seen)
+          .find((event) => event.type === 'agent-unhosted' && event.agent === 'lonely'),
+      (event) => event !== undefined,
+      20_000,
+    );
+    expect(dropped?.why).toBe('node-down');
+    await eventually(
+      () => ask<Array<{ agent: string }>>('n3', { type: 'hosted' }, 1_000),
+      (list) => Array.isArray(list) && list.every((entry) => entry.agent !== 'lonely'),
+      10_000,
+    );
+    const epochs = [...processes.values()]
+      .flatMap((child) => child.events)
+      .filter((event) => event.type === 'agent-hosted' && event.agent === 'lonely')
+      .map((event) => event.epoch as number);
+    expect(new Set(epochs).size).toBe(epochs.length);
+    expect(moved.node === 'n1' || moved.node === 'n2').toBe(true);
+  }, 90_000);
+
+  it('kill -9 of a node hosting agents: calls in flight reject typed, the agents run elsewhere from their checkpoints within 10 s', async () => {
+    // n3 rejoins after its partition before it can take agents again.
+    await eventually(
+      () => ask<{ node: string } | null>('n1', { type: 'placement', id: 'lonely' }),
+      (value) => value !== null,
+      10_000,
+    );
+    for (const id of ['k1', 'k2']) await ask('n1', { type: 'place', id, node: 'n2' });
+    for (const id of ['k1', 'k2']) {
+      for (let seq = 1; seq <= 50; seq++)
+        client.system.send({ id, node: 'n2' }, { type: 'n', sender: 'client', seq });
+    }
+    await eventually(
+      () =>
+        client.system.call<TallyState>(
+          { id: 'k2', node: 'n2' },
+          { type: 'get' },
+          { timeout: 1_000 },
+        ),
+      (value) => value.count === 50,
+      10_000,
+    );
+    // Past a checkpoint interval (500 ms), so the state is stored through the log.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const inFlight = client.system
+      .call({ id: 'k1', node: 'n2' }, { type: 'hang' }, { timeout: 2_000 })
+      .then(
+        () => 'resolved',
+        (error: unknown) => error,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const killedAt = Date.now();
+    await processes.get('n2')?.kill();
+    dead.add('n2');
+    const failure = await inFlight;
+    expect(VarplaneError.isInstance(failure, 'CALL_TIMEOUT')).toBe(true);
+    const states = await Promise.all(
+      ['k1', 'k2'].map((id) =>
+        eventually(
+          () =>
+            client.system.call<TallyState>({ id, node: 'n2' }, { type: 'get' }, { timeout: 1_000 }),
+          (value) => value.node !== 'n2',
+          15_000,
+        ),
+      ),
+    );
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    for (const state of states) {
+      expect(['n1', 'n3']).toContain(state.node);
+      expect(state).toMatchObject({ count: 50, gaps: 0, duplicates: 0 });
+    }
+  }, 90_000);
+
+  it('exactly one leader at a time: never two in one term, and one now', async () => {
+    for (const [term, set] of leaders)
+      expect([term, [...set]]).toEqual([term, [...set].slice(0, 1)]);
+    expect(leaders.size).toBeGreaterThan(0);
+    const roles = await eventually(
+      () => Promise.all(live().map((node) => ask<RoleReport>(node, { type: 'leader' }, 2_000))),
+      (list) => list.filter((role) => role.role === 'leader').length === 1,
+      10_000,
+    );
+    expect(roles.filter((role) => role.role === 'leader')).toHaveLength(1);
+  }, 30_000);
 });
