@@ -37,6 +37,7 @@ import {
 import { parseOrThrow } from './internal/parse';
 import { wantsAtLeastOnce } from './internal/send-options';
 import { toCellOptions } from './internal/spawn-options';
+import { toTarget } from './internal/target';
 import { checkTimeoutMs, MAX_TIMEOUT_MS } from './internal/timeouts';
 import { type AdoptOptions, type AgentSnapshot, movingMethods } from './migration';
 import {
@@ -239,24 +240,70 @@ export function kernelOf(system: ActorSystem): Kernel {
   return kernel;
 }
 
-function checkTimeout(timeout: unknown): void {
-  if (timeout !== undefined) checkTimeoutMs(timeout, 'call: timeout');
+function callTimeout(options: unknown, fallback: number, operation = 'call'): number {
+  if (options === undefined) return fallback;
+  const timeout = readOption(options, 'timeout', operation);
+  if (timeout === undefined) return fallback;
+  checkTimeoutMs(timeout, `${operation}: timeout`);
+  return timeout as number;
+}
+
+/** `options[key]`, read once; options that are not an object, or a getter that throws, are refused. */
+function readOption(options: unknown, key: string, operation: string): unknown {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${operation}: options must be an object (got ${describeValue(options)})`,
+      issues: [{ path: 'options', message: 'expected an object', value: options }],
+    });
+  }
+  try {
+    return (options as Record<string, unknown>)[key];
+  } catch (cause) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${operation}: options.${key} could not be read`,
+      issues: [{ path: `options.${key}`, message: 'could not be read' }],
+      cause,
+    });
+  }
+}
+
+const EXIT_REASONS: readonly unknown[] = ['normal', 'shutdown', 'killed', 'noproc'];
+
+/** An exit reason: one of the four words, or `{ error }` with the error's message. */
+function checkExitReason(reason: unknown, operation: string): ExitReason {
+  if (EXIT_REASONS.includes(reason)) return reason as ExitReason;
+  let message: unknown;
+  try {
+    if (typeof reason === 'object' && reason !== null) {
+      const error = (reason as { error?: unknown }).error;
+      if (typeof error === 'object' && error !== null)
+        message = (error as { message?: unknown }).message;
+    }
+  } catch {
+    // A getter that throws: not a reason.
+  }
+  if (typeof message === 'string') return reason as ExitReason;
+  throw new InvalidArgumentError({
+    code: 'INVALID_ARGUMENT',
+    message: `${operation}: reason must be 'normal', 'shutdown', 'killed', 'noproc' or { error: { message } } (got ${describeValue(reason)})`,
+    issues: [{ path: 'reason', message: 'expected an exit reason', value: reason }],
+  });
+}
+
+function checkId(id: unknown, operation: string): asserts id is string {
+  if (typeof id === 'string') return;
+  throw new InvalidArgumentError({
+    code: 'INVALID_ARGUMENT',
+    message: `${operation}: id must be a string (got ${describeValue(id)})`,
+    issues: [{ path: 'id', message: 'must be a string', value: id }],
+  });
 }
 
 function checkStopTimeout(timeout: unknown): void {
   if (timeout === undefined || timeout === 'brutal' || timeout === 'infinity') return;
   checkTimeoutMs(timeout, 'stop: options.timeout', true);
-}
-
-function checkTarget(to: unknown, path = 'to'): void {
-  if (typeof to === 'string') return;
-  if (typeof to !== 'object' || to === null || typeof (to as AgentRef).id !== 'string') {
-    throw new InvalidArgumentError({
-      code: 'INVALID_ARGUMENT',
-      message: `${path}: expected an agent ref or id (got ${describeValue(to)})`,
-      issues: [{ path, message: 'expected an agent ref or id', value: to }],
-    });
-  }
 }
 
 /**
@@ -268,8 +315,12 @@ function checkTarget(to: unknown, path = 'to'): void {
  * system.send(counter, { type: 'add', n: 2 });
  * await system.call(counter, { type: 'get' }); // 2
  */
-export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem {
-  parseOrThrow(optionsSchema, options, { subject: 'createActorSystem' });
+export function createActorSystem(given: ActorSystemOptions = {}): ActorSystem {
+  // The parsed copy: options are read once, so a getter cannot answer differently later.
+  const options = parseOrThrow(optionsSchema, given, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'createActorSystem',
+  }) as ActorSystemOptions;
   const events = new Subject<RuntimeEvent>();
   const clock = options.clock ?? systemClock;
   let kernel: Kernel;
@@ -307,9 +358,13 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     if (stopped) throw new SystemStoppedError('spawn');
     checkBehaviour(behaviour);
     if (spawnOptions === undefined) return kernel.spawn(behaviour, args, {}).ref;
-    parseOrThrow(spawnOptionsSchema, spawnOptions, { subject: 'spawn', prefix: 'options' });
-    const cell = kernel.spawn(behaviour, args, toCellOptions(spawnOptions));
-    if (spawnOptions.link === true && spawner !== null && cell.status !== DEAD)
+    const parsed = parseOrThrow(spawnOptionsSchema, spawnOptions, {
+      code: 'INVALID_ARGUMENT',
+      subject: 'spawn',
+      prefix: 'options',
+    }) as SpawnOptions;
+    const cell = kernel.spawn(behaviour, args, toCellOptions(parsed));
+    if (parsed.link === true && spawner !== null && cell.status !== DEAD)
       kernel.exits.link(spawner, cell);
     return cell.ref;
   };
@@ -333,8 +388,8 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     ...(options.transport === undefined ? {} : { transport: options.transport }),
   });
 
-  const require = (to: AgentRef | string, operation: string): Cell => {
-    checkTarget(to, operation);
+  const require = (given: AgentRef | string, operation: string): Cell => {
+    const to = toTarget(given, operation);
     const cell = kernel.lookup(to);
     if (cell === undefined || cell.status === DEAD) {
       throw new AgentNotFoundError(typeof to === 'string' ? to : to.id);
@@ -383,42 +438,43 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     registry,
     spawn: (behaviour, args, spawnOptions) => spawnChecked(behaviour, args, spawnOptions, null),
     send(to, message, sendOptions) {
-      checkTarget(to);
-      return kernel.send(to, message, wantsAtLeastOnce(sendOptions, 'send'));
+      return kernel.send(toTarget(to), message, wantsAtLeastOnce(sendOptions, 'send'));
     },
-    deliver(to, message, deliverOptions) {
+    deliver(given, message, deliverOptions) {
+      let to: AgentRef | string;
+      let timeout: number;
       try {
-        checkTarget(to);
-        checkTimeout(deliverOptions?.timeout);
+        to = toTarget(given);
+        timeout = callTimeout(deliverOptions, kernel.callTimeoutMs, 'deliver');
       } catch (error) {
         return Promise.reject(error);
       }
-      return kernel.deliverTracked(to, message, deliverOptions?.timeout ?? kernel.callTimeoutMs);
+      return kernel.deliverTracked(to, message, timeout);
     },
-    call<Reply>(to: AgentRef | string, message: unknown, callOptions?: CallOptions) {
+    call<Reply>(given: AgentRef | string, message: unknown, callOptions?: CallOptions) {
+      let to: AgentRef | string;
+      let timeout: number;
       try {
-        checkTarget(to);
-        checkTimeout(callOptions?.timeout);
+        to = toTarget(given);
+        timeout = callTimeout(callOptions, kernel.callTimeoutMs);
       } catch (error) {
         return Promise.reject(error);
       }
-      return kernel.call(
-        to,
-        message,
-        callOptions?.timeout ?? kernel.callTimeoutMs,
-      ) as Promise<Reply>;
+      return kernel.call(to, message, timeout) as Promise<Reply>;
     },
     stop(to, stopOptions = {}) {
       let cell: Cell;
+      let given: StopOptions['timeout'];
+      let reason: ExitReason;
       try {
-        checkStopTimeout(stopOptions.timeout);
+        given = readOption(stopOptions, 'timeout', 'stop') as StopOptions['timeout'];
+        checkStopTimeout(given);
+        reason = checkExitReason(readOption(stopOptions, 'reason', 'stop') ?? 'shutdown', 'stop');
         cell = require(to, 'stop');
       } catch (error) {
         return Promise.reject(error);
       }
-      const timeout =
-        stopOptions.timeout ?? (isSupervisorBehaviour(cell.behaviour) ? 'infinity' : 5_000);
-      const reason = stopOptions.reason ?? 'shutdown';
+      const timeout = given ?? (isSupervisorBehaviour(cell.behaviour) ? 'infinity' : 5_000);
       // Stopped for good: no longer its supervisor's to restart.
       kernel.exits.detach(cell);
       if (cell.status === EXITED) {
@@ -428,7 +484,7 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
       return kernel.shutdown(cell, reason, timeout);
     },
     kill(to, reason = 'killed') {
-      kernel.exits.exit(require(to, 'kill'), reason);
+      kernel.exits.exit(require(to, 'kill'), checkExitReason(reason, 'kill'));
     },
     link(a, b) {
       kernel.exits.link(require(a, 'link'), require(b, 'link'));
@@ -436,22 +492,24 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     unlink(a, b) {
       kernel.exits.unlink(require(a, 'unlink'), require(b, 'unlink'));
     },
-    monitor(watcher, target) {
+    monitor(watcher, watched) {
       const cell = require(watcher, 'monitor');
-      checkTarget(target, 'monitor');
+      const target = toTarget(watched, 'monitor');
       // A target that is gone is reported at once with reason `noproc`, as in OTP.
-      const watched =
+      const ref =
         kernel.lookup(target) ??
         (typeof target === 'string' ? { id: target, node: kernel.node } : target);
-      return kernel.exits.monitor(cell, watched);
+      return kernel.exits.monitor(cell, ref);
     },
     demonitor: (monitor) => kernel.exits.demonitor(monitor),
     hotSwap(to, behaviour, swapOptions) {
       try {
         checkBehaviour(behaviour, 'hotSwap');
-        const timeout = swapOptions?.timeout ?? 5_000;
+        const given =
+          swapOptions === undefined ? undefined : readOption(swapOptions, 'timeout', 'hotSwap');
+        const timeout = given ?? 5_000;
         checkTimeoutMs(timeout, 'hotSwap: options.timeout');
-        return hotSwap(kernel, require(to, 'hotSwap'), behaviour, timeout);
+        return hotSwap(kernel, require(to, 'hotSwap'), behaviour, timeout as number);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -462,8 +520,7 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
     unregister: (name) => registry.unregister(name),
     whereis: (name) => registry.whereis(name),
     info(to) {
-      checkTarget(to);
-      const cell = kernel.lookup(to);
+      const cell = kernel.lookup(toTarget(to));
       return cell === undefined || cell.status === DEAD ? undefined : infoOf(cell);
     },
     list: () => kernel.cells.values().map(infoOf),
@@ -474,9 +531,19 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
         .filter((cell) => cell.parent === null)
         .map((cell) => snapshotCell(cell)),
     setNeighbours(neighbours) {
+      if (neighbours !== null && typeof neighbours !== 'function') {
+        throw new InvalidArgumentError({
+          code: 'INVALID_ARGUMENT',
+          message: `setNeighbours: expected a function or null (got ${describeValue(neighbours)})`,
+          issues: [
+            { path: 'neighbours', message: 'expected a function or null', value: neighbours },
+          ],
+        });
+      }
       kernel.neighbours = neighbours;
     },
     route(id, instances, kind) {
+      checkId(id, 'route');
       const router = createRouter(kind, instances, (instance) => {
         const cell = kernel.cells.get(instance);
         return cell === undefined ? Number.POSITIVE_INFINITY : cell.mailSize + (cell.busy ? 1 : 0);
@@ -484,8 +551,14 @@ export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem
       kernel.routes.set(id, router);
       return router;
     },
-    unroute: (id) => void kernel.routes.delete(id),
-    routeOf: (id) => kernel.routes.get(id),
+    unroute(id) {
+      checkId(id, 'unroute');
+      kernel.routes.delete(id);
+    },
+    routeOf(id) {
+      checkId(id, 'routeOf');
+      return kernel.routes.get(id);
+    },
     deadLetters: () => kernel.deadLetters,
     whenIdle: () => kernel.whenIdle(),
     ...movingMethods(kernel, require),

@@ -1,6 +1,12 @@
-import type { Random } from '@varplane/core';
+import { InvalidArgumentError, type Random } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
+import { parseOrThrow } from './internal/parse';
 import { MAX_TIMEOUT_MS } from './internal/timeouts';
+
+const randomSchema = z.object({
+  float: z.custom<Random['float']>((v) => typeof v === 'function', 'must be a function'),
+});
 
 export const backoffOptionsSchema = z.object({
   /** Delay before the first backed-off restart, in ms. */
@@ -26,7 +32,21 @@ export type BackoffOptionsInput = z.input<typeof backoffOptionsSchema>;
  * @example
  * backoffDelay(3, backoffOptionsSchema.parse({ initialMs: 100, jitter: 0 }), random); // 400
  */
-export function backoffDelay(attempt: number, options: BackoffOptions, random: Random): number {
+export function backoffDelay(attempt: number, given: BackoffOptions, random: Random): number {
+  const subject = 'backoffDelay';
+  if (typeof attempt !== 'number' || Number.isNaN(attempt)) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${subject}: attempt must be a number (got ${describeValue(attempt)})`,
+      issues: [{ path: 'attempt', message: 'must be a number', value: attempt }],
+    });
+  }
+  const options = parseOrThrow(backoffOptionsSchema, given, {
+    code: 'INVALID_ARGUMENT',
+    subject,
+    prefix: 'options',
+  });
+  parseOrThrow(randomSchema, random, { code: 'INVALID_ARGUMENT', subject, prefix: 'random' });
   const base = Math.min(
     options.maxMs,
     options.initialMs * options.factor ** Math.max(0, attempt - 1),

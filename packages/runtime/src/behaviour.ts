@@ -209,7 +209,7 @@ const checked = new WeakSet<object>();
 export function checkBehaviour<B extends AnyBehaviour>(behaviour: B, subject = 'behaviour'): B {
   if (typeof behaviour === 'object' && behaviour !== null && checked.has(behaviour))
     return behaviour;
-  parseOrThrow(behaviourSchema, behaviour, { subject });
+  parseOrThrow(behaviourSchema, behaviour, { code: 'INVALID_ARGUMENT', subject });
   checked.add(behaviour);
   return behaviour;
 }

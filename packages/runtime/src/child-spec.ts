@@ -155,7 +155,7 @@ export function isSupervisorBehaviour(value: AnyBehaviour): boolean {
 
 /** Validates and completes one child spec. */
 export function normalizeChildSpec(spec: ChildSpec, path = 'child'): NormalizedChildSpec {
-  parseOrThrow(childSpecSchema, spec, { subject: path });
+  parseOrThrow(childSpecSchema, spec, { code: 'INVALID_ARGUMENT', subject: path });
   checkBehaviour(spec.behaviour, `${path}.behaviour`);
   const startTimeout = spec.startTimeout ?? 30_000;
   return {
@@ -170,7 +170,10 @@ export function normalizeChildSpec(spec: ChildSpec, path = 'child'): NormalizedC
 export function normalizeSupervisorOptions(
   options: SupervisorOptions,
 ): NormalizedSupervisorOptions {
-  parseOrThrow(supervisorOptionsSchema, options, { subject: 'supervisor' });
+  parseOrThrow(supervisorOptionsSchema, options, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'supervisor',
+  });
   const strategy = options.strategy ?? 'one_for_one';
   const children = (options.children ?? []).map((child, i) =>
     normalizeChildSpec(child, `children.${i}`),

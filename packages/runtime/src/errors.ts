@@ -45,14 +45,56 @@ export type RuntimeErrorCode =
 
 type Options = Omit<VarplaneErrorOptions, 'code'>;
 
+// An error is made whatever it is given (it is often made while something else is going wrong):
+// its fields are read once and safely, and its message describes values without calling them.
+
+/** `options[key]` if it passes `is`, else undefined; a getter that throws gives undefined. */
+function readField<T>(
+  options: unknown,
+  key: string,
+  is: (value: unknown) => boolean,
+): T | undefined {
+  try {
+    if (typeof options !== 'object' || options === null) return undefined;
+    const value = (options as Record<string, unknown>)[key];
+    return is(value) ? (value as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isString = (value: unknown) => typeof value === 'string';
+const isDefined = (value: unknown) => value !== undefined;
+
+/** An id for a message: a string as is, anything else described. */
+const idText = (value: unknown): string =>
+  typeof value === 'string' ? value : describeValue(value);
+
+/** Issues as given when they are well formed, else a description of what was given. */
+function readIssues(issues: unknown): Issue[] {
+  try {
+    if (!Array.isArray(issues)) return [];
+    return issues.map((issue: unknown): Issue => {
+      const path = readField<string>(issue, 'path', isString) ?? '';
+      const message = readField<string>(issue, 'message', isString) ?? describeValue(issue);
+      const out: Issue = { path, message };
+      const value = readField<unknown>(issue, 'value', isDefined);
+      if (value !== undefined) out.value = value;
+      return out;
+    });
+  } catch {
+    return [{ path: '', message: describeValue(issues) }];
+  }
+}
+
 /** An agent id or ref names no agent this runtime knows. */
 export class AgentNotFoundError extends VarplaneError {
   readonly agent: string;
   constructor(agent: string, options: Partial<Options> = {}) {
     super({
       code: 'AGENT_NOT_FOUND',
-      message: options.message ?? `no agent ${describeValue(agent)}`,
-      cause: options.cause,
+      message: readField(options, 'message', isString) ?? `no agent ${describeValue(agent)}`,
+      cause: readField(options, 'cause', isDefined),
     });
     this.name = 'AgentNotFoundError';
     this.agent = agent;
@@ -65,8 +107,9 @@ export class AgentNotRunningError extends VarplaneError {
   constructor(agent: string, options: Partial<Options> = {}) {
     super({
       code: 'AGENT_NOT_RUNNING',
-      message: options.message ?? `agent ${describeValue(agent)} is not running`,
-      cause: options.cause,
+      message:
+        readField(options, 'message', isString) ?? `agent ${describeValue(agent)} is not running`,
+      cause: readField(options, 'cause', isDefined),
     });
     this.name = 'AgentNotRunningError';
     this.agent = agent;
@@ -117,7 +160,7 @@ export class CallTimeoutError extends CallError {
   constructor(agent: string, timeoutMs: number) {
     super(agent, {
       code: 'CALL_TIMEOUT',
-      message: `call to ${describeValue(agent)} got no reply within ${timeoutMs} ms`,
+      message: `call to ${describeValue(agent)} got no reply within ${describeValue(timeoutMs)} ms`,
     });
     this.name = 'CallTimeoutError';
     this.timeoutMs = timeoutMs;
@@ -133,8 +176,8 @@ export class MailboxFullError extends VarplaneError {
       code: 'MAILBOX_FULL',
       message:
         policy === 'reject'
-          ? `mailbox of ${describeValue(agent)} is full (${capacity} messages); message rejected`
-          : `mailbox of ${describeValue(agent)} is full (${capacity} messages); oldest message dropped`,
+          ? `mailbox of ${describeValue(agent)} is full (${describeValue(capacity)} messages); message rejected`
+          : `mailbox of ${describeValue(agent)} is full (${describeValue(capacity)} messages); oldest message dropped`,
     });
     this.name = 'MailboxFullError';
     this.agent = agent;
@@ -167,7 +210,7 @@ export class StepTimeoutError extends VarplaneError {
   constructor(agent: string, step: 'init' | 'codeChange', timeoutMs: number) {
     super({
       code: 'STEP_TIMEOUT',
-      message: `${step} of ${describeValue(agent)} did not settle within ${timeoutMs} ms`,
+      message: `${idText(step)} of ${describeValue(agent)} did not settle within ${describeValue(timeoutMs)} ms`,
     });
     this.name = 'StepTimeoutError';
     this.agent = agent;
@@ -203,7 +246,7 @@ export class BudgetExhaustedError extends VarplaneError {
   constructor(agent: string, resource: string, requested: number, available: number) {
     super({
       code: 'BUDGET_EXHAUSTED',
-      message: `${describeValue(agent)} needs ${requested} ${resource} but only ${available} is available`,
+      message: `${describeValue(agent)} needs ${describeValue(requested)} ${idText(resource)} but only ${describeValue(available)} is available`,
     });
     this.name = 'BudgetExhaustedError';
     this.agent = agent;
@@ -230,7 +273,7 @@ export class RestartIntensityExceededError extends SupervisionError {
   constructor(supervisor: string, restarts: number, periodMs: number, cause?: unknown) {
     super(supervisor, {
       code: 'RESTART_INTENSITY_EXCEEDED',
-      message: `supervisor ${describeValue(supervisor)} exceeded ${restarts} restart(s) in ${periodMs} ms`,
+      message: `supervisor ${describeValue(supervisor)} exceeded ${describeValue(restarts)} restart(s) in ${describeValue(periodMs)} ms`,
       cause,
     });
     this.name = 'RestartIntensityExceededError';
@@ -245,7 +288,7 @@ export class DirectiveError extends VarplaneError {
   constructor(options: VarplaneErrorOptions & { agent?: string }) {
     super(options);
     this.name = 'DirectiveError';
-    this.agent = options.agent;
+    this.agent = readField(options, 'agent', isString);
   }
 }
 
@@ -266,22 +309,23 @@ export class ConstraintViolationError extends VarplaneError {
   ) {
     super(options);
     this.name = 'ConstraintViolationError';
-    this.agent = options.agent;
-    this.variableId = options.variableId;
+    this.agent = readField(options, 'agent', isString) ?? '';
+    this.variableId = readField(options, 'variableId', isString) ?? '';
   }
 }
 
 /** The space asks for something only many machines can do (a `cluster` scope, a distribution). */
 export class ClusterRequiredError extends VarplaneError {
   constructor(message: string) {
-    super({ code: 'CLUSTER_REQUIRED', message });
+    super({ code: 'CLUSTER_REQUIRED', message: idText(message) });
     this.name = 'ClusterRequiredError';
   }
 }
 
 /** A space failed validation and was not started; `issues` names every bad field by its path. */
 export class SpaceValidationError extends InvalidArgumentError {
-  constructor(spaceId: unknown, issues: readonly Issue[]) {
+  constructor(spaceId: unknown, given: readonly Issue[]) {
+    const issues = readIssues(given);
     super({
       code: 'SPACE_INVALID',
       message: `startSpace ${describeValue(spaceId)}: ${formatIssues(issues)}`,
@@ -307,7 +351,7 @@ export class SpaceNotRunningError extends VarplaneError {
   constructor(spaceId: string, operation: string) {
     super({
       code: 'SPACE_NOT_RUNNING',
-      message: `${operation}: space ${describeValue(spaceId)} is stopped`,
+      message: `${idText(operation)}: space ${describeValue(spaceId)} is stopped`,
     });
     this.name = 'SpaceNotRunningError';
   }
@@ -316,7 +360,10 @@ export class SpaceNotRunningError extends VarplaneError {
 /** The actor system was shut down. */
 export class SystemStoppedError extends VarplaneError {
   constructor(operation: string) {
-    super({ code: 'SYSTEM_STOPPED', message: `${operation}: the actor system is shut down` });
+    super({
+      code: 'SYSTEM_STOPPED',
+      message: `${idText(operation)}: the actor system is shut down`,
+    });
     this.name = 'SystemStoppedError';
   }
 }

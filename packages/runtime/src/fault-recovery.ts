@@ -11,17 +11,21 @@ import type { Subscription } from 'rxjs';
 import { AgentNotFoundError, SpaceOperationError } from './errors';
 import type { SpaceRuntime } from './internal/space-runtime';
 import { Tally } from './internal/space-runtime';
-import { recoveryAction } from './space-agent';
+import { actionOf } from './space-agent';
 import { setVariable } from './space-coordination';
 import { takeOutOfService, toleranceOf } from './space-fault-tolerance';
 import { startAgent, stopAgent } from './space-lifecycle';
 
 /** Whatever a caller reports as the cause of a failure, as error data. */
 export function failureInfo(reason: unknown): ErrorInfo {
-  if (typeof reason === 'object' && reason !== null && 'error' in reason) {
-    const inner = (reason as { error: unknown }).error;
-    if (typeof inner === 'object' && inner !== null && 'message' in inner)
-      return inner as ErrorInfo;
+  try {
+    if (typeof reason === 'object' && reason !== null && 'error' in reason) {
+      const inner = (reason as { error: unknown }).error;
+      if (typeof inner === 'object' && inner !== null && 'message' in inner)
+        return inner as ErrorInfo;
+    }
+  } catch {
+    // A reason that cannot be read is described as a thrown value.
   }
   return toErrorInfo(reason);
 }
@@ -33,7 +37,7 @@ export function failureInfo(reason: unknown): ErrorInfo {
  */
 function actionFor(rt: SpaceRuntime, agentId: string): FaultRecoveryAction {
   const governed = toleranceOf(rt.space, agentId);
-  if (governed === undefined) return recoveryAction(rt.space.faultRecovery, agentId);
+  if (governed === undefined) return actionOf(rt.space.faultRecovery, agentId);
   switch (governed.tolerance.strategy) {
     case 'graceful_degradation':
     case 'failover':

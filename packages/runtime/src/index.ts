@@ -10,7 +10,6 @@ export type {
   StopOptions,
 } from './actor-system';
 export { createActorSystem } from './actor-system';
-export { measureScaling } from './auto-scale';
 export type { BackoffOptions, BackoffOptionsInput } from './backoff';
 export { backoffDelay, backoffOptionsSchema } from './backoff';
 export type {

@@ -1,4 +1,23 @@
-import type { CoordinationGraph } from '@varplane/core';
+import { type CoordinationGraph, InvalidArgumentError } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
+import { z } from 'zod';
+import { parseOrThrow } from './internal/parse';
+
+// Only what the table reads: each edge's ends. Other edge fields are the graph's business.
+const graphSchema = z.object({
+  edges: z.array(z.object({ from: z.string(), to: z.string() })),
+});
+
+const neighboursSchema = z.array(z.string()).nullable();
+
+function checkAgentId(operation: string, agentId: unknown): void {
+  if (typeof agentId === 'string') return;
+  throw new InvalidArgumentError({
+    code: 'INVALID_ARGUMENT',
+    message: `${operation}: agentId must be a string (got ${describeValue(agentId)})`,
+    issues: [{ path: 'agentId', message: 'must be a string', value: agentId }],
+  });
+}
 
 /**
  * Who each running agent talks to, read at send time by `ctx.neighbours()` and `ctx.broadcast()`.
@@ -22,7 +41,12 @@ export function createLiveTopology(graph: CoordinationGraph): LiveTopology {
   const empty: readonly string[] = [];
   let cache = new Map<string, readonly string[]>();
 
-  const setGraph = (next: CoordinationGraph) => {
+  const setGraph = (given: CoordinationGraph, subject = 'setGraph') => {
+    const next = parseOrThrow(graphSchema, given, {
+      code: 'INVALID_ARGUMENT',
+      subject,
+      prefix: 'graph',
+    });
     fromGraph = new Map();
     for (const edge of next.edges) {
       const list = fromGraph.get(edge.from);
@@ -31,7 +55,7 @@ export function createLiveTopology(graph: CoordinationGraph): LiveTopology {
     }
     cache = new Map();
   };
-  setGraph(graph);
+  setGraph(graph, 'createLiveTopology');
 
   return {
     neighbours(agentId) {
@@ -43,13 +67,20 @@ export function createLiveTopology(graph: CoordinationGraph): LiveTopology {
       }
       return list;
     },
-    setGraph,
-    setOverride(agentId, neighbours) {
+    setGraph: (next) => setGraph(next),
+    setOverride(agentId, given) {
+      checkAgentId('setOverride', agentId);
+      const neighbours = parseOrThrow(neighboursSchema, given, {
+        code: 'INVALID_ARGUMENT',
+        subject: 'setOverride',
+        prefix: 'neighbours',
+      });
       if (neighbours === null) overrides.delete(agentId);
       else overrides.set(agentId, [...neighbours]);
       cache = new Map();
     },
     exclude(agentId, out) {
+      checkAgentId('exclude', agentId);
       if (out) excluded.add(agentId);
       else excluded.delete(agentId);
       cache = new Map();

@@ -23,6 +23,8 @@ import {
 import { CallEnvelope } from './internal/call-envelope';
 import { type Cell, DEAD } from './internal/cell';
 import type { CallOutcome, Kernel, ReplyAddress } from './internal/kernel';
+import { parseOrThrow } from './internal/parse';
+import { MAX_TIMEOUT_MS } from './internal/timeouts';
 
 /** A message in a snapshot's mailbox: a cast, or a call whose caller waits at `replyTo`. */
 export type SnapshotMessage =
@@ -60,7 +62,7 @@ const snapshotSchema = z.object({
         kind: z.literal('call'),
         message: z.unknown(),
         replyTo: z.object({ node: z.string().min(1), id: z.string().min(1) }),
-        timeoutMs: z.number().positive().finite(),
+        timeoutMs: z.number().positive().max(MAX_TIMEOUT_MS),
       }),
     ]),
   ),
@@ -69,6 +71,23 @@ const snapshotSchema = z.object({
   monitors: z.array(refSchema),
   trapExits: z.boolean(),
 });
+
+const adoptOptionsSchema = z.object({
+  // Checked by checkBehaviour, which remembers the behaviours it has seen.
+  behaviour: z.custom<AnyBehaviour>(
+    (v) => typeof v === 'object' && v !== null,
+    'expected a behaviour',
+  ),
+  id: agentIdSchema.optional(),
+  args: z.unknown().optional(),
+});
+
+const replyAddressSchema = z.object({ id: z.string(), node: z.string() });
+
+const callOutcomeSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.unknown() }),
+]);
 
 /** Options of `adopt`. */
 export interface AdoptOptions {
@@ -245,16 +264,17 @@ function invalidSnapshot(id: string, message: string, cause?: unknown): Migratio
 }
 
 export function adoptSnapshot(kernel: Kernel, input: unknown, options: AdoptOptions): Cell {
-  const parsed = snapshotSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidSnapshot(
-      '?',
-      `adopt: not an agent snapshot (${issue?.path.join('.') || 'snapshot'}: ${issue?.message})`,
-      parsed.error,
-    );
-  }
-  const snapshot = parsed.data as AgentSnapshot;
+  const snapshot = parseOrThrow(snapshotSchema, input, {
+    code: 'SNAPSHOT_INVALID',
+    subject: 'adopt: not an agent snapshot',
+    prefix: 'snapshot',
+    error: ({ message, issues }) =>
+      invalidSnapshot(
+        '?',
+        message,
+        new InvalidArgumentError({ code: 'INVALID_ARGUMENT', message, issues }),
+      ),
+  }) as AgentSnapshot;
   const behaviour = checkBehaviour(options.behaviour, 'adopt: behaviour');
   const id = options.id ?? snapshot.ref.id;
   if (behaviour.name !== snapshot.behaviour) {
@@ -421,24 +441,12 @@ export function movingMethods(
     resume: (to) => resumeCell(kernel, require(to, 'resume')),
     export: (to) => exportCell(kernel, require(to, 'export')),
     adopt(snapshot, options) {
-      if (typeof options !== 'object' || options === null) {
-        throw new InvalidArgumentError({
-          code: 'INVALID_ARGUMENT',
-          message: `adopt: options must be an object with a behaviour (got ${describeValue(options)})`,
-          issues: [{ path: 'options', message: 'expected an object', value: options }],
-        });
-      }
-      if (options.id !== undefined) {
-        const id = agentIdSchema.safeParse(options.id);
-        if (!id.success) {
-          throw new InvalidArgumentError({
-            code: 'INVALID_ARGUMENT',
-            message: `adopt: options.id is not an agent id (got ${describeValue(options.id)})`,
-            issues: [{ path: 'options.id', message: 'expected an agent id', value: options.id }],
-          });
-        }
-      }
-      return adoptSnapshot(kernel, snapshot, options).ref;
+      const checked = parseOrThrow(adoptOptionsSchema, options, {
+        code: 'INVALID_ARGUMENT',
+        subject: 'adopt',
+        prefix: 'options',
+      }) as AdoptOptions;
+      return adoptSnapshot(kernel, snapshot, checked).ref;
     },
     release(to, forwardTo) {
       const cell = require(to, 'release');
@@ -454,9 +462,17 @@ export function movingMethods(
       releaseCell(kernel, cell, target);
     },
     answer(to, outcome) {
-      if (typeof to !== 'object' || to === null || typeof to.id !== 'string') return false;
-      if (typeof outcome !== 'object' || outcome === null) return false;
-      return answerCall(kernel, to, outcome);
+      const address = parseOrThrow(replyAddressSchema, to, {
+        code: 'INVALID_ARGUMENT',
+        subject: 'answer',
+        prefix: 'to',
+      });
+      const settled = parseOrThrow(callOutcomeSchema, outcome, {
+        code: 'INVALID_ARGUMENT',
+        subject: 'answer',
+        prefix: 'outcome',
+      }) as CallOutcome;
+      return answerCall(kernel, address, settled);
     },
   };
 }

@@ -1,6 +1,9 @@
-import { type AgentRef, VarplaneError } from '@varplane/core';
+import { type AgentRef, InvalidArgumentError, VarplaneError } from '@varplane/core';
 import { describeValue } from '@varplane/core/internal';
+import { z } from 'zod';
 import { NameTakenError } from './errors';
+import { parseOrThrow } from './internal/parse';
+import { toTarget } from './internal/target';
 
 /**
  * Names for agents, like OTP's registered names: `whereis('planner')` finds the agent without
@@ -20,6 +23,26 @@ export interface NameRegistry {
   entries(): ReadonlyArray<readonly [string, AgentRef]>;
 }
 
+function checkString(operation: string, field: string, value: unknown): asserts value is string {
+  if (typeof value === 'string') return;
+  throw new InvalidArgumentError({
+    code: 'INVALID_ARGUMENT',
+    message: `${operation}: ${field} must be a string (got ${describeValue(value)})`,
+    issues: [{ path: field, message: 'must be a string', value }],
+  });
+}
+
+/** A ref read once into `{ id, node }` (a kernel's own ref as is); ids alone are not refs here. */
+function checkRef(operation: string, ref: unknown): AgentRef {
+  const target = typeof ref === 'string' ? undefined : toTarget(ref, `${operation}: ref`);
+  if (typeof target === 'object' && typeof target.node === 'string') return target;
+  throw new InvalidArgumentError({
+    code: 'INVALID_ARGUMENT',
+    message: `${operation}: ref must be an agent ref { id, node } (got ${describeValue(ref)})`,
+    issues: [{ path: 'ref', message: 'expected an agent ref', value: ref }],
+  });
+}
+
 export function createNameRegistry(): NameRegistry {
   const byName = new Map<string, AgentRef>();
   const byAgent = new Map<string, string[]>();
@@ -36,7 +59,9 @@ export function createNameRegistry(): NameRegistry {
   };
 
   return {
-    register(name, ref) {
+    register(name, given) {
+      checkString('register', 'name', name);
+      const ref = checkRef('register', given);
       const holder = byName.get(name);
       if (holder !== undefined) {
         if (holder.id === ref.id && holder.node === ref.node) return;
@@ -47,10 +72,20 @@ export function createNameRegistry(): NameRegistry {
       if (names === undefined) byAgent.set(ref.id, [name]);
       else names.push(name);
     },
-    unregister,
-    whereis: (name) => byName.get(name),
-    namesOf: (agentId) => byAgent.get(agentId) ?? [],
+    unregister(name) {
+      checkString('unregister', 'name', name);
+      unregister(name);
+    },
+    whereis(name) {
+      checkString('whereis', 'name', name);
+      return byName.get(name);
+    },
+    namesOf(agentId) {
+      checkString('namesOf', 'agentId', agentId);
+      return byAgent.get(agentId) ?? [];
+    },
     forget(agentId) {
+      checkString('forget', 'agentId', agentId);
       for (const name of byAgent.get(agentId) ?? []) byName.delete(name);
       byAgent.delete(agentId);
     },
@@ -77,17 +112,51 @@ export class NameResolverError extends VarplaneError {
   }
 }
 
-const isRef = (value: unknown): value is AgentRef =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as AgentRef).id === 'string' &&
-  typeof (value as AgentRef).node === 'string';
+const isRef = (value: unknown): value is AgentRef => {
+  try {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as AgentRef).id === 'string' &&
+      typeof (value as AgentRef).node === 'string'
+    );
+  } catch {
+    return false;
+  }
+};
+
+const method = z.custom<(...args: never[]) => unknown>(
+  (v) => typeof v === 'function',
+  'must be a function',
+);
+
+const registrySchema = z.object({
+  register: method,
+  unregister: method,
+  whereis: method,
+  namesOf: method,
+  forget: method,
+  entries: method,
+});
+
+const resolverSchema = z.object({ whereis: method });
 
 /** `registry`, whose `whereis` asks `resolver` for names it does not hold. */
 export function withNameResolver(registry: NameRegistry, resolver: NameResolver): NameRegistry {
+  parseOrThrow(registrySchema, registry, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'withNameResolver',
+    prefix: 'registry',
+  });
+  parseOrThrow(resolverSchema, resolver, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'withNameResolver',
+    prefix: 'resolver',
+  });
   return {
     ...registry,
     whereis(name) {
+      checkString('whereis', 'name', name);
       const here = registry.whereis(name);
       if (here !== undefined) return here;
       let found: unknown;

@@ -5,6 +5,7 @@ import {
   unlimitedResourcePool,
 } from '@varplane/core';
 import { describeValue } from '@varplane/core/internal';
+import { z } from 'zod';
 import type { ResourceNeeds } from './behaviour';
 import { BudgetExhaustedError } from './errors';
 import { parseOrThrow } from './internal/parse';
@@ -53,7 +54,11 @@ export interface ResourceLedger {
 }
 
 /** Every amount given must be a number >= 0 (`Infinity` is no limit); NaN and negatives are refused. */
-function checkAmounts(operation: string, amounts: unknown, fields: readonly string[]): void {
+function checkAmounts(
+  operation: string,
+  amounts: unknown,
+  fields: readonly string[],
+): Record<string, number | undefined> {
   if (typeof amounts !== 'object' || amounts === null) {
     throw new InvalidArgumentError({
       code: 'INVALID_ARGUMENT',
@@ -61,8 +66,21 @@ function checkAmounts(operation: string, amounts: unknown, fields: readonly stri
       issues: [{ path: '', message: 'expected an object', value: amounts }],
     });
   }
+  // Read once each, into a plain record: a getter is not asked twice, and one that throws is
+  // refused like any other bad amount.
+  const read: Record<string, number | undefined> = {};
   for (const field of fields) {
-    const value = (amounts as Record<string, unknown>)[field];
+    let value: unknown;
+    try {
+      value = (amounts as Record<string, unknown>)[field];
+    } catch (cause) {
+      throw new InvalidArgumentError({
+        code: 'INVALID_ARGUMENT',
+        message: `${operation}: ${field} could not be read`,
+        issues: [{ path: field, message: 'could not be read' }],
+        cause,
+      });
+    }
     if (value === undefined) continue;
     if (typeof value !== 'number' || !(value >= 0)) {
       throw new InvalidArgumentError({
@@ -71,7 +89,19 @@ function checkAmounts(operation: string, amounts: unknown, fields: readonly stri
         issues: [{ path: field, message: 'must be a number >= 0', value }],
       });
     }
+    read[field] = value;
   }
+  return read;
+}
+
+/** Holders are ids: strings, looked up in Maps, so `__proto__` is an ordinary one. */
+function checkHolder(operation: string, holder: unknown): asserts holder is string {
+  if (typeof holder === 'string') return;
+  throw new InvalidArgumentError({
+    code: 'INVALID_ARGUMENT',
+    message: `${operation}: holder must be a string (got ${describeValue(holder)})`,
+    issues: [{ path: 'holder', message: 'must be a string', value: holder }],
+  });
 }
 
 /**
@@ -82,6 +112,18 @@ export function observeLedger(
   ledger: ResourceLedger,
   onExhausted: (exhaustion: Exhaustion) => void,
 ): ResourceLedger {
+  parseOrThrow(ledgerSchema, ledger, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'observeLedger',
+    prefix: 'ledger',
+  });
+  if (typeof onExhausted !== 'function') {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `observeLedger: onExhausted must be a function (got ${describeValue(onExhausted)})`,
+      issues: [{ path: 'onExhausted', message: 'must be a function', value: onExhausted }],
+    });
+  }
   const watch =
     <A extends unknown[]>(operation: (...args: A) => void) =>
     (...args: A) => {
@@ -111,6 +153,27 @@ export function observeLedger(
   };
 }
 
+const method = z.custom<(...args: never[]) => unknown>(
+  (v) => typeof v === 'function',
+  'must be a function',
+);
+
+/** A ledger port: the six methods. */
+export const ledgerSchema = z.object({
+  reserve: method,
+  release: method,
+  setLimits: method,
+  spend: method,
+  holding: method,
+  pool: method,
+});
+
+const ledgerOptionsSchema = z.object({
+  onExhausted: z
+    .custom<(exhaustion: Exhaustion) => void>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+});
+
 // Reservations of fractional cpu weights add up with rounding error; a sliver is not a refusal.
 const EPSILON = 1e-9;
 
@@ -136,25 +199,38 @@ export function createResourceLedger(
   pool: Partial<ResourcePool> = {},
   options: { onExhausted?: (exhaustion: Exhaustion) => void } = {},
 ): ResourceLedger {
-  const start = parseOrThrow(
-    resourcePoolSchema,
-    { ...unlimitedResourcePool(), ...pool },
-    {
-      subject: 'createResourceLedger',
-      prefix: 'pool',
-    },
-  );
+  const given = parseOrThrow(resourcePoolSchema.partial(), pool, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'createResourceLedger',
+    prefix: 'pool',
+  });
+  const { onExhausted } = parseOrThrow(ledgerOptionsSchema, options, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'createResourceLedger',
+    prefix: 'options',
+  });
+  const start: ResourcePool = { ...unlimitedResourcePool() };
+  for (const [key, value] of Object.entries(given)) {
+    if (value !== undefined) start[key as keyof ResourcePool] = value;
+  }
   const available = { ...start };
   const holdings = new Map<string, MutableHolding>();
 
   const refuse = (holder: string, resource: string, requested: number, left: number): never => {
-    options.onExhausted?.({ holder, resource, requested, available: left });
+    onExhausted?.({ holder, resource, requested, available: left });
     throw new BudgetExhaustedError(holder, resource, requested, left);
   };
 
   return {
-    reserve(holder, needs) {
-      checkAmounts('reserve', needs, ['memory', 'cpu', 'concurrency', 'tokens', 'cost']);
+    reserve(holder, given) {
+      checkHolder('reserve', holder);
+      const needs = checkAmounts('reserve', given, [
+        'memory',
+        'cpu',
+        'concurrency',
+        'tokens',
+        'cost',
+      ]);
       const previous = holdings.get(holder);
       const memory = needs.memory ?? 0;
       const cpu = needs.cpu ?? 0;
@@ -181,6 +257,7 @@ export function createResourceLedger(
       });
     },
     release(holder) {
+      checkHolder('release', holder);
       const held = holdings.get(holder);
       if (held === undefined) return;
       available.availableMemory = Math.min(
@@ -191,8 +268,9 @@ export function createResourceLedger(
       available.concurrency = Math.min(start.concurrency, available.concurrency + held.concurrency);
       holdings.delete(holder);
     },
-    setLimits(holder, limits) {
-      checkAmounts('setLimits', limits, ['tokens', 'cost']);
+    setLimits(holder, given) {
+      checkHolder('setLimits', holder);
+      const limits = checkAmounts('setLimits', given, ['tokens', 'cost']);
       const held = holdings.get(holder) ?? {
         memory: 0,
         cpu: 0,
@@ -207,17 +285,8 @@ export function createResourceLedger(
       holdings.set(holder, held);
     },
     spend(holder, usage) {
-      const tokens = usage.tokens ?? 0;
-      const cost = usage.cost ?? 0;
-      if (!(tokens >= 0) || !(cost >= 0)) {
-        throw new InvalidArgumentError({
-          code: 'INVALID_ARGUMENT',
-          message: `spend: usage must be non-negative (got ${describeValue(usage)})`,
-          issues: [
-            { path: tokens >= 0 ? 'cost' : 'tokens', message: 'must be >= 0', value: usage },
-          ],
-        });
-      }
+      checkHolder('spend', holder);
+      const { tokens = 0, cost = 0 } = checkAmounts('spend', usage, ['tokens', 'cost']);
       const held = holdings.get(holder);
       if (held !== undefined) {
         const tokensLeft = held.tokenLimit - held.tokensSpent;
@@ -235,6 +304,7 @@ export function createResourceLedger(
       }
     },
     holding(holder) {
+      checkHolder('holding', holder);
       const held = holdings.get(holder);
       return held === undefined ? undefined : { ...held };
     },

@@ -1,3 +1,7 @@
+import { InvalidArgumentError } from '@varplane/core';
+import { z } from 'zod';
+import { parseOrThrow } from './internal/parse';
+
 /**
  * What a supervisor does when a child throws:
  * - `restart`: restart it under the supervisor's strategy (counts toward restart intensity);
@@ -32,8 +36,38 @@ export interface DecisionRule {
   decision: Decision;
 }
 
-const field = (error: unknown, key: string): unknown =>
-  typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[key] : undefined;
+// Errors are whatever was thrown: a Proxy or an object whose getters throw is read as having no
+// such field, never as a second error.
+const field = (error: unknown, key: string): unknown => {
+  if (typeof error !== 'object' || error === null) return undefined;
+  try {
+    return (error as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+};
+
+const words = z.union([z.string(), z.array(z.string()).readonly()]);
+
+const errorMatchSchema = z
+  .object({
+    code: words.optional(),
+    name: words.optional(),
+    instanceOf: z
+      .custom<NonNullable<ErrorMatch['instanceOf']>>(
+        (v) => typeof v === 'function',
+        'must be a class',
+      )
+      .optional(),
+    test: z
+      .custom<NonNullable<ErrorMatch['test']>>((v) => typeof v === 'function', 'must be a function')
+      .optional(),
+  })
+  .strict();
+
+const decisionSchema = z.enum(['restart', 'backoff', 'resume', 'stop', 'escalate']);
+
+const rulesSchema = z.array(z.object({ match: errorMatchSchema, decision: decisionSchema }));
 
 const oneOf = (value: unknown, wanted: string | readonly string[]) =>
   typeof value === 'string' &&
@@ -41,11 +75,44 @@ const oneOf = (value: unknown, wanted: string | readonly string[]) =>
 
 /** True when `error` satisfies every part of `match`. */
 export function matchesError(error: unknown, match: ErrorMatch): boolean {
+  const checked = parseOrThrow(errorMatchSchema, match, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'matchesError',
+    prefix: 'match',
+  }) as ErrorMatch;
+  return matches(error, checked);
+}
+
+function matches(error: unknown, match: ErrorMatch): boolean {
   if (match.code !== undefined && !oneOf(field(error, 'code'), match.code)) return false;
   if (match.name !== undefined && !oneOf(field(error, 'name'), match.name)) return false;
-  if (match.instanceOf !== undefined && !(error instanceof match.instanceOf)) return false;
-  if (match.test !== undefined && !match.test(error)) return false;
+  if (match.instanceOf !== undefined && !isInstance(error, match.instanceOf)) return false;
+  if (match.test !== undefined && !passes(error, match.test)) return false;
   return true;
+}
+
+function isInstance(error: unknown, type: NonNullable<ErrorMatch['instanceOf']>): boolean {
+  try {
+    return error instanceof type;
+  } catch {
+    // A Proxy whose prototype cannot be read, or a class whose `Symbol.hasInstance` throws.
+    return false;
+  }
+}
+
+function passes(error: unknown, test: NonNullable<ErrorMatch['test']>): boolean {
+  let answer: unknown;
+  try {
+    answer = test(error);
+  } catch (cause) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: 'matchesError: match.test threw',
+      issues: [{ path: 'match.test', message: 'threw' }],
+      cause,
+    });
+  }
+  return answer === true;
 }
 
 /**
@@ -61,10 +128,19 @@ export function createDecider(
   rules: readonly DecisionRule[],
   fallback: Decision = 'restart',
 ): Decider {
-  const list = rules.slice();
+  const list = parseOrThrow(rulesSchema, rules, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'createDecider',
+    prefix: 'rules',
+  }) as DecisionRule[];
+  const otherwise = parseOrThrow(decisionSchema, fallback, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'createDecider',
+    prefix: 'fallback',
+  });
   return (error) => {
-    for (const rule of list) if (matchesError(error, rule.match)) return rule.decision;
-    return fallback;
+    for (const rule of list) if (matches(error, rule.match)) return rule.decision;
+    return otherwise;
   };
 }
 

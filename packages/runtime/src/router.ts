@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from '@varplane/core';
+import { z } from 'zod';
+import { parseOrThrow } from './internal/parse';
 
 export type RouterKind = 'round_robin' | 'least_loaded';
 
@@ -13,6 +14,15 @@ export interface Router {
   pick(): string;
 }
 
+const routerArgsSchema = z.object({
+  kind: z.enum(['round_robin', 'least_loaded']),
+  instances: z.array(z.string()).min(1, 'needs at least one instance'),
+  load: z.custom<(instance: string) => number>(
+    (v) => typeof v === 'function',
+    'must be a function',
+  ),
+});
+
 /**
  * @param load how loaded an instance is (its mailbox depth, say); read only by `least_loaded`.
  *
@@ -25,14 +35,14 @@ export function createRouter(
   instances: readonly string[],
   load: (instance: string) => number,
 ): Router {
-  if (instances.length === 0) {
-    throw new InvalidArgumentError({
+  const { instances: list } = parseOrThrow(
+    routerArgsSchema,
+    { kind, instances, load },
+    {
       code: 'INVALID_ARGUMENT',
-      message: 'createRouter: needs at least one instance',
-      issues: [{ path: 'instances', message: 'must not be empty', value: instances }],
-    });
-  }
-  const list = instances.slice();
+      subject: 'createRouter',
+    },
+  );
   let next = 0;
   const roundRobin = () => {
     const id = list[next] as string;

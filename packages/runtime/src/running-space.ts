@@ -4,6 +4,7 @@ import {
   type AgentStats,
   agentIdSchema,
   type Clock,
+  InvalidArgumentError,
   type MultiAgentSpace,
   type PerformanceMetrics,
   performanceMetricsSchema,
@@ -11,6 +12,7 @@ import {
   type RuntimeEvent,
   type StrategyRegistry,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import type { BehaviorSubject, Observable } from 'rxjs';
 import { z } from 'zod';
 import {
@@ -30,6 +32,7 @@ import {
   SpaceRuntime,
   Tally,
 } from './internal/space-runtime';
+import { MAX_TIMEOUT_MS } from './internal/timeouts';
 import { createLiveTopology } from './live-topology';
 import { rollback } from './rollback';
 import { isSelected } from './space-constraints';
@@ -141,13 +144,13 @@ const optionsSchema = z
     ),
     clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null).optional(),
     random: z.custom<Random>((v) => typeof v === 'object' && v !== null).optional(),
-    statsIntervalMs: z.number().int().nonnegative().optional(),
+    statsIntervalMs: z.number().int().nonnegative().max(MAX_TIMEOUT_MS).optional(),
     registry: z.custom<StrategyRegistry>((v) => typeof v === 'object' && v !== null).optional(),
-    coordinationTimeoutMs: z.number().int().positive().optional(),
+    coordinationTimeoutMs: z.number().int().positive().max(MAX_TIMEOUT_MS).optional(),
     measure: z
       .custom<PerformanceMeasure>((v) => typeof v === 'function', 'must be a function')
       .optional(),
-    callTimeoutMs: z.number().positive().optional(),
+    callTimeoutMs: z.number().positive().max(MAX_TIMEOUT_MS).optional(),
     quantum: z.number().int().positive().optional(),
     node: agentIdSchema.optional(),
     transport: z.custom<RemoteTransport>((v) => typeof v === 'object' && v !== null).optional(),
@@ -159,12 +162,41 @@ const optionsSchema = z
 
 /** The default measure: the share of agents meant to be active that are running. */
 export function teamHealth(rt: { space: MultiAgentSpace; isRunning(id: string): boolean }): number {
-  const meant = Object.values(rt.space.agents).filter(
+  const { space, isRunning } = parseOrThrow(teamHealthSchema, rt, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'teamHealth',
+  });
+  const meant = Object.values(space.agents).filter(
     (a) => a.status === 'active' || a.status === 'failed',
   );
   if (meant.length === 0) return 1;
-  return meant.filter((a) => rt.isRunning(a.id)).length / meant.length;
+  let running = 0;
+  for (const agent of meant) {
+    let answer: unknown;
+    try {
+      answer = isRunning.call(rt, agent.id);
+    } catch (cause) {
+      throw new InvalidArgumentError({
+        code: 'INVALID_ARGUMENT',
+        message: `teamHealth: isRunning(${describeValue(agent.id)}) threw`,
+        issues: [{ path: 'isRunning', message: 'threw' }],
+        cause,
+      });
+    }
+    if (answer === true) running++;
+  }
+  return running / meant.length;
 }
+
+const teamHealthSchema = z.object({
+  space: z.object({
+    agents: z.record(z.string(), z.object({ id: z.string(), status: z.string().optional() })),
+  }),
+  isRunning: z.custom<(id: string) => boolean>(
+    (v) => typeof v === 'function',
+    'must be a function',
+  ),
+});
 
 /**
  * Runs a space: validates it (a space that fails does not start: `SPACE_INVALID` with every bad
@@ -181,7 +213,11 @@ export async function startSpace(
   space: MultiAgentSpace,
   options: StartSpaceOptions,
 ): Promise<RunningSpace> {
-  parseOrThrow(optionsSchema, options, { subject: 'startSpace', prefix: 'options' });
+  parseOrThrow(optionsSchema, options, {
+    code: 'INVALID_ARGUMENT',
+    subject: 'startSpace',
+    prefix: 'options',
+  });
   for (const [name, behaviour] of Object.entries(options.behaviours))
     checkBehaviour(behaviour, `options.behaviours.${name}`);
   validateSpace(space, options.behaviours, { distributed: options.transport !== undefined });
@@ -307,6 +343,7 @@ export async function startSpace(
       let parsed: PerformanceMetrics;
       try {
         parsed = parseOrThrow(performanceMetricsSchema, metrics, {
+          code: 'INVALID_ARGUMENT',
           subject: 'adaptSystem',
           prefix: 'metrics',
         });

@@ -1,12 +1,18 @@
-import type {
-  AgentConfig,
-  AgentDirective,
-  FaultRecoveryAction,
-  FaultRecoveryConfig,
-  JsonValue,
+import {
+  type AgentConfig,
+  type AgentDirective,
+  agentConfigSchema,
+  agentIdSchema,
+  type FaultRecoveryAction,
+  type FaultRecoveryConfig,
+  faultRecoveryConfigSchema,
+  InvalidArgumentError,
+  type JsonValue,
 } from '@varplane/core';
-import type { AnyBehaviour } from './behaviour';
+import { describeValue } from '@varplane/core/internal';
+import { type AnyBehaviour, checkBehaviour } from './behaviour';
 import type { ChildSpec } from './child-spec';
+import { parseOrThrow } from './internal/parse';
 import { type Decider, defaultDecider } from './restart-decisions';
 
 /**
@@ -44,7 +50,34 @@ export function recoveryAction(
   recovery: FaultRecoveryConfig,
   agentId: string,
 ): FaultRecoveryAction {
-  return recovery.perAgent[agentId] ?? recovery.defaultAction;
+  return actionOf(checkRecovery('recoveryAction', recovery, agentId), agentId);
+}
+
+/** {@link recoveryAction} of a config the space already validated. */
+export function actionOf(recovery: FaultRecoveryConfig, agentId: string): FaultRecoveryAction {
+  // Own keys only: an agent called `constructor` has no action on Object.prototype.
+  return Object.hasOwn(recovery.perAgent, agentId)
+    ? (recovery.perAgent[agentId] as FaultRecoveryAction)
+    : recovery.defaultAction;
+}
+
+function checkRecovery(
+  operation: string,
+  recovery: unknown,
+  agentId: unknown,
+): FaultRecoveryConfig {
+  if (typeof agentId !== 'string') {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${operation}: agentId must be a string (got ${describeValue(agentId)})`,
+      issues: [{ path: 'agentId', message: 'must be a string', value: agentId }],
+    });
+  }
+  return parseOrThrow(faultRecoveryConfigSchema, recovery, {
+    code: 'INVALID_ARGUMENT',
+    subject: operation,
+    prefix: 'recovery',
+  });
 }
 
 /**
@@ -54,7 +87,12 @@ export function recoveryAction(
  * supervisor, and `replace` and `degrade` stop the agent so the space can route around it.
  */
 export function recoveryDecider(recovery: FaultRecoveryConfig, agentId: string): Decider {
-  switch (recoveryAction(recovery, agentId)) {
+  return deciderOf(checkRecovery('recoveryDecider', recovery, agentId), agentId);
+}
+
+/** {@link recoveryDecider} of a config the space already validated. */
+export function deciderOf(recovery: FaultRecoveryConfig, agentId: string): Decider {
+  switch (actionOf(recovery, agentId)) {
     case 'restart':
       return defaultDecider;
     case 'ignore':
@@ -69,6 +107,31 @@ export function recoveryDecider(recovery: FaultRecoveryConfig, agentId: string):
 
 /** The child spec that runs `config` (or one instance of it) under the space's supervisor. */
 export function agentChildSpec(
+  config: AgentConfig,
+  behaviour: AnyBehaviour,
+  recovery: FaultRecoveryConfig,
+  instanceId?: string,
+): ChildSpec {
+  const subject = 'agentChildSpec';
+  const parsed = parseOrThrow(agentConfigSchema, config, {
+    code: 'INVALID_ARGUMENT',
+    subject,
+    prefix: 'config',
+  });
+  checkBehaviour(behaviour, `${subject}: behaviour`);
+  const checked = checkRecovery(subject, recovery, parsed.id);
+  if (instanceId !== undefined) {
+    parseOrThrow(agentIdSchema, instanceId, {
+      code: 'INVALID_ARGUMENT',
+      subject,
+      prefix: 'instanceId',
+    });
+  }
+  return childSpecOf(parsed, behaviour, checked, instanceId);
+}
+
+/** {@link agentChildSpec} of parts the space already validated. */
+export function childSpecOf(
   config: AgentConfig,
   behaviour: AnyBehaviour,
   recovery: FaultRecoveryConfig,
@@ -89,7 +152,7 @@ export function agentChildSpec(
     args,
     restart: config.supervision.restart,
     shutdown: config.supervision.shutdown,
-    decide: recoveryDecider(recovery, config.id),
+    decide: deciderOf(recovery, config.id),
     options: {
       cpuWeight: resources.cpuWeight,
       networkPriority: resources.networkPriority,

@@ -8,7 +8,7 @@ import { AgentNotRunningError } from './errors';
 import { CallEnvelope } from './internal/call-envelope';
 import type { SpaceRuntime } from './internal/space-runtime';
 import { type Decider, defaultDecider } from './restart-decisions';
-import { recoveryAction, recoveryDecider } from './space-agent';
+import { actionOf, deciderOf } from './space-agent';
 
 /** The orchestration variable whose fault tolerance governs an agent, and that tolerance. */
 export interface GoverningTolerance {
@@ -49,7 +49,7 @@ export function retryBudget(space: MultiAgentSpace, tolerance: FaultTolerance): 
 export function spaceDecider(rt: SpaceRuntime, config: AgentConfig, instanceId: string): Decider {
   const governed = toleranceOf(rt.space, config.id);
   if (governed === undefined) {
-    const base = recoveryDecider(rt.space.faultRecovery, config.id);
+    const base = deciderOf(rt.space.faultRecovery, config.id);
     return (error, id) => {
       const decision = base(error, id);
       if (decision === 'stop') takeOutOfService(rt, config.id, instanceId);
@@ -92,7 +92,7 @@ function peerFor(rt: SpaceRuntime, agentId: string, instanceId: string): string 
   if (instanceId !== agentId) return undefined;
   const live = (id: string) =>
     id !== agentId && rt.isRunning(id) && !rt.replacements.has(id) && !rt.draining.has(id);
-  if (recoveryAction(rt.space.faultRecovery, agentId) === 'replace') {
+  if (actionOf(rt.space.faultRecovery, agentId) === 'replace') {
     const fallback = rt.space.faultRecovery.fallbacks[agentId];
     return fallback !== undefined && live(fallback) ? fallback : undefined;
   }

@@ -1,7 +1,7 @@
 import { AgentNotFoundError, AgentNotRunningError } from './errors';
 import type { SpaceRuntime, Tally } from './internal/space-runtime';
 import type { RouterKind } from './router';
-import { agentChildSpec, type SpaceAgentArgs } from './space-agent';
+import { childSpecOf, type SpaceAgentArgs } from './space-agent';
 import { checkStart } from './space-constraints';
 import { spaceDecider, takeOutOfService } from './space-fault-tolerance';
 import { followedValues } from './space-followers';
@@ -36,7 +36,7 @@ async function startChild(rt: SpaceRuntime, agentId: string, instanceId: string)
     await stopChild(rt, instanceId);
     if (hasChild(rt, instanceId)) await rt.supervisor.deleteChild(instanceId);
   }
-  const spec = agentChildSpec(config, behaviour, rt.space.faultRecovery, instanceId);
+  const spec = childSpecOf(config, behaviour, rt.space.faultRecovery, instanceId);
   const orchestration = followedValues(rt.space, agentId);
   rt.told.set(instanceId, JSON.stringify(orchestration));
   await rt.supervisor.startChild({

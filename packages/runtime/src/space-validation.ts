@@ -9,8 +9,9 @@ import {
   type OrchestrationVariable,
   resourcePoolSchema,
   scalingPolicySchema,
+  VarplaneError,
 } from '@varplane/core';
-import { describeValue } from '@varplane/core/internal';
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import type { z } from 'zod';
 import type { AnyBehaviour } from './behaviour';
 import { ClusterRequiredError, SpaceValidationError } from './errors';
@@ -74,6 +75,14 @@ function checkTolerance(
   }
 }
 
+/** The array at `path` (none when left out); anything else is an issue and no items. */
+function listAt<T>(value: readonly T[] | undefined, path: string, issues: Issue[]): readonly T[] {
+  if (value === undefined) return [];
+  if (Array.isArray(value)) return value;
+  issues.push({ path, message: 'expected an array', value });
+  return [];
+}
+
 /**
  * Checks that `space` can run with `behaviours`: every part well-formed, every agent's behaviour
  * given, every reference (variables, edges, policies, fallbacks) to a registered agent, every
@@ -85,17 +94,41 @@ export function validateSpace(
   behaviours: Readonly<Record<string, AnyBehaviour>>,
   options: { distributed?: boolean } = {},
 ): void {
-  if (options.distributed !== true) refuseDistribution(space);
-  const issues: Issue[] = [];
-  const check = (schema: z.ZodType, value: unknown, path: string) => {
-    const result = schema.safeParse(value, { reportInput: true });
-    if (!result.success) issues.push(...toIssues(result.error, path));
-  };
   if (typeof space !== 'object' || space === null) {
     throw new SpaceValidationError(undefined, [
       { path: '', message: 'expected a MultiAgentSpace', value: space },
     ]);
   }
+  if (typeof behaviours !== 'object' || behaviours === null) {
+    throw new SpaceValidationError(undefined, [
+      { path: 'behaviours', message: 'expected a record of behaviours', value: behaviours },
+    ]);
+  }
+  try {
+    checkSpace(space, behaviours, options);
+  } catch (error) {
+    if (VarplaneError.isInstance(error)) throw error;
+    // A Proxy or a throwing getter somewhere in the space: it cannot be run, so it is refused.
+    const why = toErrorInfo(error).message;
+    const refusal = new SpaceValidationError(undefined, [
+      { path: '', message: `the space could not be read (${why})` },
+    ]);
+    Object.defineProperty(refusal, 'cause', { value: error, configurable: true, writable: true });
+    throw refusal;
+  }
+}
+
+function checkSpace(
+  space: MultiAgentSpace,
+  behaviours: Readonly<Record<string, AnyBehaviour>>,
+  options: { distributed?: boolean },
+): void {
+  if (options?.distributed !== true) refuseDistribution(space);
+  const issues: Issue[] = [];
+  const check = (schema: z.ZodType, value: unknown, path: string) => {
+    const result = schema.safeParse(value, { reportInput: true });
+    if (!result.success) issues.push(...toIssues(result.error, path));
+  };
   check(agentIdSchema, space.id, 'id');
   const agents = typeof space.agents === 'object' && space.agents !== null ? space.agents : {};
   if (agents !== space.agents)
@@ -155,8 +188,9 @@ export function validateSpace(
     }
     checkTolerance(space, id, variable, issues);
   }
-  (space.coordinationGraph?.edges ?? []).forEach((edge, i) => {
+  listAt(space.coordinationGraph?.edges, 'coordinationGraph.edges', issues).forEach((edge, i) => {
     check(coordinationEdgeSchema, edge, `coordinationGraph.edges.${i}`);
+    if (typeof edge !== 'object' || edge === null) return;
     for (const end of ['from', 'to'] as const) {
       if (!known.has(edge[end]))
         issues.push({
@@ -166,8 +200,9 @@ export function validateSpace(
         });
     }
   });
-  (space.scalingPolicies ?? []).forEach((policy, i) => {
+  listAt(space.scalingPolicies, 'scalingPolicies', issues).forEach((policy, i) => {
     check(scalingPolicySchema, policy, `scalingPolicies.${i}`);
+    if (typeof policy !== 'object' || policy === null) return;
     if (!known.has(policy.agent))
       issues.push({
         path: `scalingPolicies.${i}.agent`,

@@ -16,7 +16,17 @@ export function wantsAtLeastOnce(options: unknown, subject: string): boolean {
       issues: [{ path: 'options', message: 'must be an object', value: options }],
     });
   }
-  const delivery = (options as { delivery?: unknown }).delivery;
+  let delivery: unknown;
+  try {
+    delivery = (options as { delivery?: unknown }).delivery;
+  } catch (cause) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${subject}: options.delivery could not be read`,
+      issues: [{ path: 'options.delivery', message: 'could not be read' }],
+      cause,
+    });
+  }
   if (delivery === undefined || delivery === 'at-most-once') return false;
   if (delivery === 'at-least-once') return true;
   throw new InvalidArgumentError({
