@@ -1,3 +1,11 @@
+export type {
+  Amounts,
+  BudgetAccount,
+  BudgetBook,
+  BudgetState,
+  RaftBudgetBook,
+} from './budget-book';
+export { createRaftBudgetBook } from './budget-book';
 export type { ClusterNode, StartClusterNodeOptions } from './cluster-node';
 export { startClusterNode } from './cluster-node';
 export type {
@@ -15,6 +23,8 @@ export type { DurableQueue, DurableQueueOptions, DurableQueueStats } from './dur
 export { durableStream, durableSubject, startDurableQueue } from './durable-queue';
 export type { ClusterErrorCode } from './errors';
 export { ClusterError } from './errors';
+export type { EscrowLedger, EscrowLedgerOptions } from './escrow-ledger';
+export { createEscrowLedger } from './escrow-ledger';
 export type { MigrationSource } from './migrate-agent';
 export { migrateAgent } from './migrate-agent';
 export { connectNats } from './nats-connection';
