@@ -4,14 +4,16 @@ import { inputError } from './errors';
 import { MAX_TIMEOUT_MS } from './internal/deadline';
 import { agentsWithDemos, type DemoBuilder, defaultDemoBuilder } from './internal/demos';
 import type { Candidate, RunRecord } from './internal/engine';
-import { jsonEqual } from './internal/json';
+import { createExampleEffects } from './internal/example-effects';
+import { stableStringify } from './internal/json';
 import {
   type CommonOptimizerOptions,
   type OptimizerContext,
   prepareOptimizer,
   startOptimizer,
 } from './internal/optimizer';
-import { race, raceReserve, selectOnValidation } from './internal/select';
+import { randomConfiguration } from './internal/random-configuration';
+import { finalFieldSize, finalReserve, race } from './internal/select';
 import {
   applyStrategy,
   type Bucket,
@@ -116,14 +118,20 @@ type Parsed = z.output<z.ZodObject<typeof shape>>;
 const SHRINKAGE = 4;
 
 /**
- * SIMBA (stochastic introspective mini-batch ascent) over a whole team. Each step takes a
- * mini-batch, runs it `numCandidates` times with teams drawn by softmax over their scores, sorts
- * the examples by the gap between their best and worst runs, and builds new candidate teams from
- * the most variable ones with a strategy: a team mutation (`agent_selection`,
- * `topology_mutation`, `parameter_mutation`, `resource_reallocation`, or a plugin), `append_demo`
- * (the best run's steps become demos of the agents that took them) or `append_rule` (an LM writes
- * advice from the best and worst runs). The teams with the best averages (shrunk toward the
- * mean of all runs) go to a final choice made on held-out validation examples.
+ * SIMBA (stochastic introspective mini-batch ascent) over a whole team. It starts from a
+ * population: the given team and `numCandidates` random ones, measured on one mini-batch. Each
+ * step takes a mini-batch; the `numCandidates` best teams run it (every training example keeps
+ * one seed for the whole search, so teams are compared on the same examples and the same luck,
+ * and no team runs an example twice); the examples are sorted by the gap between their best and
+ * worst runs, and new teams are built from the most variable ones with a strategy: a team
+ * mutation (`agent_selection`, `topology_mutation`, `parameter_mutation`,
+ * `resource_reallocation`, or a plugin), `append_demo` (the best run's steps become demos of the
+ * agents that took them) or `append_rule` (an LM writes advice from the best and worst runs).
+ * A built-in mutation first adopts, from the team of the example's best run, the values it moves
+ * of the agents that acted; selection and topology move together with the variables that exist
+ * only under a topology (a star's hub). Teams are ranked by their mean adjusted for how hard
+ * their examples were for the other teams, shrunk toward the mean of all runs; the best of them
+ * race on held-out validation examples (successive halving) for the final choice.
  *
  * @example
  * const run = simba(space, trainset, exactMatch, { runner, bsize: 8, numCandidates: 4, seed: 1 });
@@ -192,24 +200,29 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
   const demoBuilder = o.demoBuilder ?? defaultDemoBuilder;
   const validationSeeds = context.seeds(context.validationIndices.length);
 
+  // Every training example keeps one seed for the whole search: teams that ran the same example
+  // are compared on the same luck, and a team never needs to run an example twice.
+  const seedOf = new Map<number, number>();
+  for (const index of context.trainIndices) seedOf.set(index, random.int(0, 0x7fffffff));
   const programs: Candidate[] = [context.baseline];
-  const programScores = new Map<number, number[]>([[0, []]]);
-  // Every run so far, so a team's average can be shrunk toward it: a team lucky on its first
-  // few runs does not outrank one measured on many (mini-batches of 8 are noisy).
-  let runSum = 0;
-  let runCount = 0;
-  const averageOf = (id: number) => {
-    const scores = programScores.get(id) ?? [];
-    if (scores.length === 0) return 0;
-    const prior = runCount === 0 ? 0 : runSum / runCount;
-    return (mean(scores) * scores.length + SHRINKAGE * prior) / (scores.length + SHRINKAGE);
+  const runsOf = new Map<number, Map<number, RunRecord>>();
+  // Examples differ in difficulty more than close teams differ in quality, so each team's
+  // average is adjusted for the examples it ran and shrunk toward the mean of all runs: a team
+  // lucky on a few easy examples does not outrank one measured on many.
+  const effects = createExampleEffects();
+  const averageOf = (id: number) => effects.adjusted(id, SHRINKAGE) ?? effects.overall();
+  const top = (k: number): Candidate[] => {
+    const averages = new Map(programs.map((program) => [program.id, averageOf(program.id)]));
+    const at = (program: Candidate) => averages.get(program.id) as number;
+    return [...programs].sort((a, b) => at(b) - at(a) || a.id - b.id).slice(0, k);
   };
-  // The best k by average score, with the given team always among them (as DSPy keeps it).
-  const topPlusBaseline = (k: number): Candidate[] => {
-    const ranked = [...programs].sort((a, b) => averageOf(b.id) - averageOf(a.id) || a.id - b.id);
-    const top = ranked.slice(0, k);
-    if (!top.some((program) => program.id === 0)) top[top.length - 1] = context.baseline;
-    return top;
+  // Teams already made, by their values, so a repeat is caught without comparing to each.
+  const known = new Set<string>([stableStringify(context.baseline.configuration)]);
+  const byId = new Map<number, Candidate>([[0, context.baseline]]);
+  const remember = (candidate: Candidate) => {
+    programs.push(candidate);
+    known.add(stableStringify(candidate.configuration));
+    byId.set(candidate.id, candidate);
   };
   const pick = (pool: readonly Candidate[], temperature: number) =>
     softmaxPick(
@@ -218,81 +231,92 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
       temperature,
       random,
     );
+  /** Runs teams on the examples of a batch they have not run yet; false when the budget refused. */
+  const runAll = async (
+    teams: readonly Candidate[],
+    batch: readonly number[],
+    purpose: 'sampling' | 'minibatch',
+  ): Promise<boolean> => {
+    const results = await Promise.all(
+      teams.map((team) => {
+        const held = runsOf.get(team.id) ?? new Map<number, RunRecord>();
+        runsOf.set(team.id, held);
+        const missing = batch.filter((index) => !held.has(index));
+        if (missing.length === 0) return undefined;
+        return context.trial(
+          team,
+          missing,
+          missing.map((index) => seedOf.get(index) as number),
+          purpose,
+        );
+      }),
+    );
+    for (const result of results) {
+      if (result === undefined) continue;
+      const held = runsOf.get(result.candidate.id) as Map<number, RunRecord>;
+      for (const record of result.records) {
+        held.set(record.exampleIndex, record);
+        effects.add(result.candidate.id, record.exampleIndex, record.score);
+      }
+    }
+    return results.every((result) => result === undefined || result.complete);
+  };
 
   let order = random.shuffle(context.trainIndices);
   let cursor = 0;
-  let bestTrain = Number.NEGATIVE_INFINITY;
-  let stopReason: 'completed' | 'budget_exhausted' = 'completed';
-  // The final choice runs every finalist on the validation examples, then races the better half.
-  const slots = numCandidates + 1;
-  const reserve = slots * context.validationIndices.length + raceReserve(context, slots);
-  const stepCost = 2 * numCandidates * bsize;
-
-  for (let step = 0; step < maxSteps; step++) {
-    if (!engine.canAfford(stepCost + reserve)) {
-      stopReason = 'budget_exhausted';
-      break;
-    }
+  const nextBatch = () => {
     if (cursor + bsize > order.length) {
       order = random.shuffle(context.trainIndices);
       cursor = 0;
     }
     const batch = order.slice(cursor, cursor + bsize);
     cursor += bsize;
+    return batch;
+  };
+  let bestTrain = Number.NEGATIVE_INFINITY;
+  let stopReason: 'completed' | 'budget_exhausted' = 'completed';
+  const stepCost = 2 * numCandidates * bsize;
 
-    // Trajectory sampling: numCandidates runs per example, each by a team drawn by softmax.
-    const top = topPlusBaseline(numCandidates);
-    const plan: { program: Candidate; slot: number; seed: number }[] = [];
-    for (let m = 0; m < numCandidates; m++) {
-      batch.forEach((_, j) => {
-        plan.push({
-          program: pick(top, o.temperatureForSampling),
-          slot: j,
-          seed: random.int(0, 0x7fffffff),
-        });
-      });
+  // A population of starting teams, not only the given one: random teams from the whole space,
+  // measured with the given team on one batch, so the ascent starts from wherever is best.
+  const frozen = (id: string) => context.team.variables.get(id)?.hints.frozen === true;
+  if (engine.canAfford((numCandidates + 1) * bsize + finalReserve(context))) {
+    for (let k = 0; k < numCandidates; k++) {
+      const configuration = randomConfiguration(
+        context.team.variables,
+        random,
+        context.baseline.configuration,
+        frozen,
+      );
+      if (known.has(stableStringify(configuration))) continue;
+      remember(context.candidate(configuration, null, 'population'));
     }
-    const groups = new Map<number, number[]>();
-    plan.forEach((entry, i) => {
-      const list = groups.get(entry.program.id) ?? [];
-      list.push(i);
-      groups.set(entry.program.id, list);
-    });
-    const outputs = new Array<RunRecord | undefined>(plan.length);
-    await Promise.all(
-      [...groups.values()].map(async (members) => {
-        const first = plan[members[0] as number] as (typeof plan)[number];
-        const result = await context.trial(
-          first.program,
-          members.map((i) => batch[(plan[i] as (typeof plan)[number]).slot] as number),
-          members.map((i) => (plan[i] as (typeof plan)[number]).seed),
-          'sampling',
-        );
-        members.forEach((i, k) => {
-          outputs[i] = result.records.length === members.length ? result.records[k] : undefined;
-        });
-      }),
-    );
-    if (outputs.some((record) => record === undefined)) {
+    if (!(await runAll(programs, nextBatch(), 'minibatch'))) stopReason = 'budget_exhausted';
+  }
+
+  for (let step = 0; step < maxSteps && stopReason === 'completed'; step++) {
+    if (!engine.canAfford(stepCost + finalReserve(context))) {
       stopReason = 'budget_exhausted';
       break;
     }
-    const records = outputs as RunRecord[];
-    // Sampling runs are evidence about the teams that made them, so they count toward their
-    // averages too (DSPy counts only mini-batch evaluations, leaving the given team at 0).
-    plan.forEach((entry, i) => {
-      programScores.get(entry.program.id)?.push((records[i] as RunRecord).score);
-    });
-    for (const record of records) {
-      runSum += record.score;
-      runCount++;
+    const batch = nextBatch();
+
+    // Trajectory sampling: the best teams run the batch (on the examples they have not run), so
+    // every example has runs of several teams to compare.
+    const leaders = top(numCandidates);
+    if (!(await runAll(leaders, batch, 'sampling'))) {
+      stopReason = 'budget_exhausted';
+      break;
     }
+    const records = leaders.flatMap((team) =>
+      batch.map((index) => runsOf.get(team.id)?.get(index) as RunRecord),
+    );
     const all = records.map((record) => record.score);
     const p10 = percentile(all, 10);
     const p90 = percentile(all, 90);
-    const buckets: Bucket[] = batch.map((exampleIndex, j) => {
-      const runs = records
-        .filter((_, i) => (plan[i] as (typeof plan)[number]).slot === j)
+    const buckets: Bucket[] = batch.map((exampleIndex) => {
+      const runs = leaders
+        .map((team) => runsOf.get(team.id)?.get(exampleIndex) as RunRecord)
         .sort((a, b) => b.score - a.score || a.seq - b.seq);
       const max = (runs[0] as RunRecord).score;
       const min = (runs[runs.length - 1] as RunRecord).score;
@@ -307,11 +331,12 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
       return 0;
     });
 
-    // New candidates, one per bucket, from teams drawn by softmax.
+    // New candidates, one per bucket (the most variable examples first), from teams drawn by
+    // softmax.
     const fresh: Candidate[] = [];
     for (const bucket of buckets) {
       if (fresh.length >= numCandidates) break;
-      const source = pick(topPlusBaseline(numCandidates), o.temperatureForCandidates);
+      const source = pick(leaders, o.temperatureForCandidates);
       const strategy = random.pick(strategies);
       // Demos are dropped only to make room for new ones: a mutation that also lost demos at
       // random would be judged on two changes at once (DSPy drops before every strategy).
@@ -323,77 +348,61 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
         p10,
         p90,
         demoBuilder,
-        programOf: (id) => programs.find((program) => program.id === id),
+        programOf: (id) => byId.get(id),
       });
-      if (next === undefined || jsonEqual(next, source.configuration)) continue;
-      if (programs.some((program) => jsonEqual(program.configuration, next))) continue;
-      fresh.push(context.candidate(next, source, strategy.name));
+      if (next === undefined) continue;
+      const text = stableStringify(next);
+      if (known.has(text)) continue;
+      const candidate = context.candidate(next, source, strategy.name);
+      remember(candidate);
+      fresh.push(candidate);
     }
     if (fresh.length === 0) continue;
 
-    const seeds = context.seeds(batch.length);
-    const results = await Promise.all(
-      fresh.map((candidate) => context.trial(candidate, batch, seeds, 'minibatch')),
-    );
+    // The new teams run the same examples with the same seeds as the teams they came from.
+    const complete = await runAll(fresh, batch, 'minibatch');
     let stepBest: { candidate: Candidate; score: number } | undefined;
-    for (const result of results) {
-      if (result.records.length === 0) continue;
-      programs.push(result.candidate);
-      programScores.set(
-        result.candidate.id,
-        result.records.map((record) => record.score),
-      );
-      for (const record of result.records) {
-        runSum += record.score;
-        runCount++;
-      }
-      if (stepBest === undefined || result.mean > stepBest.score) {
-        stepBest = { candidate: result.candidate, score: result.mean };
-      }
+    for (const candidate of fresh) {
+      const held = runsOf.get(candidate.id);
+      if (held === undefined || held.size === 0) continue;
+      const score = mean([...held.values()].map((record) => record.score));
+      if (stepBest === undefined || score > stepBest.score) stepBest = { candidate, score };
     }
-    if (stepBest !== undefined) {
-      if (stepBest.score > bestTrain) {
-        bestTrain = stepBest.score;
-        engine.emit({
-          type: 'best-improved',
-          candidate: stepBest.candidate.id,
-          score: stepBest.score,
-          scoredOn: 'trainset',
-          at: engine.now(),
-        });
-      }
+    if (stepBest !== undefined && stepBest.score > bestTrain) {
+      bestTrain = stepBest.score;
+      engine.emit({
+        type: 'best-improved',
+        candidate: stepBest.candidate.id,
+        score: stepBest.score,
+        scoredOn: 'trainset',
+        at: engine.now(),
+      });
     }
-    if (results.some((result) => !result.complete)) {
+    if (!complete) {
       stopReason = 'budget_exhausted';
       break;
     }
   }
 
-  // The teams with the best shrunk averages (the given team first) compete on the validation
-  // examples: an average over many runs says more than one step's win on a mini-batch.
+  // The given team and the teams with the best shrunk averages race on the validation examples:
+  // an average over many runs says more than one step's win on a mini-batch.
+  const size = finalFieldSize(context, engine.remainingCalls());
   const finalists = [
     ...new Map(
-      [context.baseline, ...topPlusBaseline(slots - 1)].map(
-        (candidate) => [candidate.id, candidate] as const,
-      ),
+      [context.baseline, ...top(size)].map((candidate) => [candidate.id, candidate] as const),
     ).values(),
-  ];
-  const selection = await selectOnValidation(context, finalists, validationSeeds);
-  const baselineResult = selection.results.get(0);
-  // The finalists measured on every validation example race on (successive halving).
-  let best = selection.best;
-  let score = selection.score;
+  ].slice(0, size);
+  const winner = await race(
+    context,
+    finalists.map((candidate) => ({ candidate, scores: [] })),
+    validationSeeds,
+  );
+  const examples = context.validationIndices.length;
+  const measuredBaseline = winner.measured.find((contender) => contender.candidate.id === 0);
+  const scored = winner.best.scores.length > 0;
+  const best = winner.best.candidate;
+  const score = scored ? winner.score : null;
   if (score !== null) {
-    const contenders = finalists
-      .map((candidate) => selection.results.get(candidate.id))
-      .filter((result) => result !== undefined && result.records.length === selection.examples)
-      .map((result) => ({
-        candidate: (result as NonNullable<typeof result>).candidate,
-        scores: (result as NonNullable<typeof result>).records.map((record) => record.score),
-      }));
-    const winner = await race(context, contenders);
-    best = winner.best.candidate;
-    score = winner.score;
     engine.emit({
       type: 'best-improved',
       candidate: best.id,
@@ -406,12 +415,10 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
     best,
     score,
     scoredOn: score === null ? 'none' : 'validation',
-    examplesScored: selection.examples,
+    examplesScored: score === null ? 0 : examples,
     baselineScore:
-      baselineResult !== undefined &&
-      baselineResult.records.length === selection.examples &&
-      selection.examples > 0
-        ? baselineResult.mean
+      measuredBaseline !== undefined && measuredBaseline.scores.length === examples
+        ? measuredBaseline.scores.reduce((sum, value) => sum + value, 0) / examples
         : null,
     stopReason: engine.exhausted && stopReason === 'completed' ? 'budget_exhausted' : stopReason,
   });

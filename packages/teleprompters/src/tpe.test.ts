@@ -170,4 +170,37 @@ describe('createTpeSampler with part scores', () => {
     ]);
     expect(high as number).toBeGreaterThan((low as number) + 1);
   });
+
+  it("models an agent's variables only while the team selects it", () => {
+    const team = createVariableSpace([
+      demos('team.active', {
+        maxCount: 1,
+        pool: ['alpha', 'beta'],
+        default: ['alpha'],
+        hints: { tags: ['varplane:orchestration', 'varplane:orchestration:agent_selection'] },
+      }),
+      float('alpha.t', { range: [0, 1], default: 0.5, hints: { tags: ['varplane:agent:alpha'] } }),
+      float('beta.t', { range: [0, 1], default: 0.5, hints: { tags: ['varplane:agent:beta'] } }),
+    ]);
+    const random = createRandom(5);
+    const history: TpeObservation[] = [];
+    for (let i = 0; i < 120; i++) {
+      const configuration = team.sample(random);
+      const selected = (configuration['team.active'] as string[])[0];
+      if (selected === undefined) continue;
+      // Only the selected agent's temperature matters: alpha wants it high, beta low.
+      const t = configuration[`${selected}.t`] as number;
+      history.push({ configuration, score: selected === 'alpha' ? t : 1 - t });
+    }
+    const tpe = createTpeSampler(team);
+    // Beta's value cannot matter to a team that selects alpha alone: the surrogate agrees.
+    const [lowBeta, highBeta, betaHigh, betaLow] = tpe.rank(history, [
+      { 'team.active': ['alpha'], 'alpha.t': 0.9, 'beta.t': 0.1 },
+      { 'team.active': ['alpha'], 'alpha.t': 0.9, 'beta.t': 0.9 },
+      { 'team.active': ['beta'], 'alpha.t': 0.5, 'beta.t': 0.9 },
+      { 'team.active': ['beta'], 'alpha.t': 0.5, 'beta.t': 0.1 },
+    ]);
+    expect(lowBeta).toBeCloseTo(highBeta as number, 10);
+    expect(betaLow as number).toBeGreaterThan((betaHigh as number) + 0.5);
+  });
 });

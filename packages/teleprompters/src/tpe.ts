@@ -17,7 +17,9 @@ import {
   PRIOR_SIGMA,
   type Universe,
 } from './internal/tpe-dimensions';
-import { AGENT_TAG } from './team-space';
+import { AGENT_TAG, orchestrationTypeTag } from './team-space';
+
+const SELECTION_TAG = orchestrationTypeTag('agent_selection');
 
 /** Options of {@link createTpeSampler}. */
 export interface TpeOptions {
@@ -191,6 +193,47 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
     }
   }
   const kernel: KernelSettings = { priorWeight: parsed.priorWeight, subsetFlip: parsed.subsetFlip };
+
+  // The tree structure of a team: an agent's variables matter only while an agent_selection
+  // variable selects it, so elsewhere they are inactive, like a conditional variable whose
+  // condition fails (modelled from the observations where they were active, the prior standing
+  // in elsewhere). Without a selection variable every agent is active.
+  const selectionIds = space.variables
+    .filter((variable) => variable.hints.tags?.includes(SELECTION_TAG) === true)
+    .map((variable) => variable.id);
+  const agentOfDimension = dimensions.map((dimension) => {
+    const tag = space
+      .get(dimension.id)
+      ?.hints.tags?.find((each) => each.startsWith(`${AGENT_TAG}:`));
+    return tag === undefined ? undefined : tag.slice(AGENT_TAG.length + 1);
+  });
+  const masks = new WeakMap<Configuration, Configuration>();
+  const activeOnly = (configuration: Configuration): Configuration => {
+    if (selectionIds.length === 0) return configuration;
+    let masked = masks.get(configuration);
+    if (masked === undefined) {
+      const selected = new Set<string>();
+      for (const id of selectionIds) {
+        const value = configuration[id];
+        if (Array.isArray(value)) for (const agent of value) selected.add(String(agent));
+      }
+      const copy: Record<string, JsonValue> = { ...configuration };
+      dimensions.forEach((dimension, d) => {
+        const agent = agentOfDimension[d];
+        if (agent !== undefined && !selected.has(agent)) delete copy[dimension.id];
+      });
+      masked = copy;
+      masks.set(configuration, masked);
+    }
+    return masked;
+  };
+  const seen = (observations: readonly TpeObservation[]): TpeObservation[] =>
+    observations.map((observation) => {
+      const configuration = activeOnly(observation.configuration);
+      return configuration === observation.configuration
+        ? observation
+        : { ...observation, configuration };
+    });
 
   // Each configuration's values as JSON keys, worked out once: suggestions rebuild their
   // universes from every observation, and stringifying each time would dominate.
@@ -445,7 +488,7 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
     worlds: readonly Universe[],
     configuration: Configuration,
   ): number => {
-    const x = encode(configuration, worlds);
+    const x = encode(activeOnly(configuration), worlds);
     let score = 0;
     for (const model of models) {
       if (model.good === undefined || model.bad === undefined) continue;
@@ -471,8 +514,9 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
       configurations.forEach((configuration, i) => {
         checkRecord(configuration, 'rank', `configurations[${i}]`);
       });
-      const worlds = universes(observations);
-      const models = groupModels(observations, worlds);
+      const active = seen(observations);
+      const worlds = universes(active);
+      const models = groupModels(active, worlds);
       return configurations.map((configuration) => ratio(models, worlds, configuration));
     },
     suggest(observations, random, base) {
@@ -491,8 +535,9 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
       if (distinct.size < Math.max(2, parsed.startupTrials)) {
         return randomSuggestion(random, base);
       }
-      const worlds = universes(observations);
-      const models = groupModels(observations, worlds);
+      const active = seen(observations);
+      const worlds = universes(active);
+      const models = groupModels(active, worlds);
       let best: Configuration | undefined;
       let bestScore = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < parsed.eiCandidates; i++) {

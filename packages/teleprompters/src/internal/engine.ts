@@ -125,6 +125,8 @@ export interface Engine {
   remainingCalls(): number;
   /** Whether `runs` more runs fit the budget (calls exactly; tokens and cost by the mean so far). */
   canAfford(runs: number): boolean;
+  /** How many runs a share of the whole budget pays for (Infinity without a limit). */
+  runsWorth(share: number): number;
   /** The team with a candidate's configuration applied (built once per candidate). */
   spaceOf(candidate: Candidate): MultiAgentSpace;
   /** Runs a candidate on examples; see {@link createEngine}. */
@@ -159,6 +161,7 @@ export function createEngine(config: EngineConfig): Engine {
   const committed = { tokens: 0, cost: 0 };
   const peak = { tokens: 0, cost: 0 };
   const spaces = new Map<number, MultiAgentSpace>();
+  const configurationTexts = new Map<number, string>();
   const runs = new Map<number, RunRecord>();
   const lmCalls = new Map<number, CheckpointLmCall>();
   let replayRuns = new Map<number, CheckpointRun>();
@@ -236,6 +239,24 @@ export function createEngine(config: EngineConfig): Engine {
       if (committed[resource] + reserved[resource] + runs * mean > max) return false;
     }
     return true;
+  }
+
+  /**
+   * How many runs `share` of the whole budget pays for: the fewest over its limits, calls
+   * exactly, tokens and cost at the mean spend of the runs so far (Infinity without a limit, or
+   * before any run has shown what a run costs).
+   */
+  function runsWorth(share: number): number {
+    let runs = Number.POSITIVE_INFINITY;
+    const calls = config.budget.maxMetricCalls;
+    if (calls !== undefined) runs = Math.floor(share * calls);
+    for (const resource of RESOURCES) {
+      const max = maxOf(config.budget, resource);
+      const mean = committed[resource] / Math.max(1, completedRuns);
+      if (max === undefined || !(mean > 0)) continue;
+      runs = Math.min(runs, Math.floor((share * max) / mean));
+    }
+    return runs;
   }
 
   /** The team with a candidate's configuration applied (built once per candidate). */
@@ -375,8 +396,15 @@ export function createEngine(config: EngineConfig): Engine {
     // leave the runs already asked for rejecting with nobody listening.
     if (stopped !== undefined) return Promise.reject(stopped);
     const seq = nextSeq++;
+    // The text of stableStringify([configuration, exampleIndex, seed, faults or 0]), with the
+    // configuration's part worked out once per candidate rather than once per run.
+    let configurationText = configurationTexts.get(candidate.id);
+    if (configurationText === undefined) {
+      configurationText = stableStringify(candidate.configuration);
+      configurationTexts.set(candidate.id, configurationText);
+    }
     const key = hashText(
-      stableStringify([candidate.configuration, exampleIndex, seed, faults.length ? faults : 0]),
+      `[${configurationText},${stableStringify(exampleIndex)},${stableStringify(seed)},${faults.length ? stableStringify(faults) : '0'}]`,
     );
     return new Promise((resolve, reject) => {
       queue.push({ seq, candidate, exampleIndex, seed, faults, key, resolve, reject });
@@ -626,6 +654,7 @@ export function createEngine(config: EngineConfig): Engine {
     now,
     remainingCalls,
     canAfford,
+    runsWorth,
     spaceOf,
     runTrial,
     generate,

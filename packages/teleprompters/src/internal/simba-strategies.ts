@@ -8,6 +8,7 @@ import type {
   VariableSpace,
 } from '@varplane/core';
 import type { TeamExample } from '../team-example';
+import { TEAM_MUTATION_TARGETS } from '../team-mutations';
 import type { TeamSpace } from '../team-space';
 import { writeRules } from './append-rule';
 import { settleWithin } from './deadline';
@@ -79,8 +80,9 @@ function adoptFromBest(
   if (donor === undefined) return undefined;
   const next: Record<string, JsonValue> = { ...configuration };
   let changed = false;
+  const moved = coordinated(team, targets);
   for (const variable of focus(team, bucket).variables) {
-    if (!targets(variable) || variable.hints.frozen === true) continue;
+    if (!moved(variable) || variable.hints.frozen === true) continue;
     const value = donor.configuration[variable.id];
     if (value === undefined || jsonEqual(value, configuration[variable.id])) continue;
     next[variable.id] = value;
@@ -89,6 +91,29 @@ function adoptFromBest(
   if (!changed) return undefined;
   const checked = team.variables.check(next);
   return checked.ok ? checked.configuration : undefined;
+}
+
+const organizes = (variable: Variable) =>
+  TEAM_MUTATION_TARGETS.agent_selection(variable) ||
+  TEAM_MUTATION_TARGETS.topology_mutation(variable);
+
+/**
+ * What a move adopts together: who is selected, how they talk and the variables that exist only
+ * under a topology (a star's hub) make one organization, since one of them without the others
+ * is rarely better (a star without the hub and the specialists it routes to). Moves of other
+ * variables stay as they are.
+ */
+function coordinated(
+  team: TeamSpace,
+  targets: (variable: Variable) => boolean,
+): (variable: Variable) => boolean {
+  const organization = team.variables.variables.filter(organizes);
+  if (!organization.some(targets)) return targets;
+  const ids = new Set(organization.map((variable) => variable.id));
+  return (variable) =>
+    targets(variable) ||
+    ids.has(variable.id) ||
+    (variable.condition !== undefined && ids.has(variable.condition.variable));
 }
 
 /** Drops demos at random, more the fuller the agents are (DSPy's Poisson rule). */

@@ -3,12 +3,10 @@ import type { OptimizationResult } from '../optimization-result';
 import type { StopReason } from '../progress';
 import type { TpeObservation } from '../tpe';
 import type { Candidate, RunRecord } from './engine';
+import { createExampleEffects } from './example-effects';
 import { stableStringify } from './json';
 import type { OptimizerContext } from './optimizer';
-import { race, raceReserve } from './select';
-
-/** How many of the best validated candidates race at the end. */
-const RACE_SIZE = 4;
+import { finalFieldSize, finalReserve, race } from './select';
 
 /** How a sequential search proposes and evaluates candidates. */
 export interface TrialLoop {
@@ -36,35 +34,25 @@ export interface TrialLoop {
 
 interface Stats {
   readonly candidate: Candidate;
-  sum: number;
-  count: number;
   /** Mini-batches it ran on. */
   rungs: number;
-  validation: number | undefined;
-  /** Scores of its validation runs. */
+  /** Scores of its validation runs (on the validation seeds; empty until measured). */
   validationScores: number[];
 }
 
-/** Pseudo-runs at the mean of all runs that a candidate's mean is shrunk with. */
+/** Pseudo-runs at the mean of all runs that a candidate's adjusted mean is shrunk with. */
 const SHRINKAGE = 4;
 /** Share of the candidates at a rung that go on to the next. */
 const PROMOTE_SHARE = 1 / 3;
 
-/** Adds runs to a candidate's statistics. */
-function record(entry: Stats, records: readonly RunRecord[]): void {
-  for (const run of records) {
-    entry.sum += run.score;
-    entry.count++;
-  }
-}
-
 /**
  * The search loop BEACON and random search share: the given team is measured on the validation
- * examples first; each trial then runs one proposal on a fresh mini-batch of training examples
- * (and, with promotions, the best proposals on more); periodically, and once at the end, the
- * most promising unmeasured proposal (best mean shrunk toward the mean of all runs) runs on the
- * validation examples; the best validated candidates then race (successive halving), and the
- * winner is the result.
+ * examples first; each trial then runs one proposal on a mini-batch of training examples (and,
+ * with promotions, the best proposals on more). Every training example keeps one seed for the
+ * whole search, so candidates that ran the same example are compared on the same luck, and each
+ * candidate's mean is adjusted for how hard its examples were for the others. Periodically the
+ * most promising unmeasured proposal runs on the validation examples; at the end the most
+ * promising candidates race there (successive halving) and the winner is the result.
  */
 export async function runTrialLoop<O>(
   context: OptimizerContext<O>,
@@ -73,36 +61,31 @@ export async function runTrialLoop<O>(
   const { engine, random } = context;
   const validation = context.validationIndices;
   const validationSeeds = context.seeds(validation.length);
+  const trainSeeds = new Map<number, number>();
+  for (const index of context.trainIndices) trainSeeds.set(index, random.int(0, 0x7fffffff));
+  const seedsOf = (batch: readonly number[]) =>
+    batch.map((index) => trainSeeds.get(index) as number);
   const minibatch = Math.min(loop.minibatchSize, context.trainIndices.length);
   const stats = new Map<string, Stats>();
-  let runSum = 0;
-  let runCount = 0;
+  const effects = createExampleEffects();
   const add = (entry: Stats, records: readonly RunRecord[]) => {
-    record(entry, records);
-    for (const run of records) runSum += run.score;
-    runCount += records.length;
+    for (const run of records) effects.add(entry.candidate.id, run.exampleIndex, run.score);
   };
-  // One observation per candidate: the mean of all its runs, so the surrogate weighs teams, not
-  // runs, and a team measured on more examples is not counted many times over.
+  const measuredOn = (entry: Stats) => effects.count(entry.candidate.id);
+  const shrunk = (entry: Stats) => effects.adjusted(entry.candidate.id, SHRINKAGE) as number;
+  // One observation per candidate: its mean adjusted for its examples, so the surrogate weighs
+  // teams, not runs, and a team measured on more examples is not counted many times over.
   const observations = (): TpeObservation[] =>
     [...stats.values()]
-      .filter((entry) => entry.count > 0)
+      .filter((entry) => measuredOn(entry) > 0)
       .map((entry) => ({
         configuration: entry.candidate.configuration,
-        score: entry.sum / entry.count,
+        score: effects.adjusted(entry.candidate.id, 0) as number,
       }));
-  const shrunk = (entry: Stats) => {
-    const prior = runCount === 0 ? 0 : runSum / runCount;
-    return (entry.sum + SHRINKAGE * prior) / (entry.count + SHRINKAGE);
-  };
 
   const measure = async (entry: Stats) => {
     const result = await context.trial(entry.candidate, validation, validationSeeds, 'validation');
-    add(entry, result.records);
-    if (result.complete) {
-      entry.validation = result.mean;
-      entry.validationScores = result.records.map((run) => run.score);
-    }
+    if (result.complete) entry.validationScores = result.records.map((run) => run.score);
     return result.complete;
   };
 
@@ -112,10 +95,7 @@ export async function runTrialLoop<O>(
     if (entry === undefined) {
       entry = {
         candidate: context.candidate(configuration, null, loop.proposer),
-        sum: 0,
-        count: 0,
         rungs: 0,
-        validation: undefined,
         validationScores: [],
       };
       stats.set(key, entry);
@@ -123,14 +103,7 @@ export async function runTrialLoop<O>(
     return entry;
   };
 
-  const base: Stats = {
-    candidate: context.baseline,
-    sum: 0,
-    count: 0,
-    rungs: 0,
-    validation: undefined,
-    validationScores: [],
-  };
+  const base: Stats = { candidate: context.baseline, rungs: 0, validationScores: [] };
   stats.set(stableStringify(context.baseline.configuration), base);
   if (!(await measure(base))) {
     return context.finish({
@@ -142,29 +115,22 @@ export async function runTrialLoop<O>(
       stopReason: 'budget_exhausted',
     });
   }
-  const baselineScore = base.validation as number;
-  let incumbent = { entry: base, score: baselineScore };
+  const meanOf = (scores: readonly number[]) =>
+    scores.reduce((sum, score) => sum + score, 0) / scores.length;
+  const baselineScore = meanOf(base.validationScores);
+  let incumbent = baselineScore;
   let stopReason: StopReason = 'completed';
   let sinceImprovement = 0;
   let order = random.shuffle(context.trainIndices);
   let cursor = 0;
-  // Kept back for the last candidate's validation and the final race.
-  const reserve = validation.length + raceReserve(context, RACE_SIZE);
 
-  const bestUnmeasured = (): Stats | undefined => {
-    let best: Stats | undefined;
-    for (const entry of stats.values()) {
-      if (entry.validation !== undefined || entry.count === 0) continue;
-      if (
-        best === undefined ||
-        shrunk(entry) > shrunk(best) ||
-        (shrunk(entry) === shrunk(best) && entry.count > best.count)
-      ) {
-        best = entry;
-      }
-    }
-    return best;
-  };
+  const unmeasured = () =>
+    [...stats.values()]
+      .filter((entry) => entry.validationScores.length === 0 && measuredOn(entry) > 0)
+      .sort(
+        (a, b) =>
+          shrunk(b) - shrunk(a) || measuredOn(b) - measuredOn(a) || a.candidate.id - b.candidate.id,
+      );
 
   const nextBatch = () => {
     if (cursor + minibatch > order.length) {
@@ -179,23 +145,24 @@ export async function runTrialLoop<O>(
   /** Whether a candidate that ran on `entry.rungs` mini-batches is in the best share there. */
   const promising = (entry: Stats) => {
     const peers = [...stats.values()].filter(
-      (other) => other.validation === undefined && other.rungs >= entry.rungs && other.count > 0,
+      (other) =>
+        other.validationScores.length === 0 && other.rungs >= entry.rungs && measuredOn(other) > 0,
     );
-    const better = peers.filter(
-      (other) => other.sum / other.count > entry.sum / entry.count,
-    ).length;
+    const own = shrunk(entry);
+    const better = peers.filter((other) => shrunk(other) > own).length;
     return peers.length >= 3 && better < Math.max(1, Math.floor(PROMOTE_SHARE * peers.length));
   };
 
   const validate = async (entry: Stats): Promise<boolean> => {
     if (!engine.canAfford(validation.length) || !(await measure(entry))) return false;
-    if ((entry.validation as number) > incumbent.score) {
-      incumbent = { entry, score: entry.validation as number };
+    const score = meanOf(entry.validationScores);
+    if (score > incumbent) {
+      incumbent = score;
       sinceImprovement = 0;
       engine.emit({
         type: 'best-improved',
         candidate: entry.candidate.id,
-        score: incumbent.score,
+        score,
         scoredOn: 'validation',
         at: engine.now(),
       });
@@ -205,24 +172,22 @@ export async function runTrialLoop<O>(
     return true;
   };
 
+  const run = async (entry: Stats): Promise<boolean> => {
+    const batch = nextBatch();
+    const result = await context.trial(entry.candidate, batch, seedsOf(batch), 'minibatch');
+    add(entry, result.records);
+    entry.rungs++;
+    loop.observe?.(entry.candidate, result.records);
+    return result.complete;
+  };
+
   for (let trial = 0; trial < loop.numTrials; trial++) {
-    // Keep enough for one last validation of the best proposal and the final race.
-    if (!engine.canAfford(minibatch + reserve)) {
+    if (!engine.canAfford(minibatch + finalReserve(context))) {
       stopReason = 'budget_exhausted';
       break;
     }
     const entry = entryFor(loop.propose(observations()));
-    const batch = nextBatch();
-    const result = await context.trial(
-      entry.candidate,
-      batch,
-      context.seeds(batch.length),
-      'minibatch',
-    );
-    add(entry, result.records);
-    entry.rungs++;
-    loop.observe?.(entry.candidate, result.records);
-    if (!result.complete) {
+    if (!(await run(entry))) {
       stopReason = 'budget_exhausted';
       break;
     }
@@ -230,19 +195,9 @@ export async function runTrialLoop<O>(
     while (
       entry.rungs <= (loop.promotions ?? 0) &&
       promising(entry) &&
-      engine.canAfford(minibatch + reserve)
+      engine.canAfford(minibatch + finalReserve(context))
     ) {
-      const more = nextBatch();
-      const again = await context.trial(
-        entry.candidate,
-        more,
-        context.seeds(more.length),
-        'minibatch',
-      );
-      add(entry, again.records);
-      entry.rungs++;
-      loop.observe?.(entry.candidate, again.records);
-      if (!again.complete) {
+      if (!(await run(entry))) {
         cut = true;
         break;
       }
@@ -252,7 +207,7 @@ export async function runTrialLoop<O>(
       break;
     }
     if ((trial + 1) % loop.fullEvalEvery === 0) {
-      const target = bestUnmeasured();
+      const target = unmeasured()[0];
       if (target !== undefined && !(await validate(target))) {
         stopReason = 'budget_exhausted';
         break;
@@ -263,17 +218,24 @@ export async function runTrialLoop<O>(
       }
     }
   }
-  const last = bestUnmeasured();
-  if (last !== undefined && !(await validate(last)) && stopReason === 'completed') {
-    stopReason = 'budget_exhausted';
+  // The final field: the best validated candidates and the most promising unmeasured ones,
+  // as many as the budget left can race.
+  const size = finalFieldSize(context, engine.remainingCalls());
+  const validated = [...stats.values()]
+    .filter((entry) => entry.validationScores.length > 0)
+    .sort((a, b) => meanOf(b.validationScores) - meanOf(a.validationScores));
+  const fresh = unmeasured();
+  const field: Stats[] = [];
+  for (let k = 0; field.length < size && (k < validated.length || k < fresh.length); k++) {
+    for (const entry of [fresh[k], validated[k]]) {
+      if (entry !== undefined && field.length < size) field.push(entry);
+    }
   }
-  // The best validated candidates race on, so the choice rests on more than one noisy pass.
-  const contenders = [...stats.values()]
-    .filter((entry) => entry.validation !== undefined)
-    .sort((a, b) => (b.validation as number) - (a.validation as number))
-    .slice(0, RACE_SIZE)
-    .map((entry) => ({ candidate: entry.candidate, scores: entry.validationScores }));
-  const winner = await race(context, contenders);
+  const winner = await race(
+    context,
+    field.map((entry) => ({ candidate: entry.candidate, scores: entry.validationScores })),
+    validationSeeds,
+  );
   return context.finish({
     best: winner.best.candidate,
     score: winner.score,
