@@ -129,6 +129,7 @@
       if ('nodes' in set || 'space' in set || 'edgeSummary' in set || 'window' in set)
         dirty.add('topology');
       if ('adaptations' in set) dirty.add('timeline');
+      if ('runs' in set) dirty.add('runs');
     }
     if (patch.agents) {
       for (const row of patch.agents.upsert) {
@@ -1150,6 +1151,260 @@
     );
   }
 
+  // Runs: task → agent turn → LM call, from the run log (the bridge's traces and the calls of
+  // instrumented models). The list comes with the state's run-log version; details on demand.
+  const runsView = { list: [], pending: [], version: -1, selected: null, loading: false };
+
+  async function fetchJson(path) {
+    const response = await fetch(path, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`${response.status}: ${(await response.text()).trim()}`);
+    return response.json();
+  }
+
+  function ms(x) {
+    return x >= 1000 ? `${num(x / 1000, 2)} s` : `${num(x, 0)} ms`;
+  }
+
+  async function refreshRuns() {
+    if (!state || runsView.loading || runsView.version === state.runs.version) return;
+    runsView.loading = true;
+    const wanted = state.runs.version;
+    try {
+      const data = await fetchJson('/api/runs');
+      runsView.list = data.runs;
+      runsView.pending = data.pendingCalls;
+      runsView.version = wanted;
+      renderRunList();
+      if (runsView.selected) await showRun(runsView.selected, false);
+    } catch (error) {
+      $('run-detail').replaceChildren(
+        h('p', { class: 'empty', text: `Could not load the runs: ${error.message}` }),
+      );
+    } finally {
+      runsView.loading = false;
+    }
+    if (state && runsView.version !== state.runs.version) refreshRuns();
+  }
+
+  function renderRunList() {
+    const words = $('run-filter').value.toLowerCase().split(/\s+/).filter(Boolean);
+    const errorsOnly = $('run-errors').checked;
+    const shown = runsView.list.filter((run) => {
+      if (errorsOnly && run.errors === 0) return false;
+      const text = `${run.runId} ${run.agents.join(' ')}`.toLowerCase();
+      return words.every((word) => text.includes(word));
+    });
+    $('runs-sub').textContent = runsView.list.length
+      ? `· ${shown.length === runsView.list.length ? runsView.list.length : `${shown.length} of ${runsView.list.length}`} runs, newest first`
+      : '';
+    if (runsView.list.length === 0) {
+      $('run-list').replaceChildren(
+        h('li', {
+          class: 'empty',
+          text: 'No runs recorded. Hand dashboard.runLog to agentize (trace) and to instrumentLanguageModel (calls).',
+        }),
+      );
+      return;
+    }
+    $('run-list').replaceChildren(
+      ...shown.map((run) =>
+        h(
+          'li',
+          {
+            'data-run': run.runId,
+            'data-errors': run.errors,
+            'aria-selected': run.runId === runsView.selected,
+            tabindex: 0,
+          },
+          h(
+            'div',
+            { class: 'line' },
+            h('strong', { class: 'run-id', text: run.runId }),
+            run.errors > 0
+              ? h('span', {
+                  class: 'badge',
+                  'data-tone': 'crit',
+                  text: `${run.errors} error${run.errors === 1 ? '' : 's'}`,
+                })
+              : null,
+          ),
+          h('div', {
+            class: 'detail',
+            text: `${run.turns} turns · ${run.calls} LM calls · ${num(run.tokens, 1)} tokens · ${ms(run.endedAt - run.startedAt)}`,
+          }),
+          h('div', { class: 'detail', text: run.agents.join(', ') }),
+        ),
+      ),
+    );
+  }
+
+  function jsonBlock(label, value) {
+    return h(
+      'div',
+      { class: 'block' },
+      h('span', { class: 'label', text: label }),
+      h('pre', { text: typeof value === 'string' ? value : JSON.stringify(value, null, 2) }),
+    );
+  }
+
+  function callView(call, index) {
+    const usage = call.usage
+      ? `${call.usage.inputTokens} in · ${call.usage.outputTokens} out${call.usage.estimated ? ' (estimated)' : ''}`
+      : 'no usage';
+    const details = h(
+      'details',
+      { class: 'call', 'data-call': index, 'data-error': call.error ? 'true' : 'false' },
+      h(
+        'summary',
+        {},
+        h('span', {
+          class: 'badge',
+          'data-tone': call.error ? 'crit' : 'info',
+          text: call.error ? 'error' : 'LM call',
+        }),
+        h('span', { class: 'mono', text: `${call.provider}/${call.model}` }),
+        h('span', {
+          class: 'detail',
+          'data-latency': call.endedAt - call.startedAt,
+          text: ms(call.endedAt - call.startedAt),
+        }),
+        h('span', {
+          class: 'detail',
+          'data-tokens': call.usage ? call.usage.totalTokens : '',
+          text: usage,
+        }),
+        call.finishReason ? h('span', { class: 'detail', text: call.finishReason }) : null,
+      ),
+    );
+    for (const message of call.prompt) {
+      details.append(
+        h(
+          'div',
+          { class: 'message', 'data-role': message.role },
+          h('span', { class: 'label', text: message.role }),
+          h('pre', { class: 'prompt', text: message.content }),
+        ),
+      );
+    }
+    if (call.reply !== undefined) {
+      details.append(
+        h(
+          'div',
+          { class: 'message', 'data-role': 'reply' },
+          h('span', { class: 'label', text: 'reply' }),
+          h('pre', { class: 'reply', text: call.reply }),
+        ),
+      );
+    }
+    if (call.toolCalls) {
+      for (const tool of call.toolCalls)
+        details.append(jsonBlock(`tool call ${tool.name}`, tool.arguments));
+    }
+    if (call.error) {
+      details.append(
+        h('div', { class: 'error-line', text: `${call.error.code}: ${call.error.message}` }),
+      );
+    }
+    return details;
+  }
+
+  function turnView(turn, index) {
+    const took = turn.endedAt - turn.startedAt;
+    const tokens = turn.usage
+      ? turn.usage.totalTokens
+      : turn.calls.reduce((s, c) => s + (c.usage ? c.usage.totalTokens : 0), 0);
+    const details = h(
+      'details',
+      {
+        class: 'turn',
+        'data-turn': index,
+        'data-agent': turn.agent,
+        'data-error': turn.error ? 'true' : 'false',
+        open: true,
+      },
+      h(
+        'summary',
+        {},
+        h('span', {
+          class: 'badge',
+          'data-tone': turn.error ? 'crit' : 'accent',
+          text: `step ${turn.step}`,
+        }),
+        h('strong', { class: 'mono', text: turn.agent }),
+        turn.predictor ? h('span', { class: 'detail', text: turn.predictor }) : null,
+        h('span', {
+          class: 'detail',
+          text: `${ms(took)} · ${num(tokens, 1)} tokens · ${turn.calls.length} call${turn.calls.length === 1 ? '' : 's'}`,
+        }),
+      ),
+      jsonBlock('input', turn.input),
+      jsonBlock('output', turn.output),
+    );
+    if (turn.error)
+      details.append(
+        h('div', { class: 'error-line', text: `${turn.error.code}: ${turn.error.message}` }),
+      );
+    turn.calls.forEach((call, i) => {
+      details.append(callView(call, i));
+    });
+    return details;
+  }
+
+  async function showRun(runId, scroll = true) {
+    runsView.selected = runId;
+    for (const li of $('run-list').querySelectorAll('li[data-run]')) {
+      li.setAttribute('aria-selected', String(li.dataset.run === runId));
+    }
+    let run;
+    try {
+      run = await fetchJson(`/api/runs/${encodeURIComponent(runId)}`);
+    } catch (error) {
+      $('run-detail').replaceChildren(
+        h('p', { class: 'empty', text: `Could not load run ${runId}: ${error.message}` }),
+      );
+      return;
+    }
+    if (runsView.selected !== runId) return;
+    const open = new Set(
+      [...$('run-detail').querySelectorAll('details.call[open]')].map(
+        (d) => `${d.parentElement.dataset.turn}:${d.dataset.call}`,
+      ),
+    );
+    const detail = h(
+      'div',
+      { class: 'run', 'data-run': run.runId },
+      h(
+        'h3',
+        {},
+        h('span', { class: 'mono', text: run.runId }),
+        h('span', {
+          class: 'detail',
+          text: ` · ${stamp(run.startedAt)} · ${ms(run.endedAt - run.startedAt)} · ${num(run.tokens, 1)} tokens · cost ${money(run.cost)}`,
+        }),
+      ),
+      ...run.turns.map(turnView),
+    );
+    $('run-detail').replaceChildren(detail);
+    for (const d of $('run-detail').querySelectorAll('details.call')) {
+      if (open.has(`${d.parentElement.dataset.turn}:${d.dataset.call}`)) d.open = true;
+    }
+    $('run-detail').dataset.run = run.runId;
+    if (scroll) $('run-detail').scrollTop = 0;
+  }
+
+  function wireRunControls() {
+    $('run-filter').addEventListener('input', renderRunList);
+    $('run-errors').addEventListener('change', renderRunList);
+    const pick = (e) => {
+      const li = e.target.closest('li[data-run]');
+      if (li) showRun(li.dataset.run);
+    };
+    $('run-list').addEventListener('click', pick);
+    $('run-list').addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') pick(e);
+    });
+  }
+
   // History: a time range over the monitor's store (memory, or SQLite across restarts), for a
   // tracked series of the team or a per-agent series of one agent.
   const AGENT_SERIES = [
@@ -1291,6 +1546,7 @@
     'charts',
     'optimizer',
     'history-agents',
+    'runs',
   ];
 
   function render() {
@@ -1308,6 +1564,11 @@
     else if (todo.has('charts')) updateCharts();
     if (todo.has('optimizer')) renderOptimizer();
     if (todo.has('history-agents') || todo.has('charts-build')) renderHistoryOptions();
+    if (todo.has('runs')) refreshRuns();
+    if (todo.has('charts-build') && !historyLoaded) {
+      historyLoaded = true;
+      loadHistory();
+    }
     document.body.dataset.version = String(version);
     document.body.dataset.ready = 'true';
   }
@@ -1335,8 +1596,10 @@
     });
   }
 
+  let historyLoaded = false;
   wireAgentControls();
   wireHistoryControls();
+  wireRunControls();
   // A click on an agent shows its own history below.
   $('agents')
     .querySelector('tbody')

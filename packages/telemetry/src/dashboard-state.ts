@@ -118,6 +118,12 @@ export interface DashboardState {
   readonly alerts: readonly Alert[];
   readonly feed: readonly FeedItem[];
   readonly adaptations: readonly AdaptationEvent[];
+  /** The run log: runs kept and its version (the run view asks for details when it changes). */
+  readonly runs: {
+    readonly total: number;
+    readonly pendingCalls: number;
+    readonly version: number;
+  };
 }
 
 export const FEED_KEPT = 200;
@@ -145,6 +151,7 @@ export interface DashboardModel {
     tree: SupervisionNode | undefined;
     alerts: readonly Alert[];
     now: number;
+    runs: DashboardState['runs'];
   }): DashboardState;
   chart(): readonly ChartPoint[];
   trials(): readonly OptimizerTrial[];
@@ -228,7 +235,7 @@ export function createDashboardModel(options: {
         return trial;
       };
     },
-    state({ space, live, tree, alerts, now }) {
+    state({ space, live, tree, alerts, now, runs }) {
       // Counters and states as they stand now; rates and scores from the latest window.
       const agents: AgentRow[] = [...live]
         .sort((a, b) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0))
@@ -303,6 +310,7 @@ export function createDashboardModel(options: {
         alerts,
         feed,
         adaptations: (space?.adaptationHistory ?? []).slice(-ADAPTATIONS_SHOWN),
+        runs,
       };
     },
     chart: () => chart,

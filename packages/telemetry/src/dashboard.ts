@@ -15,6 +15,7 @@ import { isFunction, parseOptions } from './internal/parse';
 import { createStateStreams, type StreamStats } from './internal/state-streams';
 import type { MetricPoint } from './metric-store';
 import type { Monitor } from './monitor';
+import { createRunLog, type RunLog } from './run-log';
 
 const optionsSchema = z
   .object({
@@ -55,6 +56,22 @@ const optionsSchema = z
       .min(16_384)
       .max(64 * 1024 * 1024)
       .default(256 * 1024),
+    /**
+     * The runs the run view shows (task, agent turns, LM calls); one of its own by default. Create
+     * it first to hand it to `instrumentLanguageModel` (`calls`) and to the bridge (`trace`).
+     */
+    runLog: z
+      .custom<RunLog>(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          ['record', 'recordCall', 'runs', 'run', 'pendingCalls'].every((m) =>
+            isFunction((v as unknown as Record<string, unknown>)[m]),
+          ) &&
+          typeof (v as { changes$?: { subscribe?: unknown } }).changes$?.subscribe === 'function',
+        'must be a RunLog from createRunLog()',
+      )
+      .optional(),
     /** Edges drawn at most: a larger topology shows its busiest edges and sums up the rest. */
     maxEdges: z.number().int().min(1).max(10_000).default(60),
   })
@@ -75,6 +92,11 @@ export interface Dashboard {
   attachOptimizer(progress$: Observable<OptimizerUpdate>): void;
   /** The state the page is showing, as JSON. */
   state(): DashboardState;
+  /**
+   * The run log behind the run view: a trace sink for the bridge (`agentize(program, { trace })`)
+   * and a call sink for `instrumentLanguageModel` (`calls`).
+   */
+  readonly runLog: RunLog;
   /** Pages connected right now. */
   connections(): number;
   /** Each connected page's stream: frames sent and dropped, bytes sent and still buffered. */
@@ -176,8 +198,14 @@ export async function createDashboard(
   let cookieName = 'varplane_token';
   let closed = false;
 
+  const runLog = parsed.runLog ?? createRunLog();
   const state = (): DashboardState =>
     model.state({
+      runs: {
+        total: runLog.runs().length,
+        pendingCalls: runLog.pendingCalls().length,
+        version: runLog.version,
+      },
       space: monitor.currentSpace(),
       live: monitor.agents(),
       tree: monitor.space.tree?.(),
@@ -202,6 +230,7 @@ export async function createDashboard(
       changed();
     }),
     monitor.space.space$.subscribe(() => changed()),
+    runLog.changes$.subscribe(() => changed()),
     monitor.metrics$.subscribe((snapshot) => {
       model.observeWindow(snapshot);
       changed();
@@ -313,6 +342,11 @@ export async function createDashboard(
           .end(JSON.stringify(points));
         return;
       }
+      case '/api/runs':
+        response
+          .writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' })
+          .end(JSON.stringify({ runs: runLog.runs(), pendingCalls: runLog.pendingCalls() }));
+        return;
       case '/events': {
         response.writeHead(200, {
           ...SECURITY_HEADERS,
@@ -322,8 +356,26 @@ export async function createDashboard(
         streams.open(response);
         return;
       }
-      default:
+      default: {
+        if (url.pathname.startsWith('/api/runs/')) {
+          let id: string | undefined;
+          try {
+            id = decodeURIComponent(url.pathname.slice('/api/runs/'.length));
+          } catch {
+            id = undefined;
+          }
+          const run = id === undefined ? undefined : runLog.run(id);
+          if (run === undefined) {
+            refuse(response, 404, 'no such run');
+            return;
+          }
+          response
+            .writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' })
+            .end(JSON.stringify(run));
+          return;
+        }
         refuse(response, 404, 'not found');
+      }
     }
   };
 
@@ -372,6 +424,7 @@ export async function createDashboard(
     port,
     token,
     attachOptimizer,
+    runLog,
     state,
     connections: () => streams.size,
     streams: () => streams.stats(),

@@ -19,6 +19,7 @@ import {
   type LanguageModelStreamPart,
   systemClock,
 } from '@varplane/core';
+import type { RunLog, RunLogCall } from './run-log';
 
 /**
  * Spans and metrics for agent turns and LM calls, after the OpenTelemetry GenAI semantic
@@ -225,6 +226,11 @@ export interface InstrumentOptions {
   readonly meter?: Meter;
   /** Measures call durations (default: the system clock). */
   readonly clock?: Clock;
+  /**
+   * Receives every call with its prompt, reply, tokens, latency and error: a {@link RunLog} for
+   * the dashboard's run view. A sink that throws is ignored; the call goes on.
+   */
+  readonly calls?: Pick<RunLog, 'recordCall'>;
 }
 
 function requestAttributes(model: LanguageModel, request: LanguageModelRequest): Attributes {
@@ -303,9 +309,31 @@ export function instrumentLanguageModel(
             [GEN_AI.SERVER_PORT]: model.server.port,
           }),
     };
+    const report = (outcome: Partial<RunLogCall>) => {
+      if (options.calls === undefined) return;
+      try {
+        options.calls.recordCall({
+          ...(agent === undefined ? {} : { agent }),
+          provider: model.provider,
+          model: model.modelId,
+          startedAt: started,
+          endedAt: clock.now(),
+          prompt: request.messages.map((m) => ({ role: m.role, content: m.content })),
+          ...outcome,
+        });
+      } catch {
+        // The run view is an observer: it never fails the call it watches.
+      }
+    };
     return {
       context: trace.setSpan(parent, span),
       failed(error: unknown) {
+        report({
+          error: {
+            code: errorType(error),
+            message: error instanceof Error ? error.message : String(error),
+          },
+        });
         fail(span, error);
         span.end();
         duration.record((clock.now() - started) / 1_000, {
@@ -316,6 +344,19 @@ export function instrumentLanguageModel(
       succeeded(response: LanguageModelResponse) {
         const elapsed = clock.now() - started;
         const { usage } = response;
+        report({
+          reply: response.text,
+          finishReason: response.finishReason,
+          usage,
+          ...(response.toolCalls === undefined
+            ? {}
+            : {
+                toolCalls: response.toolCalls.map((c) => ({
+                  name: c.name,
+                  arguments: c.arguments,
+                })),
+              }),
+        });
         span.setAttributes({
           [GEN_AI.RESPONSE_MODEL]: response.modelId,
           [GEN_AI.RESPONSE_FINISH_REASONS]: [response.finishReason],

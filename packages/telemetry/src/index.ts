@@ -94,5 +94,15 @@ export type { PrometheusExporter, PrometheusExporterOptions } from './prometheus
 export { createPrometheusExporter } from './prometheus-exporter';
 export type { QuantileSketch, QuantileSketchOptions, SketchState } from './quantile-sketch';
 export { createQuantileSketch } from './quantile-sketch';
+export type {
+  RunLog,
+  RunLogCall,
+  RunLogOptions,
+  RunLogRun,
+  RunLogSummary,
+  RunLogTrace,
+  RunLogTurn,
+} from './run-log';
+export { createRunLog } from './run-log';
 export type { SqliteStoreOptions } from './sqlite-store';
 export { createSqliteStore } from './sqlite-store';

@@ -156,10 +156,8 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   { target: "telemetry.computePerformance", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"NaN"}]} }, // TypeError: input.agents is not iterable
   { target: "telemetry.createAggregator", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"symbol"}]} }, // TypeError: Cannot convert a Symbol value to a string
   { target: "telemetry.createDashboard", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingProxy"}]} }, // Error: the hostile input’s own error escaped
-  { target: "telemetry.createMemoryStore", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingProxy"}]} }, // Error: the hostile input’s own error escaped
   { target: "telemetry.createOtelMetrics", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"json","v":[null,true,1.433725084124887e-276,"luR2","87w\"n",null,false,true]}]} }, // TypeError: Cannot read properties of undefined (reading 'tracked')
   { target: "telemetry.createPrometheusExporter", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingProxy"}]} }, // Error: the hostile input’s own error escaped
-  { target: "telemetry.createQuantileSketch", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingProxy"}]} }, // Error: the hostile input’s own error escaped
   { target: "telemetry.createQuantileSketch().merge", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"true"}]} }, // TypeError: other.state is not a function
   { target: "telemetry.formatAlert", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingGetters"}]} }, // TypeError: Cannot read properties of undefined (reading 'toUpperCase')
   { target: "telemetry.generateInsights", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"\"__proto__\""}]} }, // TypeError: Cannot convert undefined or null to object

@@ -1,23 +1,21 @@
-import { formatIssues, toIssues } from '@varplane/core/internal';
+import { parseOrThrow } from '@varplane/core/internal';
 import type { z } from 'zod';
 import { TelemetryOptionsError } from '../errors';
 
 /**
  * Parses `input` or throws a {@link TelemetryOptionsError} whose message opens with `subject` and
- * names every bad field with its value.
+ * names every bad field with its value. Input that cannot even be read (a throwing getter, a
+ * Proxy whose traps throw) is refused the same way, never with the error the read threw.
  */
 export function parseOptions<S extends z.ZodType>(
   schema: S,
   input: unknown,
   subject: string,
 ): z.output<S> {
-  const result = schema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  const issues = toIssues(result.error);
-  throw new TelemetryOptionsError({
+  return parseOrThrow(schema, input, {
     code: 'TELEMETRY_INVALID_OPTIONS',
-    message: `${subject}: ${formatIssues(issues)}`,
-    issues,
+    subject,
+    error: (options) => new TelemetryOptionsError(options),
   });
 }
 

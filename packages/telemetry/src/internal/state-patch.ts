@@ -28,6 +28,7 @@ const WHOLE_FIELDS = [
   'series',
   'alerts',
   'adaptations',
+  'runs',
 ] as const;
 
 export const edgeKey = (e: { from: string; to: string; type: string }) =>
@@ -46,6 +47,7 @@ export function toWireState(state: DashboardState, version: number): WireState {
     series: state.series,
     alerts: state.alerts,
     adaptations: state.adaptations,
+    runs: state.runs,
   };
   const fields = new Map<string, string>();
   for (const name of WHOLE_FIELDS) fields.set(name, JSON.stringify(whole[name]));
