@@ -1,5 +1,6 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { LanguageModelV4, LanguageModelV4CallOptions } from '@ai-sdk/provider-v4';
 import { createManualClock } from '@varplane/core';
 import { wrapLanguageModel } from 'ai';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
@@ -39,8 +40,52 @@ async function provider(...responders: Responder[]) {
 }
 
 describe('createAiSdkLanguageModel', () => {
-  it('accepts any AI SDK v6 model by type', () => {
+  it('accepts any AI SDK 6 (v3) and AI SDK 7 (v4) model by type', () => {
     expectTypeOf<LanguageModelV3>().toExtend<AiSdkLanguageModel>();
+    expectTypeOf<LanguageModelV4>().toExtend<AiSdkLanguageModel>();
+  });
+
+  it('reads a v4 result: structured output text, interrupted finish, deprecation warnings', async () => {
+    const calls: LanguageModelV4CallOptions[] = [];
+    // A v4 provider as @ai-sdk/provider 4 types it (AI SDK 7 itself needs Node 22 to run).
+    const v4: LanguageModelV4 = {
+      specificationVersion: 'v4',
+      provider: 'v4-provider',
+      modelId: 'm4',
+      supportedUrls: {},
+      async doGenerate(options) {
+        calls.push(options);
+        return {
+          content: [
+            { type: 'text', text: 'draft: {"answer": 1}\n' },
+            { type: 'text', text: '{"answer": 2}' },
+          ],
+          structuredOutputText: '{"answer": 2}',
+          finishReason: { unified: 'interrupted', raw: 'cut' },
+          usage: {
+            inputTokens: { total: 5, noCache: 5, cacheRead: 0, cacheWrite: 0 },
+            outputTokens: { total: 4, text: 4, reasoning: 0 },
+          },
+          warnings: [{ type: 'deprecated', setting: 'seed', message: 'use providerOptions' }],
+        };
+      },
+      doStream() {
+        throw new Error('not used here');
+      },
+    };
+    const lm = createAiSdkLanguageModel({ model: v4 });
+    const json = await lm.generate({ ...hello, responseFormat: 'json', seed: 1 });
+    expect(json).toEqual({
+      text: '{"answer": 2}',
+      finishReason: 'other',
+      usage: { inputTokens: 5, outputTokens: 4, totalTokens: 9 },
+      modelId: 'm4',
+      warnings: ['deprecated: seed (use providerOptions)'],
+    });
+    expect(calls[0]?.responseFormat).toEqual({ type: 'json' });
+    expect(calls[0]?.seed).toBe(1);
+    // Without JSON mode the text parts are joined, as in v3.
+    expect((await lm.generate(hello)).text).toBe('draft: {"answer": 1}\n{"answer": 2}');
   });
 
   it('runs an AI SDK provider against a real server: prompt, parameters, text, usage and cost', async () => {
@@ -169,11 +214,11 @@ describe('createAiSdkLanguageModel', () => {
     expect(server?.requests[0]?.body.temperature).toBe(0);
   });
 
-  it('rejects something that is not a v3 model', () => {
+  it('rejects something that is not a v3 or v4 model', () => {
     expect(() =>
       createAiSdkLanguageModel({
         model: { specificationVersion: 'v2' } as unknown as AiSdkLanguageModel,
       }),
-    ).toThrow(/model: must be an AI SDK v6 language model/);
+    ).toThrow(/model: must be an AI SDK language model \(specificationVersion "v3" or "v4"/);
   });
 });

@@ -42,12 +42,14 @@ export type {
 } from './internal/ai-sdk-wire';
 
 /**
- * An AI SDK v6 language model (`LanguageModelV3` from `@ai-sdk/provider`, which every v6 provider
- * returns: `openai('gpt-4o')`, `anthropic(...)`, `createOpenAICompatible(...)`...). Declared here
- * by shape, so this package needs `ai` only where a model is made.
+ * An AI SDK language model: `LanguageModelV3` from `@ai-sdk/provider` 3 (what every AI SDK 6
+ * provider returns: `openai('gpt-4o')`, `anthropic(...)`, `createOpenAICompatible(...)`...), or
+ * `LanguageModelV4` from `@ai-sdk/provider` 4 (AI SDK 7, which needs Node 22). Declared here by
+ * shape, so this package needs neither `ai` nor `@ai-sdk/provider` at run time; the parts it reads
+ * are the same in both versions.
  */
 export interface AiSdkLanguageModel {
-  readonly specificationVersion: 'v3';
+  readonly specificationVersion: 'v3' | 'v4';
   readonly provider: string;
   readonly modelId: string;
   doGenerate(options: AiSdkCallOptions): PromiseLike<AiSdkGenerateResult>;
@@ -74,9 +76,10 @@ const optionsSchema = z.strictObject({
     (v) =>
       typeof v === 'object' &&
       v !== null &&
-      (v as AiSdkLanguageModel).specificationVersion === 'v3' &&
+      ((v as AiSdkLanguageModel).specificationVersion === 'v3' ||
+        (v as AiSdkLanguageModel).specificationVersion === 'v4') &&
       typeof (v as AiSdkLanguageModel).doGenerate === 'function',
-    'must be an AI SDK v6 language model (specificationVersion "v3" with doGenerate); AI SDK 7 models (v4) need Node 22, which this package does not support yet',
+    'must be an AI SDK language model (specificationVersion "v3" or "v4", with doGenerate)',
   ),
   ...adapterOptionFields,
 });
@@ -234,6 +237,9 @@ export function createAiSdkLanguageModel(options: AiSdkAdapterOptions): Language
     let text = '';
     for (const part of r.content)
       if (part?.type === 'text') text += typeof part.text === 'string' ? part.text : '';
+    // v4 names the text that holds the structured output when it is not all of the text.
+    if (request.responseFormat === 'json' && typeof r.structuredOutputText === 'string')
+      text = r.structuredOutputText;
     const toolCalls = toolCallsIn(r.content.filter((p) => typeof p === 'object' && p !== null));
     return finish(request, {
       text,

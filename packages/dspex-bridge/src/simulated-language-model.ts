@@ -21,7 +21,7 @@ import { canonicalJson } from './internal/canonical-json';
 import { checkRequest } from './internal/check-request';
 import { hash32 } from './internal/hash';
 import { COMPLETED_MARKER, marker, renderValue } from './internal/markers';
-import { parseOptions } from './internal/parse-options';
+import { parseOptions, readable } from './internal/parse-options';
 import { type ReadPrompt, readPrompt } from './internal/read-prompt';
 import {
   defaultDistract,
@@ -221,8 +221,29 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
   };
   const occurrences = new Map<string, number>();
 
+  // Task callbacks are user code and synchronous: a throw, or a promise where a value belongs,
+  // is a typed error naming the task and the callback.
+  const inTask = <T>(task: SimulatedTask, what: string, call: () => T): T => {
+    let value: T;
+    try {
+      value = call();
+    } catch (cause) {
+      throw taskFailed(task, `${what} threw: ${readable(cause)}`, cause);
+    }
+    if (isThenable(value)) {
+      // Its rejection, if any, is reported here rather than left unhandled.
+      Promise.resolve(value).catch(() => {});
+      throw taskFailed(task, `${what} must return synchronously (got a promise)`);
+    }
+    return value;
+  };
+
   const taskFor = (inputs: Values, instruction: string) =>
-    tasks.find((task) => task.matches === undefined || task.matches(inputs, instruction));
+    tasks.find(
+      (task) =>
+        task.matches === undefined ||
+        inTask(task, 'matches', () => task.matches?.(inputs, instruction)) === true,
+    );
 
   const demoRelevance = (prompt: ReadPrompt, task: SimulatedTask | undefined): number => {
     let relevant = 0;
@@ -230,16 +251,16 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
       if (task === undefined || demo.outputs === undefined) continue;
       if (taskFor(demo.inputs, prompt.instruction) !== task) continue;
       if (task.relevance !== undefined) {
-        relevant += Math.min(
-          1,
-          Math.max(
-            0,
-            task.relevance({ inputs: demo.inputs, outputs: demo.outputs }, prompt.inputs),
-          ),
+        const outputs = demo.outputs;
+        const score = inTask(task, 'relevance', () =>
+          task.relevance?.({ inputs: demo.inputs, outputs }, prompt.inputs),
         );
+        if (typeof score !== 'number' || Number.isNaN(score))
+          throw taskFailed(task, `relevance must return a number (got ${describeValue(score)})`);
+        relevant += Math.min(1, Math.max(0, score));
         continue;
       }
-      const expected = task.solve(demo.inputs);
+      const expected = solved(task, demo.inputs);
       const outputs = demo.outputs;
       const correct =
         expected === undefined ||
@@ -286,23 +307,9 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
 
   // A task is user code: what it throws or returns that is not outputs is a typed error.
   const solved = (task: SimulatedTask, inputs: Values): JsonRecord | undefined => {
-    let outputs: unknown;
-    try {
-      outputs = task.solve(inputs);
-    } catch (cause) {
-      throw taskFailed(
-        task,
-        `solve threw: ${cause instanceof Error ? cause.message : describeValue(cause)}`,
-        cause,
-      );
-    }
+    const outputs: unknown = inTask(task, 'solve', () => task.solve(inputs));
     if (outputs === undefined) return undefined;
-    if (
-      typeof outputs !== 'object' ||
-      outputs === null ||
-      Array.isArray(outputs) ||
-      typeof (outputs as { then?: unknown }).then === 'function'
-    ) {
+    if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs)) {
       throw taskFailed(
         task,
         `solve must return the outputs as an object, or undefined (got ${describeValue(outputs)})`,
@@ -341,16 +348,10 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
         });
       }
     }
-    let wanted: unknown;
-    try {
-      wanted = task.callTools(prompt.inputs, { tools: request.tools, results });
-    } catch (cause) {
-      throw taskFailed(
-        task,
-        `callTools threw: ${cause instanceof Error ? cause.message : describeValue(cause)}`,
-        cause,
-      );
-    }
+    const tools = request.tools;
+    const wanted: unknown = inTask(task, 'callTools', () =>
+      task.callTools?.(prompt.inputs, { tools, results }),
+    );
     if (!Array.isArray(wanted))
       throw taskFailed(task, `callTools must return an array (got ${describeValue(wanted)})`);
     const offered = new Set(request.tools.map((t) => t.name));
@@ -375,9 +376,17 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
     const task = taskFor(prompt.inputs, prompt.instruction);
     let values: JsonRecord | undefined = decision.expected;
     if (values !== undefined && !correct) {
-      values =
-        task?.distract?.(prompt.inputs, values, random) ??
-        defaultDistract(values, prompt.outputFields, random);
+      const correctValues = values;
+      const distracted =
+        task?.distract === undefined
+          ? undefined
+          : inTask(task, 'distract', () => task.distract?.(prompt.inputs, correctValues, random));
+      if (distracted !== undefined && !isRecord(distracted))
+        throw taskFailed(
+          task as SimulatedTask,
+          `distract must return outputs as an object (got ${describeValue(distracted)})`,
+        );
+      values = distracted ?? defaultDistract(values, prompt.outputFields, random);
     }
     if (!prompt.structured) {
       if (values === undefined) return 'I do not know.';
@@ -496,6 +505,22 @@ function build(options: SimulatedLanguageModelOptions, modelId: string): Simulat
     },
   };
   return Object.freeze(self);
+}
+
+function isThenable(value: unknown): boolean {
+  try {
+    return (
+      (typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    return false;
+  }
+}
+
+function isRecord(value: unknown): value is JsonRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // Ids such as `constructor` are ordinary ids: only own entries count.

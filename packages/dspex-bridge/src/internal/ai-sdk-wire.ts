@@ -53,8 +53,13 @@ export interface AiSdkWarning {
   message?: string;
 }
 
-/** The part of an AI SDK v6 generate result (`LanguageModelV3GenerateResult`) this adapter reads. */
+/**
+ * The part of an AI SDK generate result (`LanguageModelV3GenerateResult`, and v4's, which adds
+ * `structuredOutputText`) this adapter reads.
+ */
 export interface AiSdkGenerateResult {
+  /** v4: the text that holds the structured output, when it is not every text part joined. */
+  structuredOutputText?: string;
   content: ReadonlyArray<{
     type: string;
     text?: string;
@@ -99,7 +104,10 @@ const FINISH_REASONS: Readonly<Record<string, LanguageModelResponse['finishReaso
 export function finishReasonOf(reason: unknown): LanguageModelResponse['finishReason'] {
   const unified =
     typeof reason === 'string' ? reason : (reason as { unified?: unknown } | null)?.unified;
-  return typeof unified === 'string' ? (FINISH_REASONS[unified] ?? 'other') : 'other';
+  // Own entries only; a reason this adapter does not know (v4's `interrupted`) is `other`.
+  return typeof unified === 'string' && Object.hasOwn(FINISH_REASONS, unified)
+    ? (FINISH_REASONS[unified] as LanguageModelResponse['finishReason'])
+    : 'other';
 }
 
 /** A warning as one line: what was not honoured, and why. */
