@@ -12,6 +12,7 @@ import { formatPrompt, formatSystemMessage } from './prompt-format';
 import { cacheKey } from './record-replay';
 import { extractJsonObject, parseReply } from './reply-parser';
 import { prependOutputField, signature, withInstructions } from './signature';
+import { createSimulatedLanguageModel, type SimulatedTask } from './simulated-language-model';
 import { keywordCoverage, resolveResponseProfile } from './simulated-response-model';
 import { demosFromTraces } from './trace';
 
@@ -128,6 +129,62 @@ describe('hostile input at the public entry points', () => {
     );
     expect(failure.code).toBe('CALLBACK_FAILED');
     expect(failure.message).toMatch(/the trace sink threw: "not an error"/);
+  });
+});
+
+describe('simulated tasks are user code', () => {
+  const request = {
+    messages: formatPrompt(sig, { inputs: { question: 'q' }, format: 'json' }),
+  };
+  it('turns a solve that rejects, a matches that throws and a garbage distract into LM_PROVIDER_ERROR', async () => {
+    const rejected: unknown[] = [];
+    const onRejection = (reason: unknown) => rejected.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const cases: [Partial<SimulatedTask>, RegExp][] = [
+        [
+          { solve: async () => Promise.reject(new Error('no')) },
+          /task t: solve must return synchronously/,
+        ],
+        [
+          {
+            solve: () => ({ answer: 'a' }),
+            matches: () => {
+              throw 'bad';
+            },
+          },
+          /task t: matches threw: "bad"/,
+        ],
+        [
+          {
+            solve: () => {
+              throw new RangeError('r');
+            },
+          },
+          /task t: solve threw: RangeError: r/,
+        ],
+        [
+          {
+            solve: () => ({ answer: 'a' }),
+            distract: () => 7 as never,
+            profile: { baseAccuracy: 0.01, maxAccuracy: 0.02, minAccuracy: 0.01 },
+          },
+          /task t: distract must return outputs as an object \(got 7\)/,
+        ],
+      ];
+      for (const [task, message] of cases) {
+        const lm = createSimulatedLanguageModel({
+          tasks: [{ type: 't', ...task } as SimulatedTask],
+        });
+        const failure = await rejectionOf(lm.generate(request));
+        expect(failure.code).toBe('LM_PROVIDER_ERROR');
+        expect(failure.message).toMatch(message);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(rejected).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
   });
 });
 
