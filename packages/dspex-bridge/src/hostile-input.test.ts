@@ -143,7 +143,7 @@ describe('simulated tasks are user code', () => {
     try {
       const cases: [Partial<SimulatedTask>, RegExp][] = [
         [
-          { solve: async () => Promise.reject(new Error('no')) },
+          { solve: (async () => Promise.reject(new Error('no'))) as never },
           /task t: solve must return synchronously/,
         ],
         [
