@@ -81,6 +81,7 @@ export class AgentHost {
     });
     o.transport.onAdopt = (request) => this.adopt(request);
     o.transport.onAbort = (agent, expect) => this.abortHeld(agent, expect);
+    o.transport.onCommitted = (agent, epoch) => this.committed(agent, epoch);
     if (o.checkpointMs > 0) this.scheduleCheckpoints();
   }
 
@@ -191,6 +192,7 @@ export class AgentHost {
     if (this.checkpointTimer !== undefined) this.o.clock.clearTimeout(this.checkpointTimer);
     this.o.transport.onAdopt = undefined;
     this.o.transport.onAbort = undefined;
+    this.o.transport.onCommitted = undefined;
   }
 
   /** The target side of a move: adopt, hold until the move commits. */
@@ -238,6 +240,19 @@ export class AgentHost {
     this.o.hosting.set(id, { kind: 'held', expect: request.expect });
     this.o.transport.sequences.import(id, request.sequences ?? { next: {}, waiting: [] });
     return { ok: true, value: { id, node: this.o.node } };
+  }
+
+  /**
+   * A move to this node committed (its log says so, or the source, which applied the commit,
+   * said so first): the held agent runs.
+   */
+  committed(agent: string, epoch: number): void {
+    const state = this.o.hosting.get(agent);
+    if (state?.kind !== 'held' || epoch <= state.expect) return;
+    this.o.hosting.set(agent, { kind: 'running', epoch });
+    if (!this.fenced) this.o.system.resume(agent);
+    this.emit({ type: 'agent-hosted', at: this.o.clock.now(), agent, epoch, how: 'moved-in' });
+    this.o.transport.flushParked();
   }
 
   /** Drops the held copy of a move that did not commit. */
@@ -290,6 +305,7 @@ export class AgentHost {
         epoch: placement.epoch,
       });
     }
+    if (placement.node === me) this.o.transport.announce(agent, placement);
     if (placement.node !== me) {
       // A move of ours that committed (or was overtaken by a failover) ends here, once.
       if (state?.kind === 'moving') {

@@ -179,6 +179,7 @@ async function movePlaced(
       const placed = await control.place(id, spec, epoch, {
         timeoutMs: Math.max(1, deadline - Date.now()),
       });
+      tellCommitted(source, target, id, placed.epoch);
       host.finishMove(id, placed);
       return { id, node: target };
     } catch (error) {
@@ -208,6 +209,23 @@ async function movePlaced(
         throw error;
       }
     }
+  }
+}
+
+/** Tells the target the move is committed, so it need not wait for its log (best effort). */
+function tellCommitted(
+  source: MigrationSource,
+  target: string,
+  agent: string,
+  epoch: number,
+): void {
+  try {
+    source.connection.publish(
+      adoptSubject(source.cluster, target),
+      text.encode(JSON.stringify({ committed: { agent, epoch } })),
+    );
+  } catch {
+    // The target resumes when its log applies the commit.
   }
 }
 

@@ -27,6 +27,7 @@ import {
   callSubject,
   castSubject,
   movedSubject,
+  placedSubject,
   placementSubject,
 } from './subjects';
 
@@ -113,11 +114,14 @@ export interface NodeTransport extends NatsRemoteTransport {
   redeliver(envelopes: readonly CastEnvelope[], calls: readonly Msg[]): void;
   /** Answers calls held during a move with where the agent went. */
   answerMoved(calls: readonly Msg[], placement: { node: string; epoch: number }): void;
+  /** Tells members without a control plane where `agent` runs now (its new host does). */
+  announce(agent: string, placement: { node: string; epoch: number }): void;
   /** Takes mail parked for a placement this node had not applied yet, now that it may have. */
   flushParked(): void;
   /** Handlers of managed adopts and aborts (a move's target side), set by the cluster node. */
   onAdopt?: ((request: ManagedAdopt) => Reply) | undefined;
   onAbort?: ((agent: string, expect: number) => void) | undefined;
+  onCommitted?: ((agent: string, epoch: number) => void) | undefined;
 }
 
 /** A managed move's request to its target. */
@@ -180,8 +184,13 @@ export function openNodeTransport(
   const movedNoticed = new Map<string, number>();
   // Mail whose sender knew a newer placement than this node has applied: it waits for the log.
   let parked: Array<{ epoch: number; until: number; cast?: CastEnvelope; call?: Msg }> = [];
-  const ahead = (epoch: number | undefined) =>
-    routing !== undefined && typeof epoch === 'number' && epoch > routing.view().epoch;
+  const ahead = (epoch: number | undefined, agent: string) => {
+    if (routing === undefined || typeof epoch !== 'number' || epoch <= routing.view().epoch)
+      return false;
+    // A move's source may tell this node of the commit before its log does.
+    const state = hosting.get(agent);
+    return !(state?.kind === 'running' && state.epoch >= epoch);
+  };
   const durable = options.durable;
   const subscriptions: Subscription[] = [];
   let closed = false;
@@ -226,7 +235,7 @@ export function openNodeTransport(
   /** A cast for this node: into its agent (in sender order) or on to where the agent is. */
   const receiveCast = (envelope: CastEnvelope) => {
     const id = envelope.to;
-    if (ahead(envelope.epoch)) {
+    if (ahead(envelope.epoch, id)) {
       parked.push({
         epoch: envelope.epoch as number,
         until: clock.now() + PARK_MS,
@@ -292,7 +301,7 @@ export function openNodeTransport(
       respond(msg, { ok: false, code: 'CLUSTER_INVALID_ARGUMENT', message: 'malformed call' });
       return;
     }
-    if (ahead(envelope.epoch)) {
+    if (ahead(envelope.epoch, envelope.to)) {
       parked.push({ epoch: envelope.epoch as number, until: clock.now() + PARK_MS, call: msg });
       return;
     }
@@ -314,6 +323,26 @@ export function openNodeTransport(
       (value) => respond(msg, { ok: true, value }),
       (failure: unknown) => respond(msg, describeFailure(failure)),
     );
+  };
+
+  /** A MOVED notice or a placement announcement: where an agent runs, as of an epoch. */
+  const takeNotice = (msg: Msg) => {
+    try {
+      const notice = JSON.parse(read.decode(msg.data)) as {
+        agent: string;
+        node: string;
+        epoch: number;
+      };
+      if (
+        typeof notice?.agent === 'string' &&
+        typeof notice.node === 'string' &&
+        Number.isSafeInteger(notice.epoch)
+      ) {
+        learn(notice.agent, { node: notice.node, epoch: notice.epoch });
+      } else malformed += 1;
+    } catch {
+      malformed += 1;
+    }
   };
 
   /** Asks any member with a control plane where `agent` is placed. */
@@ -432,6 +461,18 @@ export function openNodeTransport(
       }
     },
 
+    announce(agent, placement) {
+      if (closed || connection.isClosed()) return;
+      try {
+        connection.publish(
+          placedSubject(cluster),
+          text.encode(JSON.stringify({ agent, node: placement.node, epoch: placement.epoch })),
+        );
+      } catch {
+        // Members without a view still learn from MOVED answers and placement lookups.
+      }
+    },
+
     flushParked() {
       if (parked.length === 0 || routing === undefined) return;
       const applied = routing.view().epoch;
@@ -507,7 +548,13 @@ export function openNodeTransport(
           },
         }),
         ...(routing === undefined
-          ? []
+          ? [
+              connection.subscribe(placedSubject(cluster), {
+                callback: (error, msg) => {
+                  if (!error) takeNotice(msg);
+                },
+              }),
+            ]
           : [
               connection.subscribe(placementSubject(cluster), {
                 queue: 'placement',
@@ -530,23 +577,7 @@ export function openNodeTransport(
             ]),
         connection.subscribe(movedSubject(cluster, node), {
           callback: (error, msg) => {
-            if (error) return;
-            try {
-              const notice = JSON.parse(read.decode(msg.data)) as {
-                agent: string;
-                node: string;
-                epoch: number;
-              };
-              if (
-                typeof notice?.agent === 'string' &&
-                typeof notice.node === 'string' &&
-                Number.isSafeInteger(notice.epoch)
-              ) {
-                learn(notice.agent, { node: notice.node, epoch: notice.epoch });
-              } else malformed += 1;
-            } catch {
-              malformed += 1;
-            }
+            if (!error) takeNotice(msg);
           },
         }),
         connection.subscribe(answerSubject(cluster, node), {
@@ -585,6 +616,12 @@ export function openNodeTransport(
                 | AgentSnapshot
                 | { managed: ManagedAdopt }
                 | { abort: { agent: string; expect: number } };
+              if (typeof request === 'object' && request !== null && 'committed' in request) {
+                const done = (request as { committed: { agent: string; epoch: number } }).committed;
+                if (typeof done?.agent === 'string' && Number.isSafeInteger(done.epoch))
+                  transport.onCommitted?.(done.agent, done.epoch);
+                return;
+              }
               if (typeof request === 'object' && request !== null && 'abort' in request) {
                 const abort = request.abort;
                 if (typeof abort?.agent === 'string' && typeof abort.expect === 'number')

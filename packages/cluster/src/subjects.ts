@@ -58,3 +58,8 @@ export function movedSubject(cluster: string, node: string): string {
 export function placementSubject(cluster: string): string {
   return `vp.${subjectToken(cluster)}.placement`;
 }
+
+/** Where the new host of an agent announces its committed placement, for members without a view. */
+export function placedSubject(cluster: string): string {
+  return `vp.${subjectToken(cluster)}.placed`;
+}
