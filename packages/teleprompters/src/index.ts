@@ -47,6 +47,7 @@ export type {
   TrialSummary,
 } from './optimization-result';
 export type { ProgressEvent, StopReason, TrialPurpose } from './progress';
+export { CONSTANT_SCORE_TRIALS } from './progress';
 export type { RandomSearchOptions } from './random-search';
 export { randomSearch } from './random-search';
 // Running real teams

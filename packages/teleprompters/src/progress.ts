@@ -11,6 +11,9 @@ export type TrialPurpose =
   | 'ablation'
   | 'fault';
 
+/** Trials after which a metric that scored every run alike is reported (`metric-constant`). */
+export const CONSTANT_SCORE_TRIALS = 3;
+
 /** Why an optimization ended. */
 export type StopReason = 'completed' | 'budget_exhausted' | 'early_stopped';
 
@@ -63,6 +66,20 @@ export type ProgressEvent =
       readonly type: 'strategy-skipped';
       readonly strategy: string;
       readonly reason: string;
+      readonly at: number;
+    }
+  | {
+      /**
+       * Every run of the first trials scored the same: the metric cannot tell candidates apart,
+       * so the search is blind (a metric reading a field the team does not produce scores every
+       * run alike). Sent once, after {@link CONSTANT_SCORE_TRIALS} trials.
+       */
+      readonly type: 'metric-constant';
+      readonly score: number;
+      readonly trials: number;
+      readonly runs: number;
+      /** How many of those runs failed (a failed run scores 0). */
+      readonly failures: number;
       readonly at: number;
     }
   | { readonly type: 'checkpoint-saved'; readonly runs: number; readonly at: number }

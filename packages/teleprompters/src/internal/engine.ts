@@ -21,7 +21,7 @@ import {
   type CheckpointStore,
 } from '../checkpoint';
 import { CheckpointError, OptimizationAbortedError, TeamRunnerError } from '../errors';
-import type { ProgressEvent, TrialPurpose } from '../progress';
+import { CONSTANT_SCORE_TRIALS, type ProgressEvent, type TrialPurpose } from '../progress';
 import type { ValueOrigin } from '../team-config';
 import type { TeamExample } from '../team-example';
 import type { RunLimits, TeamMetric, TeamRunner, TeamRunResult } from '../team-runner';
@@ -210,6 +210,29 @@ export function createEngine(config: EngineConfig): Engine {
     };
   }
 
+  // The first trials' scores, to warn once when the metric scores every run alike.
+  const early = { trials: 0, runs: 0, failures: 0, score: Number.NaN, alike: true };
+  function watchScores(records: readonly RunRecord[]): void {
+    if (early.trials >= CONSTANT_SCORE_TRIALS) return;
+    early.trials++;
+    for (const record of records) {
+      if (early.runs === 0) early.score = record.score;
+      else if (record.score !== early.score) early.alike = false;
+      early.runs++;
+      if (record.failed) early.failures++;
+    }
+    if (early.trials === CONSTANT_SCORE_TRIALS && early.alike && early.runs > 1) {
+      emit({
+        type: 'metric-constant',
+        score: early.score,
+        trials: early.trials,
+        runs: early.runs,
+        failures: early.failures,
+        at: now(),
+      });
+    }
+  }
+
   function emit(event: ProgressEvent): void {
     config.progress.next(event);
   }
@@ -311,6 +334,7 @@ export function createEngine(config: EngineConfig): Engine {
       at: now(),
     });
     emit({ type: 'budget-used', usage: usage(), at: now() });
+    watchScores(records);
     return { trial, candidate, records, complete: records.length === exampleIndices.length, mean };
   }
 
