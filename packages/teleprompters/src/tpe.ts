@@ -4,7 +4,7 @@ import { inputError } from './errors';
 import { guardInput } from './internal/guard';
 import { stableStringify } from './internal/json';
 import { parseOrThrow } from './internal/parse';
-import { logSumExp, parzenBandwidths } from './internal/parzen';
+import { logSumExp, parzenBandwidths, truncatedNormalNorm } from './internal/parzen';
 import { randomConfiguration } from './internal/random-configuration';
 import {
   type Dimension,
@@ -367,6 +367,11 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
     const components = points.map((point, k) => ({
       points: point,
       sigmas: sigmas[k] as number[],
+      norms: point.map((x, d) =>
+        typeof x === 'number' && (dimensions[d] as Dimension).kind === 'numeric'
+          ? truncatedNormalNorm(x, (sigmas[k] as number[])[d] as number)
+          : undefined,
+      ),
       orders: dimensions.map((dimension, d) =>
         orderOf(
           (entries[k] as (typeof entries)[number]).observation.configuration,
@@ -407,6 +412,7 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
           component?.points[d],
           component?.sigmas[d] ?? PRIOR_SIGMA,
           value,
+          component?.norms?.[d],
         );
       }
       terms.push(log);

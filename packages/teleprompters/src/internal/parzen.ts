@@ -15,9 +15,27 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Log density at `x` of a normal(mu, sigma) truncated to [0, 1]. */
 export function logTruncatedNormal(x: number, mu: number, sigma: number): number {
-  const z = (x - mu) / sigma;
+  return logTruncatedNormalWith(x, mu, sigma, truncatedNormalNorm(mu, sigma));
+}
+
+/**
+ * The parts of a truncated normal's log density that do not depend on `x`: log sigma and the
+ * log of its mass on [0, 1]. A kernel is evaluated at many points, so they are worked out once.
+ */
+export function truncatedNormalNorm(mu: number, sigma: number): readonly [number, number] {
   const mass = Math.max(1e-12, normalCdf((1 - mu) / sigma) - normalCdf(-mu / sigma));
-  return -0.5 * z * z - LOG_SQRT_2PI - Math.log(sigma) - Math.log(mass);
+  return [Math.log(sigma), Math.log(mass)];
+}
+
+/** {@link logTruncatedNormal} with its norm ({@link truncatedNormalNorm}) given. */
+export function logTruncatedNormalWith(
+  x: number,
+  mu: number,
+  sigma: number,
+  norm: readonly [number, number],
+): number {
+  const z = (x - mu) / sigma;
+  return -0.5 * z * z - LOG_SQRT_2PI - norm[0] - norm[1];
 }
 
 /** A draw from a normal(mu, sigma) truncated to [0, 1] (rejection, then a clamp). */

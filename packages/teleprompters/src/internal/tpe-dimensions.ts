@@ -1,6 +1,11 @@
 import type { JsonValue, Random, Variable } from '@varplane/core';
 import { stableStringify } from './json';
-import { logTruncatedNormal, sampleTruncatedNormal } from './parzen';
+import {
+  logTruncatedNormal,
+  logTruncatedNormalWith,
+  sampleTruncatedNormal,
+  truncatedNormalNorm,
+} from './parzen';
 
 /** The smoothing of a TPE's kernels. */
 export interface KernelSettings {
@@ -142,6 +147,8 @@ export interface Component {
   /** Per dimension: the encoded value, or undefined when inactive (the prior stands in). */
   readonly points: readonly (number | Set<number> | undefined)[];
   readonly sigmas: readonly number[];
+  /** Per numeric dimension with a point: its kernel's norm ({@link truncatedNormalNorm}). */
+  readonly norms?: readonly (readonly [number, number] | undefined)[];
   readonly orders: readonly (readonly number[] | undefined)[];
 }
 
@@ -152,6 +159,7 @@ export interface Estimator {
 
 export const PRIOR_MU = 0.5;
 export const PRIOR_SIGMA = 1;
+const PRIOR_NORM = truncatedNormalNorm(PRIOR_MU, PRIOR_SIGMA);
 
 /** How often the prior puts a pool item in a demo subset. */
 function priorSubsetRate(dimension: Dimension & { kind: 'subset' }, size: number): number {
@@ -169,10 +177,16 @@ export function logKernel(
   center: number | Set<number> | undefined,
   sigma: number,
   x: number | Set<number>,
+  norm?: readonly [number, number],
 ): number {
   if (dimension.kind === 'numeric') {
-    const mu = center === undefined ? PRIOR_MU : (center as number);
-    return logTruncatedNormal(x as number, mu, center === undefined ? PRIOR_SIGMA : sigma);
+    if (center === undefined) {
+      return logTruncatedNormalWith(x as number, PRIOR_MU, PRIOR_SIGMA, PRIOR_NORM);
+    }
+    const mu = center as number;
+    return norm === undefined
+      ? logTruncatedNormal(x as number, mu, sigma)
+      : logTruncatedNormalWith(x as number, mu, sigma, norm);
   }
   if (dimension.kind === 'categorical') {
     const category = x as number;

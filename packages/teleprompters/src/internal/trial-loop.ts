@@ -80,7 +80,7 @@ export async function runTrialLoop<O>(
       .filter((entry) => measuredOn(entry) > 0)
       .map((entry) => ({
         configuration: entry.candidate.configuration,
-        score: effects.adjusted(entry.candidate.id, 0) as number,
+        score: effects.adjusted(entry.candidate.id, SHRINKAGE) as number,
       }));
 
   const measure = async (entry: Stats) => {
