@@ -4,6 +4,7 @@
  * hosts `control-<node>` (an unplaced agent that places, migrates and reports), prints every
  * cluster event as a JSON line (`event {...}`), prints `ready` and runs until killed.
  */
+import { createFileStorage } from '@varplane/consensus-raft';
 import type { Behaviour } from '@varplane/runtime';
 import { startClusterNode } from '../src/cluster-node';
 import { migrateAgent } from '../src/migrate-agent';
@@ -13,6 +14,8 @@ const config = JSON.parse(process.argv[2] ?? '{}') as {
   node: string;
   servers: string[];
   peers: string[];
+  /** Where the Raft log lives, so a killed node can be started again with it. */
+  dir?: string;
 };
 
 /** Numbered messages per sender: count, the last number seen, and every break of order. */
@@ -23,7 +26,11 @@ interface Tally {
   duplicates: number;
   reordered: number;
 }
-type TallyMessage = { type: 'n'; sender: string; seq: number } | { type: 'get' } | { type: 'hang' };
+type TallyMessage =
+  | { type: 'n'; sender: string; seq: number }
+  | { type: 'get' }
+  | { type: 'hang' }
+  | { type: 'sleep'; ms: number };
 
 const tally: Behaviour<Tally, TallyMessage> = {
   name: 'tally',
@@ -36,6 +43,10 @@ const tally: Behaviour<Tally, TallyMessage> = {
     }
     if (message.type === 'hang') {
       await new Promise(() => {});
+      return state;
+    }
+    if (message.type === 'sleep') {
+      await new Promise((resolve) => setTimeout(resolve, message.ms));
       return state;
     }
     const last = state.last[message.sender] ?? 0;
@@ -54,6 +65,7 @@ const member = await startClusterNode({
   tickMs: 50,
   behaviours: [tally],
   checkpointMs: 500,
+  ...(config.dir === undefined ? {} : { storage: createFileStorage({ dir: config.dir }) }),
 });
 member.events$.subscribe((event) => process.stdout.write(`event ${JSON.stringify(event)}\n`));
 
@@ -62,7 +74,8 @@ type ControlMessage =
   | { type: 'migrate'; id: string; to: string }
   | { type: 'hosted' }
   | { type: 'leader' }
-  | { type: 'placement'; id: string };
+  | { type: 'placement'; id: string }
+  | { type: 'members' };
 
 const controller: Behaviour<null, ControlMessage> = {
   name: 'controller',
@@ -78,9 +91,11 @@ const controller: Behaviour<null, ControlMessage> = {
         );
       } else if (message.type === 'migrate') {
         const started = Date.now();
-        const ref = await migrateAgent(member, message.id, message.to, { timeoutMs: 5_000 });
+        const ref = await migrateAgent(member, message.id, message.to, { timeoutMs: 2_000 });
         ctx.reply({ ok: true, ref, ms: Date.now() - started });
       } else if (message.type === 'hosted') ctx.reply(member.hosted());
+      else if (message.type === 'members')
+        ctx.reply([...(member.control?.view().members().values() ?? [])]);
       else if (message.type === 'placement')
         ctx.reply(member.control?.view().placement(message.id) ?? null);
       else

@@ -1,0 +1,85 @@
+import { createManualClock } from '@varplane/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Resequencer } from './resequencer';
+
+describe('Resequencer', () => {
+  it('delivers each stream in order and once, whatever the arrival order and duplicates', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 3 }),
+        fc.integer(),
+        (lengths, seed) => {
+          const clock = createManualClock();
+          const seen: Array<[string, number]> = [];
+          const r = new Resequencer(clock, 1_000, (_, message) =>
+            seen.push(message as [string, number]),
+          );
+          // Each stream's first message arrives first (it sets the baseline), the rest shuffled
+          // with duplicates, as two delivery paths during a move would give them.
+          const arrivals: Array<[string, number]> = [];
+          let state = seed >>> 0;
+          const next = () => {
+            state = (state * 1_103_515_245 + 12_345) >>> 0;
+            return state;
+          };
+          for (const [s, length] of lengths.entries()) {
+            r.accept('a', `s${s}`, 1, [`s${s}`, 1]);
+            for (let seq = 2; seq <= length; seq++) {
+              arrivals.push([`s${s}`, seq]);
+              if (next() % 4 === 0) arrivals.push([`s${s}`, seq]);
+            }
+          }
+          for (let i = arrivals.length - 1; i > 0; i--) {
+            const j = next() % (i + 1);
+            [arrivals[i], arrivals[j]] = [
+              arrivals[j] as [string, number],
+              arrivals[i] as [string, number],
+            ];
+          }
+          for (const [stream, seq] of arrivals) r.accept('a', stream, seq, [stream, seq]);
+          for (const [s, length] of lengths.entries()) {
+            const mine = seen.filter(([stream]) => stream === `s${s}`).map(([, seq]) => seq);
+            expect(mine).toEqual(Array.from({ length }, (_, i) => i + 1));
+          }
+        },
+      ),
+      { seed: 15, numRuns: 200 },
+    );
+  });
+
+  it('skips a gap that does not fill within gapMs (a lost send), then goes on in order', () => {
+    const clock = createManualClock();
+    const seen: number[] = [];
+    const r = new Resequencer(clock, 500, (_, message) => seen.push(message as number));
+    r.accept('a', 's', 1, 1);
+    r.accept('a', 's', 3, 3);
+    r.accept('a', 's', 4, 4);
+    expect(seen).toEqual([1]);
+    clock.advance(499);
+    expect(seen).toEqual([1]);
+    clock.advance(1);
+    expect(seen).toEqual([1, 3, 4]);
+    r.accept('a', 's', 2, 2); // late: a duplicate now
+    r.accept('a', 's', 5, 5);
+    expect(seen).toEqual([1, 3, 4, 5]);
+  });
+
+  it('a table travels with its agent: the new node goes on from where the old one stopped', () => {
+    const clock = createManualClock();
+    const old: number[] = [];
+    const here: number[] = [];
+    const a = new Resequencer(clock, 500, (_, message) => old.push(message as number));
+    const b = new Resequencer(clock, 500, (_, message) => here.push(message as number));
+    a.accept('__proto__', 's', 1, 1);
+    a.accept('__proto__', 's', 2, 2);
+    a.accept('__proto__', 's', 4, 4); // waits for 3
+    const table = a.export('__proto__');
+    expect(table.next.s).toBe(3);
+    b.import('__proto__', table);
+    b.accept('__proto__', 's', 2, 2); // a duplicate that was forwarded
+    b.accept('__proto__', 's', 3, 3);
+    expect(old).toEqual([1, 2]);
+    expect(here).toEqual([3, 4]);
+  });
+});
