@@ -59,6 +59,11 @@ export const DSPEX_ERROR_CODES = [
   'CALLBACK_FAILED',
   'CALLBACK_TIMEOUT',
   'PROGRAM_ABORTED',
+  // tool loops: the loop's bound, and what a failed tool call shows the model
+  'TOOL_STEPS_EXHAUSTED',
+  'TOOL_UNKNOWN',
+  'TOOL_ARGUMENTS_INVALID',
+  'TOOL_RESULT_INVALID',
   // evaluation
   'EVALUATION_ABORTED',
   'METRIC_INVALID',

@@ -70,6 +70,13 @@ export type { OpenAICompatibleOptions } from './openai-compatible';
 export { createOpenAICompatibleLanguageModel } from './openai-compatible';
 export type { PredictOptions } from './predict';
 export { predict } from './predict';
+export type {
+  PredictWithToolsOptions,
+  ToolCallRecord,
+  ToolContext,
+  ToolDefinition,
+} from './predict-with-tools';
+export { predictWithTools } from './predict-with-tools';
 // Programs
 export type { CallOptions, Program } from './program';
 export type { PromptParts, ReplyFormat } from './prompt-format';

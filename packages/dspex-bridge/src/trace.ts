@@ -2,6 +2,7 @@ import { type JsonValue, type TraceRecord, VarplaneError } from '@varplane/core'
 import { z } from 'zod';
 import { type Example, example } from './example';
 import { invalidArgument, parseOptions, readable } from './internal/parse-options';
+import type { ToolCallRecord } from './internal/tool-runner';
 
 /**
  * The trace of one predictor call: core's {@link TraceRecord} (agent, run, step, inputs, outputs,
@@ -18,6 +19,11 @@ export interface ProgramTrace extends TraceRecord {
   readonly modelId: string;
   /** Model calls made, re-asks after unreadable replies included. */
   readonly attempts: number;
+  /**
+   * The tools a step of a tool loop called, with what each returned or why it failed. A step
+   * that called tools has no `output`; the step that answered has.
+   */
+  readonly toolCalls?: readonly ToolCallRecord[];
 }
 
 /** Where programs put their traces. */

@@ -12,6 +12,7 @@ import {
   systemClock,
   temperature as temperatureVariable,
   text,
+  VarplaneError,
 } from '@varplane/core';
 import { z } from 'zod';
 import { LanguageModelError, OutputParseError } from '../errors';
@@ -39,6 +40,7 @@ import {
   readable,
 } from './parse-options';
 import { RUN, type RunContext, type RunnableProgram, rootContext } from './run-context';
+import { runToolCalls, type ToolCallRecord, type ToolSet } from './tool-runner';
 
 /** Options every predictor takes. */
 export interface PredictorOptions {
@@ -104,6 +106,14 @@ export const predictorOptionsSchema = z.strictObject({
     .optional(),
 });
 
+/** A predictor's tools and the bounds of its tool loop. */
+export interface ToolLoop {
+  readonly tools: ToolSet;
+  /** Most model calls that may answer with tool calls, the final answer's included. */
+  readonly maxSteps: number;
+  readonly toolTimeoutMs: number;
+}
+
 /** How a predictor was made; `withConfig` keeps it and changes only the configuration. */
 interface PredictorBlueprint<I, O> {
   readonly kind: string;
@@ -111,6 +121,7 @@ interface PredictorBlueprint<I, O> {
   readonly signature: Signature<I, O>;
   readonly options: PredictorOptions;
   readonly variables: ReturnType<typeof createVariableSpace>;
+  readonly loop: ToolLoop | undefined;
 }
 
 function modelIdsOf(options: PredictorOptions): string[] {
@@ -201,7 +212,7 @@ function build<I, O>(
   blueprint: PredictorBlueprint<I, O>,
   configuration: Configuration,
 ): RunnableProgram<I, O> {
-  const { kind, name, options, variables } = blueprint;
+  const { kind, name, options, variables, loop } = blueprint;
   const sig = blueprint.signature as Signature;
   const format = options.format ?? 'json';
   const parseRetries = options.parseRetries ?? 1;
@@ -230,16 +241,18 @@ function build<I, O>(
   const reminder = formatReminder(sig, format);
 
   const run = async (inputs: I, context: RunContext): Promise<O> => {
-    const step = ++context.steps.value;
     const startedAt = clock.now();
     const callOptions = context.options;
     let usage: LanguageModelUsage | undefined;
     let attempts = 0;
     let modelId = model;
+    let step = ++context.steps.value;
+    let stepStartedAt = startedAt;
     const record = (
       input: Readonly<Record<string, unknown>>,
       output: O | undefined,
       error?: unknown,
+      toolCalls?: readonly ToolCallRecord[],
     ) => {
       if (callOptions.trace === undefined) return;
       const trace: ProgramTrace = {
@@ -249,13 +262,14 @@ function build<I, O>(
         input,
         output: output as Readonly<Record<string, unknown>> | undefined,
         configuration,
-        startedAt,
+        startedAt: stepStartedAt,
         endedAt: clock.now(),
         predictor: context.path,
         modelId,
         attempts,
         ...(usage === undefined ? {} : { usage }),
         ...(error === undefined ? {} : { error: errorInfo(error) }),
+        ...(toolCalls === undefined ? {} : { toolCalls }),
       };
       const sink = callOptions.trace;
       callBack(name, 'the trace sink', () => sink.record(trace));
@@ -293,6 +307,13 @@ function build<I, O>(
       if (callOptions.signal !== undefined) request.signal = callOptions.signal;
       if (callOptions.rolloutId !== undefined) request.rolloutId = callOptions.rolloutId;
       request.agentId = context.agentId;
+      let parseFailures = 0;
+      let toolSteps = 0;
+      if (loop !== undefined) {
+        request.tools = [...loop.tools.definitions];
+        // The last step may not call tools: the model must answer with what it has.
+        request.toolChoice = loop.maxSteps > 1 ? 'auto' : 'none';
+      }
       for (;;) {
         attempts++;
         const response = await generateContained(lm, request, deadline);
@@ -300,13 +321,48 @@ function build<I, O>(
         const onUsage = callOptions.onUsage;
         if (onUsage !== undefined)
           callBack(name, 'onUsage', () => onUsage(response.usage, response.modelId));
+        const toolCalls = response.toolCalls ?? [];
+        if (loop !== undefined && toolCalls.length > 0) {
+          toolSteps++;
+          if (toolSteps >= loop.maxSteps) {
+            throw new VarplaneError({
+              code: 'TOOL_STEPS_EXHAUSTED',
+              message: `${name}: the model still called tools (${toolCalls.map((c) => c.name).join(', ')}) at step ${toolSteps}, the last of maxSteps ${loop.maxSteps}`,
+            });
+          }
+          const served = await runToolCalls(loop.tools, toolCalls, {
+            clock,
+            timeoutMs: loop.toolTimeoutMs,
+            signal: callOptions.signal,
+            agentId: context.agentId,
+            runId: context.runId,
+            name,
+          });
+          // Each tool step is a trace of its own, with its usage; the next step starts afresh.
+          record(values, undefined, undefined, served.records);
+          usage = undefined;
+          attempts = 0;
+          step = ++context.steps.value;
+          stepStartedAt = clock.now();
+          request.messages = [
+            ...request.messages,
+            { role: 'assistant', content: response.text, toolCalls: [...toolCalls] },
+            ...served.messages,
+          ];
+          if (toolSteps + 1 >= loop.maxSteps) request.toolChoice = 'none';
+          // A model and tools that answer at once would otherwise chain microtasks for the
+          // whole loop: let timers and I/O in between steps.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
         try {
           const output = parseReply(sig as Signature<unknown, O>, response.text, format);
           record(values, output);
           return output;
         } catch (error) {
           if (!(error instanceof OutputParseError)) throw error;
-          if (attempts > parseRetries) {
+          parseFailures++;
+          if (parseFailures > parseRetries) {
             throw new OutputParseError({
               code: error.code,
               message:
@@ -356,6 +412,7 @@ export function createPredictor<I, O>(
   sig: Signature<I, O> | string,
   options: PredictorOptions | undefined,
   adapt: (sig: Signature<I, O>) => Signature<I, O> = (s) => s,
+  loop?: ToolLoop,
 ): RunnableProgram<I, O> {
   const parsed = parseOptions(predictorOptionsSchema, options ?? {}, kind) as PredictorOptions;
   const given =
@@ -371,6 +428,7 @@ export function createPredictor<I, O>(
     signature: adapted,
     options: withLm,
     variables,
+    loop,
   };
   return build(blueprint, variables.defaults());
 }
