@@ -73,6 +73,18 @@ export type RuntimeEvent =
       requested: number;
       available: number;
     })
+  | (At & {
+      /**
+       * A resource grant given back: its holder was idle for its `release_on_idle` time, a
+       * request of higher priority took it (`preempted`, `by` that agent), or it was released.
+       */
+      type: 'grant-released';
+      agent: string;
+      resourceType: string;
+      amount: number;
+      reason: 'idle' | 'preempted' | 'released';
+      by?: string;
+    })
   | (At & { type: 'directive-applied'; directive: AgentDirective })
   | (At & { type: 'directive-failed'; directive: AgentDirective; error: ErrorInfo })
   | (At & { type: 'topology-changed'; topology: CoordinationPattern; edges: number })

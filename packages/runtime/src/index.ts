@@ -52,6 +52,7 @@ export {
   SystemStoppedError,
 } from './errors';
 export { failureInfo } from './fault-recovery';
+export type { GrantBook, GrantOutcome, HeldGrant } from './grant-book';
 export type { AgentRunStatus } from './internal/cell';
 export type { LiveTopology } from './live-topology';
 export { createLiveTopology } from './live-topology';

@@ -25,6 +25,7 @@ import { autoScale } from './auto-scale';
 import { type AnyBehaviour, type CallOptions, checkBehaviour } from './behaviour';
 import { AgentNotFoundError, AgentNotRunningError, SpaceNotRunningError } from './errors';
 import { recoverAgent, watchFailures } from './fault-recovery';
+import { createGrantBook, type GrantBook, poolCapacity } from './grant-book';
 import { parseOrThrow } from './internal/parse';
 import {
   type MigrateHandler,
@@ -76,6 +77,11 @@ export interface StartSpaceOptions {
   transport?: RemoteTransport;
   /** Takes over `migrate` directives; without it they fail with `MIGRATE_NEEDS_CLUSTER`. */
   migrate?: MigrateHandler;
+  /**
+   * Capacity of resource types the grants of `running.grants` may use beyond the pool's own
+   * (`memory`, `cpu`, `concurrency`, `network`, `storage`, `tokens`, `cost`), say `{ gpu: 2 }`.
+   */
+  grantCapacity?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -92,6 +98,11 @@ export interface RunningSpace {
   /** Lets strategies ask live agents: `ask` is a `call` with the question as the message. */
   readonly agents: AgentPort;
   readonly system: ActorSystem;
+  /**
+   * The resource grants the team holds (`coordinateResources`' grants), their conditions honoured:
+   * release on idle, shared holdings, preemption by priority.
+   */
+  readonly grants: GrantBook;
   /** Fire and forget to an agent (or, when it is scaled, to one of its instances). */
   send(agentId: string, message: unknown): boolean;
   call<Reply = unknown>(agentId: string, message: unknown, options?: CallOptions): Promise<Reply>;
@@ -157,6 +168,7 @@ const optionsSchema = z
     migrate: z
       .custom<MigrateHandler>((v) => typeof v === 'function', 'must be a function')
       .optional(),
+    grantCapacity: z.record(z.string().min(1), z.number().nonnegative()).optional(),
   })
   .strict();
 
@@ -295,6 +307,14 @@ export async function startSpace(
   };
 
   const dispatcher = new SelectionDispatcher(rt);
+  const grants = createGrantBook({
+    capacity: { ...poolCapacity(space.resourcePool), ...options.grantCapacity },
+    clock: system.clock,
+    stats: () => rt.stats(),
+    emit: (event) => {
+      if (!rt.stopped) rt.emit(event);
+    },
+  });
 
   return {
     id: space.id,
@@ -305,6 +325,7 @@ export async function startSpace(
         call(agentId, question, { timeout: askOptions.timeout }),
     },
     system,
+    grants,
     send(agentId, message) {
       if (!known(agentId))
         throw new AgentNotFoundError(agentId, {
@@ -406,6 +427,7 @@ export async function startSpace(
           }
         }
         await supervisor.stop();
+        grants.close();
         if (statsTimer !== undefined) system.clock.clearTimeout(statsTimer);
         rt.syncPool();
         const final = rt.record('stop', 'external_signal', tally, 0);
