@@ -43,6 +43,9 @@ export interface Aggregator {
 
 export const DEFAULT_QUANTILES: readonly number[] = [0.5, 0.9, 0.99];
 
+const metricNameSchema = z.string().min(1, 'must be a metric name');
+const quantileSchema = z.number().min(0).max(1);
+
 export const aggregationSpecSchema = z.union([
   z.enum(AGGREGATIONS).refine((name) => name !== 'custom', {
     message: "'custom' needs a reducer: { type: 'custom', reduce: (samples) => number }",
@@ -65,11 +68,14 @@ export const aggregationSpecSchema = z.union([
 
 /** `0.5` → `p50`, `0.999` → `p99.9`. */
 export function quantileLabel(q: number): string {
+  parseOptions(quantileSchema, q, 'quantileLabel');
   return `p${Number((q * 100).toFixed(4))}`;
 }
 
 /** The series names a metric reports under `spec`. */
 export function seriesOf(metric: string, spec: AggregationSpec): string[] {
+  parseOptions(metricNameSchema, metric, 'seriesOf: metric');
+  parseOptions(aggregationSpecSchema, spec, `seriesOf: aggregation of ${metric}`);
   if (typeof spec === 'object' && spec.type === 'percentile') {
     return (spec.quantiles ?? DEFAULT_QUANTILES).map((q) => `${metric}.${quantileLabel(q)}`);
   }
@@ -86,6 +92,7 @@ export function seriesOf(metric: string, spec: AggregationSpec): string[] {
  * p.results(); // [['latency.p50', ~12], ['latency.p90', ~240], ['latency.p99', ~240]]
  */
 export function createAggregator(metric: string, spec: AggregationSpec): Aggregator {
+  parseOptions(metricNameSchema, metric, 'createAggregator: metric');
   const checked = parseOptions(aggregationSpecSchema, spec, `aggregation of ${metric}`);
   const series = seriesOf(metric, checked as AggregationSpec);
   let count = 0;
@@ -181,6 +188,7 @@ export function aggregate(
   spec: AggregationSpec,
 ): Record<string, number> {
   const aggregator = createAggregator(metric, spec);
-  for (const sample of samples) aggregator.add(sample);
+  const checked = parseOptions(z.array(z.number()), samples, `aggregate: samples of ${metric}`);
+  for (const sample of checked) aggregator.add(sample);
   return Object.fromEntries(aggregator.results());
 }

@@ -1,8 +1,10 @@
 import type { AdaptationEvent, MultiAgentSpace, PerformanceMetrics } from '@varplane/core';
 import { describeValue } from '@varplane/core/internal';
+import { z } from 'zod';
 import type { Alert, AlertActionRunner } from './alert-engine';
 import type { AlertRule } from './alert-rule';
 import { AlertActionError } from './errors';
+import { parseOptions } from './internal/parse';
 import type { MonitoredSpace } from './monitored-space';
 
 export interface AlertActionContext {
@@ -19,7 +21,20 @@ export interface AlertActionContext {
  * One line for a log: `[varplane] CRITICAL mailbox_depth@coder = 120 (>= 100): auto_scale`, or for
  * a team-wide alert `[varplane] CRITICAL errors = 18 (>= 3), worst planner: log`.
  */
+const alertSchema = z
+  .object({
+    id: z.string(),
+    level: z.enum(['ok', 'warning', 'critical']),
+    value: z.number(),
+    threshold: z.number(),
+    direction: z.enum(['above', 'below']),
+    action: z.string(),
+    agent: z.string().optional(),
+  })
+  .passthrough();
+
 export function formatAlert(alert: Alert): string {
+  parseOptions(alertSchema, alert, 'formatAlert: alert');
   const sign = alert.direction === 'above' ? '>=' : '<=';
   const worst =
     alert.agent !== undefined && !alert.id.includes('@') ? `, worst ${alert.agent}` : '';

@@ -1,4 +1,6 @@
 import type { ALERT_ACTIONS } from '@varplane/core';
+import { z } from 'zod';
+import { parseOptions } from './internal/parse';
 
 /** What an alert does when it turns critical. */
 export type AlertAction = (typeof ALERT_ACTIONS)[number];
@@ -43,11 +45,30 @@ const RANK: Record<AlertLevel, number> = { ok: 0, warning: 1, critical: 2 };
 
 export const INITIAL_ALERT_STATE: AlertState = { level: 'ok', streak: 0, since: 0 };
 
+const numberSchema = z.number().refine((v) => !Number.isNaN(v), 'must be a number, not NaN');
+const thresholdsSchema = z
+  .object({ warning: numberSchema, critical: numberSchema, direction: z.enum(['above', 'below']) })
+  .passthrough();
+const ruleSchema = thresholdsSchema.extend({
+  clearMargin: z.number().finite().nonnegative(),
+  forWindows: z.number().int().positive(),
+});
+const stateSchema = z
+  .object({
+    level: z.enum(['ok', 'warning', 'critical']),
+    streak: z.number().int().nonnegative(),
+    since: z.number().finite(),
+    lastActionAt: z.number().finite().optional(),
+  })
+  .passthrough();
+
 /** The level a value asks for, with no memory. */
 export function levelFor(
   value: number,
   rule: Pick<AlertRule, 'warning' | 'critical' | 'direction'>,
 ): AlertLevel {
+  parseOptions(numberSchema, value, 'levelFor: value');
+  parseOptions(thresholdsSchema, rule, 'levelFor: rule');
   if (rule.direction === 'above') {
     return value >= rule.critical ? 'critical' : value >= rule.warning ? 'warning' : 'ok';
   }
@@ -65,6 +86,9 @@ export function stepAlert(
   rule: AlertRule,
   at: number,
 ): AlertState {
+  parseOptions(stateSchema, state, 'stepAlert: state');
+  parseOptions(ruleSchema, rule, 'stepAlert: rule');
+  parseOptions(z.number().finite(), at, 'stepAlert: at');
   const raw = levelFor(value, rule);
   if (RANK[raw] > RANK[state.level]) {
     const streak = state.streak + 1;

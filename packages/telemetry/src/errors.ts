@@ -4,6 +4,8 @@ import {
   VarplaneError,
   type VarplaneErrorOptions,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
+import { readField } from './internal/read-field';
 
 /**
  * Stable error codes of `@varplane/telemetry`. Bad options to a public entry point use
@@ -27,10 +29,24 @@ export class TelemetryOptionsError extends InvalidArgumentError {
   }
 }
 
+// Error constructors must make their error whatever they are given: a hostile argument (a throwing
+// getter, a Proxy) becomes part of the message instead of escaping.
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : describeValue(value);
+}
+function messageAndCause(options: unknown): { message: string; cause?: unknown } {
+  const message = readField(options, 'message');
+  const cause = readField(options, 'cause');
+  return {
+    message: typeof message === 'string' ? message : text(message),
+    ...(cause === undefined ? {} : { cause }),
+  };
+}
+
 /** A monitor was used after `stop()`. */
 export class MonitorStoppedError extends VarplaneError {
   constructor(operation: string) {
-    super({ code: 'MONITOR_STOPPED', message: `${operation}: the monitor is stopped` });
+    super({ code: 'MONITOR_STOPPED', message: `${text(operation)}: the monitor is stopped` });
     this.name = 'MonitorStoppedError';
   }
 }
@@ -47,16 +63,16 @@ export class StorageError extends VarplaneError {
 export class AlertActionError extends VarplaneError {
   readonly action: string;
   constructor(action: string, options: Omit<VarplaneErrorOptions, 'code'>) {
-    super({ ...options, code: 'ALERT_ACTION_FAILED' });
+    super({ ...messageAndCause(options), code: 'ALERT_ACTION_FAILED' });
     this.name = 'AlertActionError';
-    this.action = action;
+    this.action = text(action);
   }
 }
 
 /** The dashboard or the Prometheus endpoint could not listen. */
 export class ServerStartError extends VarplaneError {
   constructor(options: Omit<VarplaneErrorOptions, 'code'>) {
-    super({ ...options, code: 'SERVER_START_FAILED' });
+    super({ ...messageAndCause(options), code: 'SERVER_START_FAILED' });
     this.name = 'ServerStartError';
   }
 }

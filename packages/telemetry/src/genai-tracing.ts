@@ -19,6 +19,11 @@ import {
   type LanguageModelStreamPart,
   systemClock,
 } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
+import { z } from 'zod';
+import { TelemetryOptionsError } from './errors';
+import { isFunction, parseOptions } from './internal/parse';
+import { readField } from './internal/read-field';
 import type { RunLog, RunLogCall } from './run-log';
 
 /**
@@ -66,6 +71,51 @@ const DURATION_BUCKETS = [
 
 const AGENT_KEY = createContextKey('varplane.agent');
 
+const functionSchema = z.custom<(...args: never[]) => unknown>(isFunction, 'must be a function');
+const objectWith = (methods: readonly string[], what: string) =>
+  z.custom<object>(
+    (v) => typeof v === 'object' && v !== null && methods.every((m) => isFunction(readField(v, m))),
+    `must be ${what}`,
+  );
+const turnOptionsSchema = z
+  .object({
+    agent: z.string().min(1),
+    agentId: z.string().min(1).optional(),
+    description: z.string().optional(),
+    conversationId: z.string().optional(),
+    provider: z.string().optional(),
+    tracer: objectWith(['startSpan'], 'an OpenTelemetry Tracer').optional(),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+const behaviourSchema = z.object({ name: z.string().min(1), handle: functionSchema }).passthrough();
+const behaviourOptionsSchema = z
+  .object({
+    tracer: objectWith(['startSpan'], 'an OpenTelemetry Tracer').optional(),
+    provider: z.string().optional(),
+    conversationId: functionSchema.optional(),
+  })
+  .strict();
+const modelSchema = z
+  .object({
+    specificationVersion: z.string(),
+    provider: z.string(),
+    modelId: z.string(),
+    generate: functionSchema,
+    stream: functionSchema.optional(),
+  })
+  .passthrough();
+const instrumentOptionsSchema = z
+  .object({
+    agent: z.string().min(1).optional(),
+    monitor: objectWith(['recordUsage', 'record'], 'a usage sink (a Monitor)').optional(),
+    tracer: objectWith(['startSpan'], 'an OpenTelemetry Tracer').optional(),
+    meter: objectWith(['createHistogram'], 'an OpenTelemetry Meter').optional(),
+    clock: objectWith(['now'], 'a Clock').optional(),
+    calls: objectWith(['recordCall'], 'a call sink (a RunLog)').optional(),
+  })
+  .strict();
+
 const defaultTracer = () => trace.getTracer('@varplane/telemetry');
 
 function errorType(error: unknown): string {
@@ -95,6 +145,13 @@ interface ActiveTurn {
 
 /** The agent of the turn being traced in `ctx`, if any. */
 export function activeAgent(ctx: Context = context.active()): string | undefined {
+  if (typeof readField(ctx, 'getValue') !== 'function') {
+    throw new TelemetryOptionsError({
+      code: 'TELEMETRY_INVALID_OPTIONS',
+      message: `activeAgent: ctx: must be an OpenTelemetry Context (got ${describeValue(ctx)})`,
+      issues: [{ path: 'ctx', message: 'must be an OpenTelemetry Context', value: ctx }],
+    });
+  }
   return (ctx.getValue(AGENT_KEY) as ActiveTurn | undefined)?.agent;
 }
 
@@ -121,6 +178,8 @@ export interface AgentTurnOptions {
  * await traceAgentTurn({ agent: 'coder', conversationId: task.id }, () => solve(task));
  */
 export function traceAgentTurn<T>(options: AgentTurnOptions, fn: (span: Span) => T): T {
+  parseOptions(turnOptionsSchema, options, 'traceAgentTurn');
+  parseOptions(functionSchema, fn, 'traceAgentTurn: fn');
   const tracer = options.tracer ?? defaultTracer();
   const parent = context.active();
   const span = tracer.startSpan(
@@ -190,6 +249,8 @@ export function traceBehaviour<B extends TraceableBehaviour>(
     conversationId?: (message: Parameters<B['handle']>[0]) => string | undefined;
   } = {},
 ): B {
+  parseOptions(behaviourSchema, behaviour, 'traceBehaviour: behaviour');
+  parseOptions(behaviourOptionsSchema, options, 'traceBehaviour');
   const handle = behaviour.handle;
   return {
     ...behaviour,
@@ -268,6 +329,8 @@ export function instrumentLanguageModel(
   model: LanguageModel,
   options: InstrumentOptions = {},
 ): LanguageModel {
+  parseOptions(modelSchema, model, 'instrumentLanguageModel: model');
+  parseOptions(instrumentOptionsSchema, options, 'instrumentLanguageModel');
   const tracer = options.tracer ?? defaultTracer();
   const meter = options.meter ?? metrics.getMeter('@varplane/telemetry');
   const clock = options.clock ?? systemClock;

@@ -1,5 +1,6 @@
 import type { JsonValue } from '@varplane/core';
 import { z } from 'zod';
+import { guarded } from './internal/guard';
 import {
   bottlenecks,
   coordinationOverhead,
@@ -89,6 +90,24 @@ export type InsightOptions = z.input<typeof insightOptionsSchema>;
 /** The options with every default in place. */
 export type ResolvedInsightOptions = z.output<typeof insightOptionsSchema>;
 
+// A window snapshot in outline: what the rules read first. Deeper malformations are caught by
+// `guarded`, which names the argument.
+const snapshotOutline = z
+  .object({
+    sequence: z.number(),
+    at: z.number(),
+    windowMs: z.number(),
+    series: z.record(z.string(), z.number()),
+    agents: z.record(z.string(), z.object({}).passthrough()),
+    edges: z.array(z.object({}).passthrough()),
+    performance: z
+      .object({ individualPerformance: z.record(z.string(), z.number()) })
+      .passthrough(),
+    activity: z.object({}).passthrough(),
+    faults: z.array(z.object({}).passthrough()),
+  })
+  .passthrough();
+
 /**
  * Optimization insights from a monitor's recent windows (oldest first), each derived from the
  * data: a mailbox that keeps growing is a bottleneck; crashes of one agent that cluster in time are
@@ -106,10 +125,16 @@ export function generateInsights(
   options: InsightOptions = {},
 ): Insight[] {
   const o = parseOptions(insightOptionsSchema, options, 'generateInsights');
-  const history: readonly MetricsSnapshot[] = Array.isArray(metrics)
-    ? metrics
-    : [metrics as MetricsSnapshot];
+  const history = parseOptions(
+    z.union([z.array(snapshotOutline), snapshotOutline.transform((s) => [s])]),
+    metrics,
+    'generateInsights: metrics',
+  ) as unknown as readonly MetricsSnapshot[];
   if (history.length === 0) return [];
+  return guarded('generateInsights', 'metrics', () => insightsOf(history, o));
+}
+
+function insightsOf(history: readonly MetricsSnapshot[], o: ResolvedInsightOptions): Insight[] {
   const recent = history.slice(-o.trendWindows);
   return [
     ...bottlenecks(recent, o),

@@ -1,4 +1,5 @@
-import { ALERT_ACTIONS, type Clock, systemClock } from '@varplane/core';
+import { ALERT_ACTIONS, type Clock, systemClock, VarplaneError } from '@varplane/core';
+import { toErrorInfo } from '@varplane/core/internal';
 import { z } from 'zod';
 import { type AggregationSpec, aggregationSpecSchema, seriesOf } from './aggregation';
 import type { Alert } from './alert-engine';
@@ -177,6 +178,16 @@ const SPACE_METHOD: Partial<Record<AlertRule['action'], keyof MonitoredSpace>> =
 
 /** Checks the running space's shape: its streams, and the operations the alert rules act through. */
 export function checkMonitoredSpace(space: unknown, rules: readonly AlertRule[]): MonitoredSpace {
+  try {
+    return checkSpaceShape(space, rules);
+  } catch (error) {
+    if (VarplaneError.isInstance(error)) throw error;
+    // A Proxy or a throwing getter: what cannot be read is not a running space.
+    throw fail('runningSpace', `could not be read (${toErrorInfo(error).message})`, space);
+  }
+}
+
+function checkSpaceShape(space: unknown, rules: readonly AlertRule[]): MonitoredSpace {
   const subscribable = (v: unknown) =>
     typeof v === 'object' && v !== null && isFunction((v as { subscribe?: unknown }).subscribe);
   if (typeof space !== 'object' || space === null) {

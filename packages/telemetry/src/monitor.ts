@@ -12,6 +12,7 @@ import { type Alert, type AlertEvent, createAlertEngine } from './alert-engine';
 import { createCollectionWindow, type LiveAgent } from './collection-window';
 import { MonitorStoppedError } from './errors';
 import { generateInsights, type Insight } from './insights';
+import { checkMonitor } from './internal/check-monitor';
 import { checkQuery, type MetricPoint, type MetricQuery } from './metric-store';
 import type { MetricsSnapshot } from './metrics-snapshot';
 import {
@@ -283,5 +284,6 @@ export function startMonitoring(
  * window now and returns its metrics (see `computePerformance` for each formula).
  */
 export function collectMetrics(monitor: Monitor): PerformanceMetrics {
+  checkMonitor(monitor, 'collectMetrics');
   return monitor.collect().performance;
 }

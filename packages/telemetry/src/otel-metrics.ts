@@ -7,6 +7,7 @@ import {
 import { z } from 'zod';
 import { createAgentLabels } from './agent-labels';
 import { SECONDS_PER_UNIT } from './distribution';
+import { checkMonitor } from './internal/check-monitor';
 import { isFunction, parseOptions } from './internal/parse';
 import type { Monitor } from './monitor';
 
@@ -54,6 +55,7 @@ export const AGENT_ATTRIBUTE = 'gen_ai.agent.name';
  * const otel = createOtelMetrics(monitor); // uses the global MeterProvider your SDK registered
  */
 export function createOtelMetrics(monitor: Monitor, options: OtelMetricsOptions = {}): OtelMetrics {
+  checkMonitor(monitor, 'createOtelMetrics');
   const parsed = parseOptions(optionsSchema, options, 'createOtelMetrics');
   const meter = parsed.meter ?? metrics.getMeter('@varplane/telemetry');
   const labels = createAgentLabels(parsed.maxAgents);

@@ -1,5 +1,39 @@
 import type { AdaptationEvent, PerformanceMetrics, ResourcePool } from '@varplane/core';
+import { z } from 'zod';
+import { guarded } from './internal/guard';
 import { clamp01, mean } from './internal/math';
+import { parseOptions } from './internal/parse';
+
+const count = z.number().finite().nonnegative();
+const performanceInputSchema = z
+  .object({
+    agents: z.array(
+      z
+        .object({
+          agent: z.string(),
+          handled: count,
+          errors: count,
+          status: z.enum(['up', 'down', 'retired']),
+        })
+        .passthrough(),
+    ),
+    dropped: count,
+    pool: z.object({}).passthrough().optional(),
+    initialPool: z.object({}).passthrough().optional(),
+    adaptationHistory: z.array(
+      z
+        .object({ outcome: z.enum(['success', 'partial_success', 'failure', 'rolled_back']) })
+        .passthrough(),
+    ),
+    recoveryTimes: z.array(z.number().finite()),
+    previous: z
+      .object({
+        individualPerformance: z.record(z.string(), z.number()),
+        communicationEfficiency: z.number(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
 
 /** What one agent did in a window, as the performance formulas need it. */
 export interface AgentWindow {
@@ -71,6 +105,13 @@ function utilization(pool: ResourcePool | undefined, initial: ResourcePool | und
  * - `faultRecoveryTime`: mean crash-to-restart time over recent recoveries, in ms.
  */
 export function computePerformance(input: PerformanceInput): PerformanceMetrics {
+  const checked = parseOptions(performanceInputSchema, input, 'computePerformance: input');
+  return guarded('computePerformance', 'input', () =>
+    compute(checked as unknown as PerformanceInput),
+  );
+}
+
+function compute(input: PerformanceInput): PerformanceMetrics {
   // Entries, then an object: an agent named `__proto__` is an own key like any other.
   const entries: [string, number][] = [];
   let handled = 0;

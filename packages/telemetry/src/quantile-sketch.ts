@@ -1,6 +1,8 @@
+import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { TelemetryOptionsError } from './errors';
 import { parseOptions } from './internal/parse';
+import { readField } from './internal/read-field';
 
 /**
  * A streaming quantile sketch with a stated relative error (DDSketch, Masson, Rim and Lee, VLDB
@@ -47,6 +49,22 @@ export interface SketchState {
   readonly min: number;
   readonly max: number;
 }
+
+const anyNumber = z.custom<number>(
+  (v) => typeof v === 'number' && !Number.isNaN(v),
+  'must be a number',
+);
+const bucketsSchema = z.array(z.tuple([z.number().int(), z.number().nonnegative()]));
+const sketchStateSchema = z.object({
+  relativeAccuracy: z.number().gt(0).lt(1),
+  positive: bucketsSchema,
+  negative: bucketsSchema,
+  zeros: z.number().nonnegative(),
+  count: z.number().nonnegative(),
+  sum: anyNumber,
+  min: anyNumber,
+  max: anyNumber,
+});
 
 const optionsSchema = z
   .object({
@@ -178,7 +196,18 @@ export function createQuantileSketch(options: QuantileSketchOptions = {}): Quant
       return Math.min(max, Math.max(min, estimate));
     },
     merge(other) {
-      const state = other.state();
+      if (typeof readField(other, 'state') !== 'function') {
+        throw new TelemetryOptionsError({
+          code: 'TELEMETRY_INVALID_OPTIONS',
+          message: `QuantileSketch.merge: other: must be a QuantileSketch (got ${describeValue(other)})`,
+          issues: [{ path: 'other', message: 'must be a QuantileSketch', value: other }],
+        });
+      }
+      const state = parseOptions(
+        sketchStateSchema,
+        other.state(),
+        'QuantileSketch.merge: other.state()',
+      );
       if (Math.abs(state.relativeAccuracy - relativeAccuracy) > 1e-12) {
         throw new TelemetryOptionsError({
           code: 'TELEMETRY_INVALID_OPTIONS',

@@ -147,27 +147,4 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   { target: "core.topP", outcome: "untyped-throw", owner: "fuzz", input: {"call":0,"args":[{"k":"special","name":"throwingProxy"}]} }, // Error: the hostile input’s own error escaped
   { target: "core.topologyEdges", outcome: "untyped-throw", owner: "fuzz", input: {"call":0,"args":[{"k":"valid","arg":0},{"k":"special","name":"\"toString\""}]} }, // TypeError: nodes.forEach is not a function
   // telemetry
-  { target: "telemetry.AlertActionError", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"1e308"},{"k":"special","name":"throwingGetters"}]} }, // Error: the hostile input’s own error escaped
-  { target: "telemetry.MonitorStoppedError", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingFunctionProxy"}]} }, // Error: the hostile input’s own error escaped
-  { target: "telemetry.ServerStartError", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingGetters"}]} }, // Error: the hostile input’s own error escaped
-  { target: "telemetry.activeAgent", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"rejectingFunction"}]} }, // TypeError: ctx.getValue is not a function
-  { target: "telemetry.aggregate", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingProxy"}]} }, // Error: the hostile input’s own error escaped
-  { target: "telemetry.collectMetrics", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"constructorKeyObject"}]} }, // TypeError: monitor.collect is not a function
-  { target: "telemetry.computePerformance", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"NaN"}]} }, // TypeError: input.agents is not iterable
-  { target: "telemetry.createAggregator", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"symbol"}]} }, // TypeError: Cannot convert a Symbol value to a string
-  { target: "telemetry.createDashboard", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingProxy"}]} }, // Error: the hostile input’s own error escaped
-  { target: "telemetry.createOtelMetrics", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"json","v":[null,true,1.433725084124887e-276,"luR2","87w\"n",null,false,true]}]} }, // TypeError: Cannot read properties of undefined (reading 'tracked')
-  { target: "telemetry.createPrometheusExporter", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingProxy"}]} }, // Error: the hostile input’s own error escaped
-  { target: "telemetry.createQuantileSketch().merge", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"true"}]} }, // TypeError: other.state is not a function
-  { target: "telemetry.formatAlert", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingGetters"}]} }, // TypeError: Cannot read properties of undefined (reading 'toUpperCase')
-  { target: "telemetry.generateInsights", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"\"__proto__\""}]} }, // TypeError: Cannot convert undefined or null to object
-  { target: "telemetry.instrumentLanguageModel", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"json","v":null}]} }, // TypeError: Cannot read properties of null (reading 'specificationVersion')
-  { target: "telemetry.levelFor", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"hugeArray"}]} }, // TypeError: Cannot read properties of undefined (reading 'direction')
-  { target: "telemetry.quantileLabel", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingProxy"}]} }, // Error: the hostile input’s own error escaped
-  { target: "telemetry.seriesOf", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"-1"},{"k":"special","name":"throwingProxy"}]} }, // Error: the hostile input’s own error escaped
-  { target: "telemetry.startMonitoring", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingProxy"}]} }, // Error: the hostile input’s own error escaped
-  { target: "telemetry.stepAlert", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"\"constructor\""}]} }, // TypeError: Cannot read properties of undefined (reading 'direction')
-  { target: "telemetry.traceAgentTurn", outcome: "hang", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingThenable"},{"k":"special","name":"neverSettlingFunction"}]} }, // no result after 2000 ms
-  { target: "telemetry.traceAgentTurn", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"protoKeyObject"}]} }, // TypeError: Cannot read properties of undefined (reading 'call')
-  { target: "telemetry.traceBehaviour", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[{"k":"special","name":"throwingFunctionProxy"}]} }, // Error: the hostile input’s own error escaped
 ];

@@ -1,17 +1,31 @@
 import type { Issue } from '@varplane/core';
-import { formatIssues } from '@varplane/core/internal';
+import { formatIssues, toErrorInfo } from '@varplane/core/internal';
 import { TelemetryOptionsError } from '../errors';
 import type { Monitor } from '../monitor';
 import { isFunction } from './parse';
 
-const METHODS = ['latest', 'history', 'currentSpace', 'agents', 'alerts', 'query'] as const;
+const METHODS = [
+  'latest',
+  'history',
+  'currentSpace',
+  'agents',
+  'alerts',
+  'query',
+  'collect',
+] as const;
 
 /**
  * Refuses anything but a monitor from `startMonitoring` before a server is built around it, so a
  * wrong first argument is a typed error at the call and not a TypeError on the first request.
  */
 export function checkMonitor(value: unknown, subject: string): asserts value is Monitor {
-  const issue = monitorIssue(value);
+  let issue: Issue | undefined;
+  try {
+    issue = monitorIssue(value);
+  } catch (cause) {
+    // A Proxy or a throwing getter: what cannot be read is not a monitor.
+    issue = { path: 'monitor', message: `could not be read (${toErrorInfo(cause).message})` };
+  }
   if (issue === undefined) return;
   throw new TelemetryOptionsError({
     code: 'TELEMETRY_INVALID_OPTIONS',
