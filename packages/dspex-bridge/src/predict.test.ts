@@ -25,13 +25,14 @@ describe('predict', () => {
     });
     const output = await qa.call(
       { question: 'What is 2 + 3?' },
-      { rolloutId: 'r7', agentId: 'solver' },
+      { rolloutId: 'r7', agentId: 'solver', seed: 11 },
     );
     expect(output).toEqual({ answer: '5', confidence: 0.9 });
     const [request] = lm.requests;
     expect(request?.temperature).toBe(0.2);
     expect(request?.maxTokens).toBe(300);
     expect(request?.rolloutId).toBe('r7');
+    expect(request?.seed).toBe(11);
     expect(request?.agentId).toBe('solver');
     expect(request?.responseFormat).toBe('json');
     expect(request?.responseSchema).toEqual({ name: 'outputs', schema: sig.outputJsonSchema });

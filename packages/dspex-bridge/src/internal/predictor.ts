@@ -306,6 +306,7 @@ function build<I, O>(
       }
       if (callOptions.signal !== undefined) request.signal = callOptions.signal;
       if (callOptions.rolloutId !== undefined) request.rolloutId = callOptions.rolloutId;
+      if (callOptions.seed !== undefined) request.seed = callOptions.seed;
       request.agentId = context.agentId;
       let parseFailures = 0;
       let toolSteps = 0;

@@ -40,6 +40,7 @@ const callOptionsSchema = z.strictObject({
   runId: z.string().min(1).optional(),
   agentId: z.string().min(1).optional(),
   rolloutId: z.string().optional(),
+  seed: z.number().int().optional(),
   lm: z
     .custom<LanguageModel | LanguageModelRegistry>(
       (v) => fn((v as LanguageModel | null)?.generate) || isLanguageModelRegistry(v),
