@@ -1,4 +1,5 @@
 import { VarplaneError, type VarplaneErrorOptions } from '@varplane/core';
+import { isString, readField } from './internal/read-field';
 import type { NodeId } from './messages';
 
 /** Stable error codes of `@varplane/consensus-raft`. */
@@ -16,11 +17,12 @@ export type RaftErrorCode =
 
 /** The base of every error this package throws or rejects with. */
 export class RaftError extends VarplaneError {
-  override readonly code: RaftErrorCode;
+  // The code the base class read (safely) from the options; `declare` keeps it rather than
+  // redefining the field.
+  declare readonly code: RaftErrorCode;
   constructor(options: VarplaneErrorOptions & { code: RaftErrorCode }) {
     super(options);
     this.name = 'RaftError';
-    this.code = options.code;
   }
 }
 
@@ -28,8 +30,12 @@ export class RaftError extends VarplaneError {
 export class NotLeaderError extends RaftError {
   readonly leader: NodeId | null;
   constructor(options: { message: string; leader: NodeId | null; cause?: unknown }) {
-    super({ ...options, code: 'RAFT_NOT_LEADER' });
+    super({
+      code: 'RAFT_NOT_LEADER',
+      message: readField<string>(options, 'message', isString) ?? 'not the leader',
+      cause: readField(options, 'cause', (v) => v !== undefined),
+    });
     this.name = 'NotLeaderError';
-    this.leader = options.leader;
+    this.leader = readField<string>(options, 'leader', isString) ?? null;
   }
 }

@@ -1,6 +1,9 @@
 import { type FileHandle, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import { RaftError } from './errors';
+import { checkSnapshot, checkWrite } from './internal/check-state';
+import { isString, readField } from './internal/read-field';
 import {
   decodeSnapshot,
   encodeSnapshot,
@@ -46,13 +49,16 @@ export class StorageCorruptError extends RaftError {
   /** Where in it the damage starts, in bytes. */
   readonly offset: number;
   constructor(options: { path: string; offset: number; problem: string }) {
+    const path = readField<string>(options, 'path', isString) ?? '(unknown file)';
+    const offset = readField<number>(options, 'offset', (v) => typeof v === 'number') ?? Number.NaN;
+    const problem = readField<string>(options, 'problem', isString) ?? 'damaged';
     super({
       code: 'RAFT_STORAGE_CORRUPT',
-      message: `file storage: ${options.path} is damaged at byte ${options.offset} (${options.problem})`,
+      message: `file storage: ${path} is damaged at byte ${offset} (${problem})`,
     });
     this.name = 'StorageCorruptError';
-    this.path = options.path;
-    this.offset = options.offset;
+    this.path = path;
+    this.offset = offset;
   }
 }
 
@@ -162,8 +168,9 @@ export function createFileStorage(options: FileStorageOptions): RaftStorage {
       return loaded.state;
     },
 
-    async write(write: RaftWrite) {
+    async write(given: RaftWrite) {
       guard('write');
+      const write = checkWrite(given, 'file storage write');
       busy = true;
       try {
         const records: WalRecord[] = [];
@@ -204,8 +211,9 @@ export function createFileStorage(options: FileStorageOptions): RaftStorage {
       }
     },
 
-    async compact(snapshot: Snapshot) {
+    async compact(given: Snapshot) {
       guard('compact');
+      const snapshot = checkSnapshot(given, 'file storage compact');
       const index = snapshot.metadata.index;
       if (index < firstIndex - 1) return;
       busy = true;
@@ -362,24 +370,40 @@ function validateOptions(options: FileStorageOptions): Required<FileStorageOptio
   if (typeof options !== 'object' || options === null) {
     throw invalidOptions('options', options, 'an object');
   }
-  if (typeof options.dir !== 'string' || options.dir === '') {
-    throw invalidOptions('dir', options.dir, 'a non-empty path');
+  let given: { dir: unknown; segmentBytes: unknown; onCorruption: unknown };
+  try {
+    const { dir, segmentBytes, onCorruption } = options;
+    given = { dir, segmentBytes, onCorruption };
+  } catch (cause) {
+    throw new RaftError({
+      code: 'RAFT_INVALID_OPTIONS',
+      message: `createFileStorage: the options could not be read (${toErrorInfo(cause).message})`,
+      cause,
+    });
   }
-  const segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
-  if (!Number.isInteger(segmentBytes) || segmentBytes < 1024) {
+  const { dir } = given;
+  if (typeof dir !== 'string' || dir === '') {
+    throw invalidOptions('dir', dir, 'a non-empty path');
+  }
+  const segmentBytes = given.segmentBytes ?? 16 * 1024 * 1024;
+  if (
+    typeof segmentBytes !== 'number' ||
+    !Number.isSafeInteger(segmentBytes) ||
+    segmentBytes < 1024
+  ) {
     throw invalidOptions('segmentBytes', segmentBytes, 'an integer >= 1024');
   }
-  const onCorruption = options.onCorruption ?? 'refuse';
+  const onCorruption = given.onCorruption ?? 'refuse';
   if (onCorruption !== 'refuse' && onCorruption !== 'truncate') {
     throw invalidOptions('onCorruption', onCorruption, "'refuse' or 'truncate'");
   }
-  return { dir: options.dir, segmentBytes, onCorruption };
+  return { dir, segmentBytes, onCorruption };
 }
 
 function invalidOptions(field: string, value: unknown, expected: string): RaftError {
   return new RaftError({
     code: 'RAFT_INVALID_OPTIONS',
-    message: `createFileStorage: ${field} must be ${expected}, got ${JSON.stringify(value) ?? String(value)}`,
+    message: `createFileStorage: ${field} must be ${expected}, got ${describeValue(value)}`,
   });
 }
 

@@ -1,4 +1,6 @@
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import { RaftError } from './errors';
+import { checkSnapshot, checkStorageState, checkWrite } from './internal/check-state';
 import { StoredState } from './internal/stored-state';
 import type { RaftStorage, RaftStorageState } from './storage';
 
@@ -30,7 +32,8 @@ export interface MemoryStorage extends RaftStorage {
  * const node = await startRaftNode({ id: 'a', peers: ['a'], storage, transport, clock, random });
  */
 export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryStorage {
-  const state = new StoredState(options.initial);
+  const { initial, beforeSync } = readOptions(options);
+  const state = new StoredState(initial);
   let writes = 0;
   let busy = false;
   let closed = false;
@@ -45,11 +48,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       if (closed) throw invalid('load: the storage is closed');
       return state.copy();
     },
-    async write(write) {
+    async write(given) {
       guard('write');
+      const write = checkWrite(given, 'memory storage write');
       busy = true;
       try {
-        await options.beforeSync?.();
+        await beforeSync?.();
         state.write(write);
         writes += 1;
       } finally {
@@ -58,7 +62,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     },
     async compact(snapshot) {
       guard('compact');
-      state.compact(snapshot);
+      state.compact(checkSnapshot(snapshot, 'memory storage compact'));
     },
     async close() {
       closed = true;
@@ -66,6 +70,31 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     durable: () => state.copy(),
     writeCount: () => writes,
   };
+}
+
+function readOptions(options: unknown): MemoryStorageOptions {
+  const refuse = (message: string, cause?: unknown) =>
+    new RaftError({
+      code: 'RAFT_INVALID_OPTIONS',
+      message: `createMemoryStorage: ${message}`,
+      cause,
+    });
+  if (typeof options !== 'object' || options === null)
+    throw refuse(`options must be an object (got ${describeValue(options)})`);
+  let initial: unknown;
+  let beforeSync: unknown;
+  try {
+    ({ initial, beforeSync } = options as MemoryStorageOptions);
+  } catch (cause) {
+    throw refuse(`the options could not be read (${toErrorInfo(cause).message})`, cause);
+  }
+  if (beforeSync !== undefined && typeof beforeSync !== 'function')
+    throw refuse(`beforeSync must be a function (got ${describeValue(beforeSync)})`);
+  const read: { initial?: RaftStorageState; beforeSync?: () => Promise<void> | void } = {};
+  if (initial !== undefined)
+    read.initial = checkStorageState(initial, 'createMemoryStorage', 'initial');
+  if (beforeSync !== undefined) read.beforeSync = beforeSync as () => Promise<void> | void;
+  return read;
 }
 
 function invalid(message: string): RaftError {

@@ -1,3 +1,4 @@
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import { RaftError } from './errors';
 import {
   type ConfState,
@@ -22,6 +23,8 @@ const ENTRY_TYPES: readonly EntryType[] = ['normal', 'conf-change'];
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+// The encoder checks each field as it writes it (a typeof test each), so a message the decoder
+// would refuse is refused here, naming the field, instead of going out malformed.
 class Writer {
   private buffer = new Uint8Array(256);
   private view = new DataView(this.buffer.buffer);
@@ -40,27 +43,51 @@ class Writer {
     this.reserve(1);
     this.buffer[this.length++] = value;
   }
-  f64(value: number) {
+  flag(value: unknown, field: string) {
+    if (typeof value !== 'boolean') throw unencodable(field, value, 'a boolean');
+    this.u8(value ? 1 : 0);
+  }
+  integer(value: unknown, field: string) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+      throw unencodable(field, value, 'an integer >= 0');
     this.reserve(8);
     this.view.setFloat64(this.length, value);
     this.length += 8;
   }
-  bytes(value: Uint8Array) {
+  bytes(value: unknown, field: string) {
+    if (!(value instanceof Uint8Array)) throw unencodable(field, value, 'a Uint8Array');
+    this.raw(value);
+  }
+  private raw(value: Uint8Array) {
     this.reserve(4 + value.length);
     this.view.setUint32(this.length, value.length);
     this.buffer.set(value, this.length + 4);
     this.length += 4 + value.length;
   }
-  string(value: string) {
-    this.bytes(encoder.encode(value));
+  string(value: unknown, field: string) {
+    if (typeof value !== 'string') throw unencodable(field, value, 'a string');
+    this.raw(encoder.encode(value));
   }
-  strings(values: readonly string[]) {
-    this.f64(values.length);
-    for (const value of values) this.string(value);
+  strings(values: unknown, field: string) {
+    if (!Array.isArray(values)) throw unencodable(field, values, 'an array of strings');
+    this.integer(values.length, `${field}.length`);
+    values.forEach((value, i) => this.string(value, `${field}.${i}`));
+  }
+  list(values: unknown, field: string): readonly unknown[] {
+    if (!Array.isArray(values)) throw unencodable(field, values, 'an array');
+    this.integer(values.length, `${field}.length`);
+    return values;
   }
   done(): Uint8Array {
     return this.buffer.slice(0, this.length);
   }
+}
+
+function unencodable(field: string, value: unknown, expected: string): RaftError {
+  return new RaftError({
+    code: 'RAFT_INVALID_ARGUMENT',
+    message: `encodeRaftMessage: ${field} must be ${expected} (got ${describeValue(value)})`,
+  });
 }
 
 class Reader {
@@ -124,6 +151,15 @@ class Reader {
   }
 }
 
+// `instanceof` asks a Proxy for its prototype, which may throw.
+function isBytes(value: unknown): value is Uint8Array {
+  try {
+    return value instanceof Uint8Array;
+  } catch {
+    return false;
+  }
+}
+
 function corrupt(detail: string): RaftError {
   return new RaftError({
     code: 'RAFT_INVALID_ARGUMENT',
@@ -131,48 +167,78 @@ function corrupt(detail: string): RaftError {
   });
 }
 
-/** Encodes a message for the wire. */
+/**
+ * Encodes a message for the wire. A message that is not a {@link RaftMessage} (a field of the
+ * wrong type, a negative or fractional number, one that cannot be read) is refused with
+ * `RAFT_INVALID_ARGUMENT` naming the field.
+ */
 export function encodeRaftMessage(message: RaftMessage): Uint8Array {
+  try {
+    return encode(message);
+  } catch (error) {
+    if (RaftError.isInstance(error)) throw error;
+    throw new RaftError({
+      code: 'RAFT_INVALID_ARGUMENT',
+      message: `encodeRaftMessage: the message could not be read (${toErrorInfo(error).message})`,
+      cause: error,
+    });
+  }
+}
+
+function encode(message: RaftMessage): Uint8Array {
+  if (typeof message !== 'object' || message === null)
+    throw unencodable('message', message, 'a RaftMessage');
   const type = TYPE_CODES.get(message.type);
   if (type === undefined) {
     throw new RaftError({
       code: 'RAFT_INVALID_ARGUMENT',
-      message: `encodeRaftMessage: unknown message type ${JSON.stringify(message.type)}`,
+      message: `encodeRaftMessage: unknown message type ${describeValue(message.type)}`,
     });
   }
   const out = new Writer();
   out.u8(VERSION);
   out.u8(type);
-  out.string(message.from);
-  out.string(message.to);
-  out.f64(message.term);
-  out.f64(message.logTerm);
-  out.f64(message.index);
-  out.f64(message.commit);
-  out.f64(message.rejectHint);
-  out.u8(message.reject ? 1 : 0);
-  out.string(message.context);
-  out.f64(message.entries.length);
-  for (const entry of message.entries) {
-    out.f64(entry.index);
-    out.f64(entry.term);
-    out.u8(entry.type === 'conf-change' ? 1 : 0);
-    out.bytes(entry.data);
-  }
+  out.string(message.from, 'from');
+  out.string(message.to, 'to');
+  out.integer(message.term, 'term');
+  out.integer(message.logTerm, 'logTerm');
+  out.integer(message.index, 'index');
+  out.integer(message.commit, 'commit');
+  out.integer(message.rejectHint, 'rejectHint');
+  out.flag(message.reject, 'reject');
+  out.string(message.context, 'context');
+  out.list(message.entries, 'entries').forEach((item, i) => {
+    if (typeof item !== 'object' || item === null)
+      throw unencodable(`entries.${i}`, item, 'an Entry');
+    const entry = item as Entry;
+    out.integer(entry.index, `entries.${i}.index`);
+    out.integer(entry.term, `entries.${i}.term`);
+    const code = ENTRY_TYPES.indexOf(entry.type);
+    if (code < 0) throw unencodable(`entries.${i}.type`, entry.type, "'normal' or 'conf-change'");
+    out.u8(code);
+    out.bytes(entry.data, `entries.${i}.data`);
+  });
   const snapshot = message.snapshot;
+  if (typeof snapshot !== 'object')
+    throw unencodable('snapshot', snapshot, 'a SnapshotChunk or null');
   out.u8(snapshot ? 1 : 0);
   if (snapshot) {
-    out.f64(snapshot.metadata.index);
-    out.f64(snapshot.metadata.term);
-    const conf = snapshot.metadata.conf;
-    out.strings(conf.voters);
-    out.strings(conf.learners);
-    out.strings(conf.votersOutgoing);
-    out.strings(conf.learnersNext);
-    out.u8(conf.autoLeave ? 1 : 0);
-    out.f64(snapshot.size);
-    out.f64(snapshot.offset);
-    out.bytes(snapshot.data);
+    const metadata = snapshot.metadata;
+    if (typeof metadata !== 'object' || metadata === null)
+      throw unencodable('snapshot.metadata', metadata, 'a SnapshotMetadata');
+    out.integer(metadata.index, 'snapshot.metadata.index');
+    out.integer(metadata.term, 'snapshot.metadata.term');
+    const conf = metadata.conf;
+    if (typeof conf !== 'object' || conf === null)
+      throw unencodable('snapshot.metadata.conf', conf, 'a ConfState');
+    out.strings(conf.voters, 'snapshot.metadata.conf.voters');
+    out.strings(conf.learners, 'snapshot.metadata.conf.learners');
+    out.strings(conf.votersOutgoing, 'snapshot.metadata.conf.votersOutgoing');
+    out.strings(conf.learnersNext, 'snapshot.metadata.conf.learnersNext');
+    out.flag(conf.autoLeave, 'snapshot.metadata.conf.autoLeave');
+    out.integer(snapshot.size, 'snapshot.size');
+    out.integer(snapshot.offset, 'snapshot.offset');
+    out.bytes(snapshot.data, 'snapshot.data');
   }
   return out.done();
 }
@@ -183,7 +249,7 @@ export function encodeRaftMessage(message: RaftMessage): Uint8Array {
  * drop it instead of handing Raft a malformed message.
  */
 export function decodeRaftMessage(bytes: Uint8Array): RaftMessage {
-  if (!(bytes instanceof Uint8Array)) throw corrupt('input is not a Uint8Array');
+  if (!isBytes(bytes)) throw corrupt('input is not a Uint8Array');
   const input = new Reader(bytes);
   const version = input.u8();
   if (version !== VERSION) throw corrupt(`unknown version ${version}`);

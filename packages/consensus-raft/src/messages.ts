@@ -1,3 +1,6 @@
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
+import { RaftError } from './errors';
+
 /**
  * The values Raft nodes persist and exchange. They are plain data (numbers, strings, arrays and
  * `Uint8Array`s), so a storage or a transport can encode them however it likes.
@@ -163,19 +166,93 @@ export interface ReadState {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// Fatal, so bytes that are not UTF-8 are refused rather than read as replacement characters.
+const fatal = new TextDecoder('utf-8', { fatal: true });
 
-/** Encodes a membership change as the data of a `conf-change` entry. */
-export function encodeConfChange(change: ConfChange): Uint8Array {
-  return encoder.encode(JSON.stringify(change));
+const CHANGE_TYPES: readonly unknown[] = ['add-voter', 'add-learner', 'remove-node'];
+const TRANSITIONS: readonly unknown[] = ['auto', 'joint-auto', 'joint-explicit'];
+
+function invalidChange(operation: string, message: string): RaftError {
+  return new RaftError({ code: 'RAFT_INVALID_ARGUMENT', message: `${operation}: ${message}` });
 }
 
-/** Decodes the data of a `conf-change` entry. */
+/**
+ * `change` as a plain {@link ConfChange}, read once; throws `RAFT_INVALID_ARGUMENT` naming the
+ * field for anything else (a Proxy or a getter that throws included).
+ */
+export function checkConfChange(change: unknown, operation: string): ConfChange {
+  try {
+    if (typeof change !== 'object' || change === null)
+      throw invalidChange(operation, `change must be a ConfChange (got ${describeValue(change)})`);
+    const { changes, transition } = change as ConfChange;
+    if (!Array.isArray(changes))
+      throw invalidChange(
+        operation,
+        `change.changes must be an array (got ${describeValue(changes)})`,
+      );
+    const singles = changes.map((single: unknown, at): ConfChangeSingle => {
+      const type =
+        typeof single === 'object' && single !== null
+          ? (single as ConfChangeSingle).type
+          : undefined;
+      const node =
+        typeof single === 'object' && single !== null
+          ? (single as ConfChangeSingle).node
+          : undefined;
+      if (!CHANGE_TYPES.includes(type) || typeof node !== 'string') {
+        throw invalidChange(
+          operation,
+          `changes.${at} must be { type: 'add-voter' | 'add-learner' | 'remove-node', node } (got ${describeValue(single)})`,
+        );
+      }
+      return { type: type as ConfChangeSingle['type'], node };
+    });
+    if (transition !== undefined && !TRANSITIONS.includes(transition)) {
+      throw invalidChange(
+        operation,
+        `transition must be 'auto', 'joint-auto' or 'joint-explicit' (got ${describeValue(transition)})`,
+      );
+    }
+    return transition === undefined ? { changes: singles } : { changes: singles, transition };
+  } catch (error) {
+    if (RaftError.isInstance(error)) throw error;
+    throw invalidChange(operation, `the change could not be read (${toErrorInfo(error).message})`);
+  }
+}
+
+/** Encodes a membership change as the data of a `conf-change` entry. */
+export function encodeConfChange(change: ConfChange, operation = 'encodeConfChange'): Uint8Array {
+  return encoder.encode(JSON.stringify(checkConfChange(change, operation)));
+}
+
+/** Decodes the data of a `conf-change` entry; `RAFT_INVALID_ARGUMENT` for anything else. */
 export function decodeConfChange(data: Uint8Array): ConfChange {
-  return JSON.parse(decoder.decode(data)) as ConfChange;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fatal.decode(data));
+  } catch {
+    throw invalidChange(
+      'decodeConfChange',
+      `data is not an encoded ConfChange (got ${describeValue(data)})`,
+    );
+  }
+  return checkConfChange(parsed, 'decodeConfChange');
 }
 
 /** Bytes an entry counts for in flow control and the uncommitted bound. */
 export function entrySize(entry: Entry): number {
-  return entry.data.byteLength + 16;
+  // Called per entry on the replication path: one read and one type test.
+  let data: unknown;
+  try {
+    data = entry.data;
+  } catch {
+    data = undefined;
+  }
+  if (!(data instanceof Uint8Array)) {
+    throw new RaftError({
+      code: 'RAFT_INVALID_ARGUMENT',
+      message: `entrySize: entry.data must be a Uint8Array (got ${describeValue(data)})`,
+    });
+  }
+  return data.byteLength + 16;
 }

@@ -5,6 +5,7 @@ import type {
   StrategyContext,
 } from '@varplane/core';
 import { RaftError } from './errors';
+import { readSafely } from './internal/read-field';
 import type { RaftNode } from './raft-node';
 
 /** Options of {@link createRaftConsensus}. */
@@ -39,6 +40,10 @@ const encoder = new TextEncoder();
  * outcome.index; // the log position of the accepted changes
  */
 export function createRaftConsensus(options: RaftConsensusOptions): ConsensusStrategy {
+  return readSafely('createRaftConsensus', 'RAFT_INVALID_OPTIONS', () => build(options));
+}
+
+function build(options: RaftConsensusOptions): ConsensusStrategy {
   const { node, decideWith } = options ?? {};
   if (typeof node !== 'object' || node === null || typeof node.propose !== 'function') {
     throw new RaftError({
@@ -58,11 +63,13 @@ export function createRaftConsensus(options: RaftConsensusOptions): ConsensusStr
     });
   }
   const logged = new Map<string, number>();
+  // Read now, so a name that cannot be read is refused here rather than later.
+  const description = `Tallies with ${String(decideWith.name)} and appends the accepted changes to a Raft log`;
   return {
     kind: 'consensus',
     name: 'raft',
     specificationVersion: 'v1',
-    description: `Tallies with ${decideWith.name} and appends the accepted changes to a Raft log`,
+    description,
     async decide(request: ConsensusRequest, context: StrategyContext): Promise<ConsensusResult> {
       const result = await decideWith.decide(request, context);
       if (Object.keys(result.accepted).length === 0) return result;

@@ -1,4 +1,5 @@
 import type { Clock, Random, TimerHandle } from '@varplane/core';
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import { type Observable, Subject } from 'rxjs';
 import { NotLeaderError, RaftError } from './errors';
 import { validateNodeOptions } from './internal/node-options';
@@ -451,8 +452,8 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
   watchStatus();
 
   const request = <T>(what: string, options: RequestOptions | undefined) => {
-    const timeoutMs = checkTimeout(options?.timeoutMs, o.timeoutMs);
-    const waiter = deadlines.add<T>(timeoutMs, noQuorumOrTimeout(what, timeoutMs), options?.signal);
+    const { timeoutMs, signal } = readRequestOptions(options, o.timeoutMs);
+    const waiter = deadlines.add<T>(timeoutMs, noQuorumOrTimeout(what, timeoutMs), signal);
     return { promise: waiter.promise, waiter };
   };
 
@@ -498,8 +499,9 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
     read(options) {
       if (stopped) return Promise.reject(stoppedError());
       let timeoutMs: number;
+      let signal: AbortSignal | undefined;
       try {
-        timeoutMs = checkTimeout(options?.timeoutMs, o.timeoutMs);
+        ({ timeoutMs, signal } = readRequestOptions(options, o.timeoutMs));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -507,7 +509,7 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
       const waiter = deadlines.add<{ index: number }>(
         timeoutMs,
         noQuorumOrTimeout('read', timeoutMs),
-        options?.signal,
+        signal,
         () => reads.delete(context),
       );
       reads.set(context, waiter);
@@ -535,12 +537,40 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
   };
 }
 
+/** A request's options, read once; anything but `{ timeoutMs?, signal? }` is refused. */
+function readRequestOptions(
+  options: unknown,
+  fallback: number,
+): { timeoutMs: number; signal: AbortSignal | undefined } {
+  if (options === undefined) return { timeoutMs: fallback, signal: undefined };
+  const refuse = (message: string, cause?: unknown) =>
+    new RaftError({ code: 'RAFT_INVALID_ARGUMENT', message: `raft node: ${message}`, cause });
+  if (typeof options !== 'object' || options === null)
+    throw refuse(`options must be an object (got ${describeValue(options)})`);
+  let timeoutMs: unknown;
+  let signal: unknown;
+  let isSignal = false;
+  try {
+    ({ timeoutMs, signal } = options as RequestOptions);
+    isSignal = signal instanceof AbortSignal;
+  } catch (cause) {
+    throw refuse(`the options could not be read (${toErrorInfo(cause).message})`, cause);
+  }
+  if (signal !== undefined && !isSignal)
+    throw refuse(`options.signal must be an AbortSignal (got ${describeValue(signal)})`);
+  return {
+    timeoutMs: checkTimeout(timeoutMs, fallback),
+    signal: signal as AbortSignal | undefined,
+  };
+}
+
 function checkTimeout(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+  // Up to 2^31 - 1: Node fires a longer timer after 1 ms.
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2 ** 31 - 1) {
     throw new RaftError({
       code: 'RAFT_INVALID_ARGUMENT',
-      message: `raft node: timeoutMs must be a finite number > 0 (got ${String(value)})`,
+      message: `raft node: timeoutMs must be a number of ms in (0, 2^31 - 1] (got ${describeValue(value)})`,
     });
   }
   return value;

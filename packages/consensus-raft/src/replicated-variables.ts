@@ -1,6 +1,7 @@
 import { type MultiAgentSpace, setVariableValue, VarplaneError } from '@varplane/core';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { RaftError } from './errors';
+import { readSafely } from './internal/read-field';
 import type { Entry } from './messages';
 import type { RaftNode, RaftStateMachine, RequestOptions } from './raft-node';
 
@@ -47,6 +48,10 @@ const decoder = new TextDecoder();
 export function createReplicatedVariableStore(options: {
   readonly space: MultiAgentSpace;
 }): ReplicatedVariableStore {
+  return readSafely('createReplicatedVariableStore', 'RAFT_INVALID_OPTIONS', () => build(options));
+}
+
+function build(options: { readonly space: MultiAgentSpace }): ReplicatedVariableStore {
   const initial = options?.space;
   if (
     typeof initial !== 'object' ||

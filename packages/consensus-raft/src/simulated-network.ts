@@ -1,5 +1,7 @@
 import type { Clock, Random } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { RaftError } from './errors';
+import { checkString, readSafely } from './internal/read-field';
 import type { NodeId, RaftMessage } from './messages';
 import type { RaftTransport } from './transport';
 
@@ -50,7 +52,7 @@ function checkRate(value: unknown, field: string): number {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
     throw new RaftError({
       code: 'RAFT_INVALID_OPTIONS',
-      message: `simulated network: ${field} must be a number in [0, 1] (got ${String(value)})`,
+      message: `simulated network: ${field} must be a number in [0, 1] (got ${describeValue(value)})`,
     });
   }
   return value;
@@ -58,10 +60,11 @@ function checkRate(value: unknown, field: string): number {
 
 function checkDelay(value: unknown, field: string): number {
   if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+  // Up to 2^31 - 1 ms: Node fires a longer timer after 1 ms.
+  if (typeof value !== 'number' || !(value >= 0 && value <= 2 ** 31 - 1)) {
     throw new RaftError({
       code: 'RAFT_INVALID_OPTIONS',
-      message: `simulated network: ${field} must be a finite number >= 0 (got ${String(value)})`,
+      message: `simulated network: ${field} must be a number of ms in [0, 2^31 - 1] (got ${describeValue(value)})`,
     });
   }
   return value;
@@ -78,7 +81,39 @@ function checkDelay(value: unknown, field: string): number {
  * network.partition(['a'], ['b', 'c']);
  */
 export function createSimulatedNetwork(options: SimulatedNetworkOptions): SimulatedNetwork {
+  return readSafely('createSimulatedNetwork', 'RAFT_INVALID_OPTIONS', () => build(options));
+}
+
+function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+  );
+}
+
+function invalidOptions(message: string): RaftError {
+  return new RaftError({ code: 'RAFT_INVALID_OPTIONS', message: `simulated network: ${message}` });
+}
+
+function checkIds(value: unknown, field: string): readonly NodeId[] {
+  if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) {
+    throw new RaftError({
+      code: 'RAFT_INVALID_ARGUMENT',
+      message: `simulated network: ${field} must be an array of node ids (got ${describeValue(value)})`,
+    });
+  }
+  return value;
+}
+
+function build(options: SimulatedNetworkOptions): SimulatedNetwork {
+  if (typeof options !== 'object' || options === null)
+    throw invalidOptions(`options must be an object (got ${describeValue(options)})`);
   const { clock, random } = options;
+  if (!hasMethods(clock, ['now', 'setTimeout', 'clearTimeout']))
+    throw invalidOptions(`clock must be a Clock (got ${describeValue(clock)})`);
+  if (!hasMethods(random, ['next', 'chance']))
+    throw invalidOptions(`random must be a Random (got ${describeValue(random)})`);
   const handlers = new Map<NodeId, (message: RaftMessage) => void>();
   const closed = new Set<NodeId>();
   const cuts = new Set<string>();
@@ -91,6 +126,8 @@ export function createSimulatedNetwork(options: SimulatedNetworkOptions): Simula
   let flushScheduled = false;
 
   function resolve(f: NetworkFaults) {
+    if (typeof f !== 'object' || f === null)
+      throw invalidOptions(`faults must be an object (got ${describeValue(f)})`);
     const minDelayMs = checkDelay(f.minDelayMs, 'minDelayMs');
     const maxDelayMs = checkDelay(f.maxDelayMs ?? minDelayMs, 'maxDelayMs');
     if (maxDelayMs < minDelayMs) {
@@ -166,11 +203,27 @@ export function createSimulatedNetwork(options: SimulatedNetworkOptions): Simula
 
   return {
     transport(id) {
+      checkString(id, 'simulated network', 'transport id');
       closed.delete(id);
       return {
         id,
-        send: (messages) => send(id, messages),
+        send(messages) {
+          if (!Array.isArray(messages)) {
+            throw new RaftError({
+              code: 'RAFT_INVALID_ARGUMENT',
+              message: `simulated network: send takes an array of messages (got ${describeValue(messages)})`,
+            });
+          }
+          // A message whose fields cannot be read is refused, not thrown on from inside the loop.
+          readSafely('simulated network send', 'RAFT_INVALID_ARGUMENT', () => send(id, messages));
+        },
         listen(handler) {
+          if (typeof handler !== 'function') {
+            throw new RaftError({
+              code: 'RAFT_INVALID_ARGUMENT',
+              message: `simulated network: listen takes a function (got ${describeValue(handler)})`,
+            });
+          }
           handlers.set(id, handler);
         },
         async close() {
@@ -180,21 +233,25 @@ export function createSimulatedNetwork(options: SimulatedNetworkOptions): Simula
       };
     },
     partition(a, b) {
-      for (const x of a) {
-        for (const y of b) {
+      const left = checkIds(a, 'partition a');
+      const right = checkIds(b, 'partition b');
+      for (const x of left) {
+        for (const y of right) {
           cuts.add(linkKey(x, y));
           cuts.add(linkKey(y, x));
         }
       }
     },
     cut(from, to) {
+      checkString(from, 'simulated network', 'cut from');
+      checkString(to, 'simulated network', 'cut to');
       cuts.add(linkKey(from, to));
     },
     heal() {
       cuts.clear();
     },
     setFaults(next) {
-      faults = resolve(next);
+      faults = readSafely('setFaults', 'RAFT_INVALID_OPTIONS', () => resolve(next));
     },
     stats: () => ({ sent, delivered, dropped, duplicated }),
   };

@@ -1,6 +1,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { type Clock, systemClock, type TimerHandle } from '@varplane/core';
+import { describeValue } from '@varplane/core/internal';
 import { RaftError } from './errors';
+import { readSafely } from './internal/read-field';
 import { decodeRaftMessage, encodeRaftMessage } from './message-codec';
 import type { NodeId, RaftMessage } from './messages';
 import type { RaftTransport } from './transport';
@@ -71,7 +73,7 @@ interface PeerLink {
  * });
  */
 export async function startTcpTransport(options: TcpTransportOptions): Promise<TcpTransport> {
-  const o = validate(options);
+  const o = readSafely('startTcpTransport', 'RAFT_INVALID_OPTIONS', () => validate(options));
   const clock = o.clock;
   let handler: ((message: RaftMessage) => void) | null = null;
   let closed = false;
@@ -188,14 +190,22 @@ export async function startTcpTransport(options: TcpTransportOptions): Promise<T
     address,
     send(messages) {
       if (closed) return;
+      if (!Array.isArray(messages)) {
+        throw new RaftError({
+          code: 'RAFT_INVALID_ARGUMENT',
+          message: `tcp transport send: messages must be an array (got ${describeValue(messages)})`,
+        });
+      }
+      // Encoded first: the encoder refuses a malformed message (naming the field) before any of
+      // the batch is queued.
+      const bodies = messages.map((message) => encodeRaftMessage(message));
       const touched = new Set<PeerLink>();
-      for (const message of messages) {
-        const link = links.get(message.to);
+      bodies.forEach((body, i) => {
+        const link = links.get((messages[i] as RaftMessage).to);
         if (link === undefined) {
           stats.dropped += 1;
-          continue;
+          return;
         }
-        const body = encodeRaftMessage(message);
         const frame = Buffer.allocUnsafe(4 + body.byteLength);
         frame.writeUInt32LE(body.byteLength, 0);
         frame.set(body, 4);
@@ -205,10 +215,16 @@ export async function startTcpTransport(options: TcpTransportOptions): Promise<T
           stats.dropped += 1;
         }
         touched.add(link);
-      }
+      });
       for (const link of touched) flush(link);
     },
     listen(next) {
+      if (typeof next !== 'function') {
+        throw new RaftError({
+          code: 'RAFT_INVALID_ARGUMENT',
+          message: `tcp transport listen: handler must be a function (got ${describeValue(next)})`,
+        });
+      }
       handler = next;
     },
     async close() {
@@ -262,7 +278,7 @@ function validate(options: TcpTransportOptions) {
   const fail = (field: string, value: unknown, expected: string) =>
     new RaftError({
       code: 'RAFT_INVALID_OPTIONS',
-      message: `startTcpTransport: ${field} must be ${expected}, got ${JSON.stringify(value) ?? String(value)}`,
+      message: `startTcpTransport: ${field} must be ${expected}, got ${describeValue(value)}`,
     });
   if (typeof options !== 'object' || options === null) throw fail('options', options, 'an object');
   if (typeof options.id !== 'string' || options.id === '')

@@ -1,8 +1,10 @@
 import type { Random } from '@varplane/core';
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import { RaftError } from '../errors';
 import type { NodeId } from '../messages';
 import type { RaftCoreOptions } from '../raft-core';
 import type { RaftStorageState } from '../storage';
+import { checkStorageState } from './check-state';
 
 export interface ResolvedCoreOptions {
   id: NodeId;
@@ -24,15 +26,9 @@ export interface ResolvedCoreOptions {
 }
 
 function refuse(field: string, value: unknown, expected: string): never {
-  let shown: string;
-  try {
-    shown = typeof value === 'function' ? 'a function' : String(JSON.stringify(value));
-  } catch {
-    shown = String(value);
-  }
   throw new RaftError({
     code: 'RAFT_INVALID_OPTIONS',
-    message: `raft options: ${field} must be ${expected} (got ${shown})`,
+    message: `raft options: ${field} must be ${expected} (got ${describeValue(value)})`,
   });
 }
 
@@ -58,8 +54,24 @@ function ids(value: unknown, field: string): NodeId[] {
   return value as NodeId[];
 }
 
-/** Checks every option a user can set and fills the defaults. */
+/**
+ * Checks every option a user can set and fills the defaults. Options that cannot be read (a Proxy,
+ * a getter that throws) are refused with `RAFT_INVALID_OPTIONS` too.
+ */
 export function validateCoreOptions(options: RaftCoreOptions): ResolvedCoreOptions {
+  try {
+    return validate(options);
+  } catch (error) {
+    if (RaftError.isInstance(error)) throw error;
+    throw new RaftError({
+      code: 'RAFT_INVALID_OPTIONS',
+      message: `raft options could not be read (${toErrorInfo(error).message})`,
+      cause: error,
+    });
+  }
+}
+
+function validate(options: RaftCoreOptions): ResolvedCoreOptions {
   if (typeof options !== 'object' || options === null) refuse('options', options, 'an object');
   if (typeof options.id !== 'string' || options.id === '')
     refuse('id', options.id, 'a non-empty string');
@@ -83,17 +95,10 @@ export function validateCoreOptions(options: RaftCoreOptions): ResolvedCoreOptio
   if (readOnly === 'lease' && !checkQuorum) {
     refuse('readOnly', readOnly, "'safe' unless checkQuorum is on (a lease needs it)");
   }
-  const state = options.state;
-  if (state !== undefined) {
-    if (
-      typeof state !== 'object' ||
-      state === null ||
-      typeof state.hardState !== 'object' ||
-      !Array.isArray(state.entries)
-    ) {
-      refuse('state', state, 'a RaftStorageState ({ hardState, snapshot, entries })');
-    }
-  }
+  const state =
+    options.state === undefined
+      ? undefined
+      : checkStorageState(options.state, 'raft options', 'state');
   return {
     id: options.id,
     peers,

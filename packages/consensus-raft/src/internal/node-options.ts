@@ -1,4 +1,5 @@
 import type { Clock, Random } from '@varplane/core';
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import { RaftError } from '../errors';
 import type { NodeId } from '../messages';
 import type { RaftStateMachine, StartRaftNodeOptions } from '../raft-node';
@@ -27,7 +28,7 @@ function refuse(field: string, value: unknown, expected: string): never {
       ? 'an object'
       : typeof value === 'function'
         ? 'a function'
-        : String(value);
+        : describeValue(value);
   throw new RaftError({
     code: 'RAFT_INVALID_OPTIONS',
     message: `startRaftNode: ${field} must be ${expected} (got ${shown})`,
@@ -42,7 +43,13 @@ function hasMethods(value: unknown, methods: readonly string[]): boolean {
   );
 }
 
-function positive(value: unknown, field: string, fallback: number, allowZero = false): number {
+function positive(
+  value: unknown,
+  field: string,
+  fallback: number,
+  allowZero = false,
+  timer = false,
+): number {
   if (value === undefined) return fallback;
   if (
     typeof value !== 'number' ||
@@ -52,11 +59,31 @@ function positive(value: unknown, field: string, fallback: number, allowZero = f
   ) {
     refuse(field, value, allowZero ? 'a finite number >= 0' : 'a finite number > 0');
   }
+  // Node fires a timer of 2^31 ms or more after 1 ms: a longer one would expire at once.
+  if (timer && value > MAX_TIMER_MS) refuse(field, value, `at most ${MAX_TIMER_MS} ms`);
   return value;
 }
 
-/** Checks the driver's own options; the core checks its options itself. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Checks the driver's own options; the core checks its options itself. Options that cannot be
+ * read (a Proxy, a getter that throws) are refused with `RAFT_INVALID_OPTIONS` too.
+ */
 export function validateNodeOptions(options: StartRaftNodeOptions): ResolvedNodeOptions {
+  try {
+    return validate(options);
+  } catch (error) {
+    if (RaftError.isInstance(error)) throw error;
+    throw new RaftError({
+      code: 'RAFT_INVALID_OPTIONS',
+      message: `startRaftNode: the options could not be read (${toErrorInfo(error).message})`,
+      cause: error,
+    });
+  }
+}
+
+function validate(options: StartRaftNodeOptions): ResolvedNodeOptions {
   if (typeof options !== 'object' || options === null) refuse('options', options, 'an object');
   if (!hasMethods(options.storage, ['load', 'write', 'compact', 'close'])) {
     refuse('storage', options.storage, 'a RaftStorage (load, write, compact, close)');
@@ -65,7 +92,7 @@ export function validateNodeOptions(options: StartRaftNodeOptions): ResolvedNode
     refuse('transport', options.transport, 'a RaftTransport (send, listen, close)');
   }
   if (options.transport.id !== options.id) {
-    refuse('transport.id', options.transport.id, `the node's id ${JSON.stringify(options.id)}`);
+    refuse('transport.id', options.transport.id, `the node's id ${describeValue(options.id)}`);
   }
   if (!hasMethods(options.clock, ['now', 'setTimeout', 'clearTimeout'])) {
     refuse('clock', options.clock, 'a Clock (now, setTimeout, clearTimeout)');
@@ -89,11 +116,11 @@ export function validateNodeOptions(options: StartRaftNodeOptions): ResolvedNode
     transport: options.transport,
     clock: options.clock,
     random: options.random,
-    tickMs: positive(options.tickMs, 'tickMs', 100),
+    tickMs: positive(options.tickMs, 'tickMs', 100, false, true),
     raft: options.raft ?? {},
     stateMachine: options.stateMachine,
     snapshotEvery,
-    timeoutMs: positive(options.timeoutMs, 'timeoutMs', 5_000),
-    applyTimeoutMs: positive(options.applyTimeoutMs, 'applyTimeoutMs', 5_000),
+    timeoutMs: positive(options.timeoutMs, 'timeoutMs', 5_000, false, true),
+    applyTimeoutMs: positive(options.applyTimeoutMs, 'applyTimeoutMs', 5_000, false, true),
   };
 }

@@ -1,3 +1,5 @@
+import { readSafely } from '../internal/read-field';
+import { checkModel, invalid, objectOf } from './internal/model-checks';
 import type { Model, Operation } from './model';
 
 /** An operation that could have come next after the longest prefix, and why it did not. */
@@ -86,6 +88,17 @@ export function describeOperation<State, Input, Output>(
   op: Operation<Input, Output>,
   model: Model<State, Input, Output>,
 ): string {
-  const output = op.end === null ? '(no response)' : model.describeOutput(op.output);
-  return `[${op.client}] ${model.describeInput(op.input)} -> ${output} @ ${op.start}..${op.end ?? ''}`;
+  return readSafely('describeOperation', 'RAFT_INVALID_ARGUMENT', () => {
+    checkModel(model, 'describeOperation');
+    const { client, input, start, end } = objectOf(op, 'describeOperation', 'op');
+    if (typeof client !== 'string')
+      throw invalid('describeOperation', 'op.client', client, 'a string');
+    if (typeof start !== 'number')
+      throw invalid('describeOperation', 'op.start', start, 'a number');
+    if (end !== null && typeof end !== 'number')
+      throw invalid('describeOperation', 'op.end', end, 'a number or null');
+    const output =
+      end === null ? '(no response)' : model.describeOutput((op as { output: Output }).output);
+    return `[${client}] ${model.describeInput(input as Input)} -> ${output} @ ${start}..${end ?? ''}`;
+  });
 }

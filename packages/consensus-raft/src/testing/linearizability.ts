@@ -1,6 +1,9 @@
+import { describeValue } from '@varplane/core/internal';
 import { RaftError } from '../errors';
+import { readSafely } from '../internal/read-field';
 import { type Counterexample, explainFailure } from './counterexample';
 import { type Bitset, createBitset, MemoTable } from './internal/memo-table';
+import { checkModel } from './internal/model-checks';
 import type { Model, Operation } from './model';
 
 /** Limits on a check; when one is reached the answer is `unknown` rather than a guess. */
@@ -81,7 +84,20 @@ export function checkLinearizability<State, Input, Output>(
   model: Model<State, Input, Output>,
   options: CheckOptions = {},
 ): LinearizabilityResult<Input, Output> {
+  // A history or model that throws when read or run (a getter, a Proxy, a model's own bug) is
+  // refused with a typed error that keeps what it threw as the cause.
+  return readSafely('checkLinearizability', 'RAFT_INVALID_ARGUMENT', () =>
+    check(history, model, options),
+  );
+}
+
+function check<State, Input, Output>(
+  history: readonly Operation<Input, Output>[],
+  model: Model<State, Input, Output>,
+  options: CheckOptions,
+): LinearizabilityResult<Input, Output> {
   validateHistory(history);
+  checkModel(model, 'checkLinearizability');
   const budget = createBudget(options);
   const partitions = partitionHistory(history, model);
   const linearizations = new Map<string, readonly Operation<Input, Output>[]>();
@@ -254,11 +270,17 @@ interface Budget {
 }
 
 function createBudget(options: CheckOptions): Budget {
+  if (typeof options !== 'object' || options === null)
+    throw invalid('options', options, 'an object');
+  if (options.now !== undefined && typeof options.now !== 'function')
+    throw invalid('options.now', options.now, 'a function');
   const maxSteps = options.maxSteps ?? Number.POSITIVE_INFINITY;
   const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
   const now = options.now ?? (() => performance.now());
-  if (!(maxSteps > 0)) throw invalid('options.maxSteps', options.maxSteps, 'a positive number');
-  if (!(timeoutMs >= 0)) throw invalid('options.timeoutMs', options.timeoutMs, 'a number >= 0');
+  if (typeof maxSteps !== 'number' || !(maxSteps > 0))
+    throw invalid('options.maxSteps', options.maxSteps, 'a positive number');
+  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))
+    throw invalid('options.timeoutMs', options.timeoutMs, 'a number >= 0');
   const deadline = Number.isFinite(timeoutMs) ? now() + timeoutMs : Number.POSITIVE_INFINITY;
   let stepLimit = maxSteps;
   return {
@@ -296,14 +318,8 @@ function validateHistory(history: readonly unknown[]): void {
 }
 
 function invalid(path: string, value: unknown, expected: string): RaftError {
-  let shown: string;
-  try {
-    shown = JSON.stringify(value) ?? String(value);
-  } catch {
-    shown = String(value);
-  }
   return new RaftError({
     code: 'RAFT_INVALID_ARGUMENT',
-    message: `checkLinearizability: ${path} must be ${expected}, got ${shown}`,
+    message: `checkLinearizability: ${path} must be ${expected}, got ${describeValue(value)}`,
   });
 }

@@ -1,3 +1,6 @@
+import { describeValue } from '@varplane/core/internal';
+import { readSafely } from '../internal/read-field';
+import { describeJson, invalid, jsonOf, objectOf } from './internal/model-checks';
 import type { Model } from './model';
 
 /** An operation on a single register. */
@@ -20,32 +23,63 @@ export type RegisterOutput<Value> = Value | boolean | null;
 export function createRegisterModel<Value>(options: {
   readonly initial: Value;
 }): Model<Value, RegisterInput<Value>, RegisterOutput<Value>> {
-  const { initial } = options;
+  const S = 'register model';
+  const initial = readSafely(S, 'RAFT_INVALID_OPTIONS', () => {
+    if (typeof options !== 'object' || options === null)
+      throw invalid('createRegisterModel', 'options', options, 'an object with initial');
+    return options.initial;
+  });
+  jsonOf(initial, 'createRegisterModel', 'options.initial');
   return {
     name: 'register',
     init: () => initial,
     step(state, input) {
-      switch (input.type) {
+      const fields = readFields(input, S, ['type', 'value', 'expected']);
+      switch (fields.type) {
         case 'read':
           return { state, output: state };
         case 'write':
-          return { state: input.value, output: null };
+          return { state: fields.value as Value, output: null };
         case 'cas': {
-          const matches = json(state) === json(input.expected);
-          return { state: matches ? input.value : state, output: matches };
+          const matches =
+            jsonOf(state, S, 'state') === jsonOf(fields.expected, S, 'input.expected');
+          return { state: matches ? (fields.value as Value) : state, output: matches };
         }
+        default:
+          throw invalid(S, 'step: input.type', fields.type, "'read', 'write' or 'cas'");
       }
     },
-    outputEquals: (expected, actual) => json(expected) === json(actual),
-    stateKey: json,
+    outputEquals: (expected, actual) =>
+      jsonOf(expected, S, 'expected') === jsonOf(actual, S, 'actual'),
+    stateKey: (state) => jsonOf(state, S, 'state'),
     describeInput(input) {
-      if (input.type === 'read') return 'read()';
-      if (input.type === 'write') return `write(${json(input.value)})`;
-      return `cas(${json(input.expected)}, ${json(input.value)})`;
+      try {
+        if (input.type === 'read') return 'read()';
+        if (input.type === 'write') return `write(${describeJson(input.value)})`;
+        if (input.type === 'cas')
+          return `cas(${describeJson(input.expected)}, ${describeJson(input.value)})`;
+      } catch {
+        // An input that cannot be read is described as a value.
+      }
+      return describeValue(input);
     },
-    describeOutput: json,
-    describeState: json,
+    describeOutput: describeJson,
+    describeState: describeJson,
   };
+}
+
+/** The named fields of an input, read once; an input that is not an object is refused. */
+function readFields(
+  input: unknown,
+  subject: string,
+  keys: readonly string[],
+): Record<string, unknown> {
+  return readSafely(subject, 'RAFT_INVALID_ARGUMENT', () => {
+    const source = objectOf(input, subject, 'input');
+    const out: Record<string, unknown> = {};
+    for (const key of keys) out[key] = source[key];
+    return out;
+  });
 }
 
 /** An operation on one key of a string map; a missing key reads as `null`. */
@@ -73,39 +107,54 @@ export type KeyValueOutput = string | boolean | null;
  * checkLinearizability(history, createKeyValueModel());
  */
 export function createKeyValueModel(): Model<string | null, KeyValueInput, KeyValueOutput> {
+  const S = 'key-value model';
+  const text = (value: unknown, path: string): string => {
+    if (typeof value !== 'string') throw invalid(S, path, value, 'a string');
+    return value;
+  };
   return {
     name: 'key-value',
     init: () => null,
     step(state, input) {
-      switch (input.type) {
+      if (state !== null) text(state, 'state');
+      const fields = readFields(input, S, ['type', 'key', 'value', 'expected']);
+      text(fields.key, 'input.key');
+      switch (fields.type) {
         case 'get':
           return { state, output: state };
         case 'put':
-          return { state: input.value, output: null };
+          return { state: text(fields.value, 'input.value'), output: null };
         case 'delete':
           return { state: null, output: null };
         case 'cas': {
-          const matches = state === input.expected;
-          return { state: matches ? input.value : state, output: matches };
+          const expected =
+            fields.expected === null ? null : text(fields.expected, 'input.expected');
+          const value = text(fields.value, 'input.value');
+          const matches = state === expected;
+          return { state: matches ? value : state, output: matches };
         }
+        default:
+          throw invalid(S, 'input.type', fields.type, "'get', 'put', 'delete' or 'cas'");
       }
     },
     outputEquals: (expected, actual) => expected === actual,
     // The prefix keeps null apart from the string "null".
-    stateKey: (state) => (state === null ? '-' : `=${state}`),
-    partition: (input) => input.key,
+    stateKey: (state) => (state === null ? '-' : `=${text(state, 'state')}`),
+    partition: (input) => text(readFields(input, S, ['key']).key, 'input.key'),
     describeInput(input) {
-      const key = JSON.stringify(input.key);
-      if (input.type === 'get') return `get(${key})`;
-      if (input.type === 'delete') return `delete(${key})`;
-      if (input.type === 'put') return `put(${key}, ${JSON.stringify(input.value)})`;
-      return `cas(${key}, ${JSON.stringify(input.expected)}, ${JSON.stringify(input.value)})`;
+      try {
+        const key = describeJson(input.key);
+        if (input.type === 'get') return `get(${key})`;
+        if (input.type === 'delete') return `delete(${key})`;
+        if (input.type === 'put') return `put(${key}, ${describeJson(input.value)})`;
+        if (input.type === 'cas')
+          return `cas(${key}, ${describeJson(input.expected)}, ${describeJson(input.value)})`;
+      } catch {
+        // An input that cannot be read is described as a value.
+      }
+      return describeValue(input);
     },
-    describeOutput: (output) => JSON.stringify(output),
-    describeState: (state) => JSON.stringify(state),
+    describeOutput: describeJson,
+    describeState: describeJson,
   };
-}
-
-function json(value: unknown): string {
-  return JSON.stringify(value) ?? 'undefined';
 }
