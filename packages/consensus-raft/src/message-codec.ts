@@ -71,7 +71,9 @@ class Writer {
   strings(values: unknown, field: string) {
     if (!Array.isArray(values)) throw unencodable(field, values, 'an array of strings');
     this.integer(values.length, `${field}.length`);
-    values.forEach((value, i) => this.string(value, `${field}.${i}`));
+    values.forEach((value, i) => {
+      this.string(value, `${field}.${i}`);
+    });
   }
   list(values: unknown, field: string): readonly unknown[] {
     if (!Array.isArray(values)) throw unencodable(field, values, 'an array');
