@@ -25,6 +25,8 @@ export type { ClusterErrorCode } from './errors';
 export { ClusterError } from './errors';
 export type { EscrowLedger, EscrowLedgerOptions } from './escrow-ledger';
 export { createEscrowLedger } from './escrow-ledger';
+export type { EtcdControlPlaneOptions } from './etcd-control-plane';
+export { createEtcdControlPlane } from './etcd-control-plane';
 export type { MigrationSource } from './migrate-agent';
 export { migrateAgent } from './migrate-agent';
 export { connectNats } from './nats-connection';
