@@ -4,6 +4,9 @@ import {
   type TimerHandle,
   VarplaneError,
 } from '@varplane/core';
+import { z } from 'zod';
+import { checkOrThrow, invalid, parseOrThrow } from './internal/parse';
+import { checkContext } from './internal/strategy-input';
 
 /** What asking one agent came to. Asking never throws: silence and failure are answers too. */
 export type AskOutcome =
@@ -18,6 +21,8 @@ export type AskOutcome =
 
 /** How long a live agent has to answer a strategy's question unless the strategy says otherwise. */
 export const DEFAULT_ASK_TIMEOUT_MS = 1_000;
+/** Node's timers fire at once past 2^31 - 1 ms: no longer wait can be kept. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 const UNAVAILABLE: AskOutcome = { ok: false, reason: 'unavailable' };
 
@@ -36,7 +41,16 @@ export function askAgent(
   question: AgentQuestion,
   timeoutMs: number,
 ): Promise<AskOutcome> {
-  return askAgents(context, [agent], () => question, timeoutMs).then(
+  try {
+    parseOrThrow(questionSchema, question, {
+      subject: 'askAgent',
+      code: 'INVALID_ARGUMENT',
+      prefix: 'question',
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return ask('askAgent', context, [agent], () => question, timeoutMs).then(
     (outcomes) => outcomes[0] as AskOutcome,
   );
 }
@@ -51,6 +65,45 @@ export function askAgents(
   question: (agent: string) => AgentQuestion,
   timeoutMs: number,
 ): Promise<AskOutcome[]> {
+  return ask('askAgents', context, agents, question, timeoutMs);
+}
+
+const questionSchema = z.looseObject({ type: z.string() });
+const timeoutSchema = z.number().positive().max(MAX_TIMEOUT_MS);
+
+function isAgentList(input: unknown): boolean {
+  try {
+    return Array.isArray(input) && input.every((agent) => typeof agent === 'string');
+  } catch {
+    return false;
+  }
+}
+
+// Bad arguments reject, typed, like every other failure of a call that returns a promise.
+function ask(
+  subject: string,
+  context: StrategyContext,
+  agents: readonly string[],
+  question: (agent: string) => AgentQuestion,
+  timeoutMs: number,
+): Promise<AskOutcome[]> {
+  try {
+    checkContext(subject, context);
+    checkOrThrow(agents, isAgentList, z.array(z.string()), {
+      subject,
+      code: 'INVALID_ARGUMENT',
+      prefix: subject === 'askAgent' ? 'agent' : 'agents',
+    });
+    if (typeof question !== 'function')
+      invalid(subject, 'INVALID_ARGUMENT', 'question', 'must be a function of the agent', question);
+    parseOrThrow(timeoutSchema, timeoutMs, {
+      subject,
+      code: 'INVALID_ARGUMENT',
+      prefix: 'timeoutMs',
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const port = context.agents;
   if (port === undefined) return Promise.resolve(agents.map(() => UNAVAILABLE));
   const signal = context.signal;

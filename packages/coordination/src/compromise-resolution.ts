@@ -17,6 +17,7 @@ import {
   resolution,
 } from './internal/conflicts';
 import { parseOrThrow } from './internal/parse';
+import { checkConflictInput } from './internal/strategy-input';
 import { cleanFloat, sameValue } from './internal/values';
 
 /** Options of {@link createCompromiseResolution}. */
@@ -78,6 +79,7 @@ export function createCompromiseResolution(
     specificationVersion: 'v1',
     description: 'Weighted average, time sharing, priority override or an alternative solution.',
     resolve(conflicts, context) {
+      checkConflictInput('compromise.resolve', conflicts, context);
       const startAt = opts.startAt ?? context.clock.now();
       return conflicts.map((conflict) => {
         const claims = claimsOf(conflict);

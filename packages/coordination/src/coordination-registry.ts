@@ -1,4 +1,5 @@
 import { createStrategyRegistry, type Strategy, type StrategyRegistry } from '@varplane/core';
+import { guardInput } from '@varplane/core/internal';
 import { createCompromiseResolution } from './compromise-resolution';
 import { createDominantResourceFairness } from './dominant-resource-fairness';
 import { createDutchAuction } from './dutch-auction';
@@ -6,6 +7,7 @@ import { createEnglishAuction } from './english-auction';
 import { createFirstPriceAuction } from './first-price-auction';
 import { createGeneticNegotiation } from './genetic-negotiation';
 import { createHierarchicalNegotiation } from './hierarchical-negotiation';
+import { invalid } from './internal/parse';
 import { createLeaderElection } from './leader-election';
 import { createMarketBasedNegotiation } from './market-based-negotiation';
 import { createMaxMinFairnessAllocator } from './max-min-fairness-allocator';
@@ -65,7 +67,18 @@ export function registerBuiltinStrategies(
   registry: StrategyRegistry,
   options: { replace?: boolean } = {},
 ): StrategyRegistry {
-  for (const strategy of builtinStrategies()) registry.register(strategy, options);
+  const register = guardInput('registerBuiltinStrategies', 'registry', registry, () =>
+    typeof registry === 'object' && registry !== null ? registry.register : undefined,
+  );
+  if (typeof register !== 'function')
+    invalid(
+      'registerBuiltinStrategies',
+      'INVALID_ARGUMENT',
+      'registry',
+      'must be a strategy registry from createStrategyRegistry()',
+      registry,
+    );
+  for (const strategy of builtinStrategies()) register.call(registry, strategy, options);
   return registry;
 }
 
@@ -78,7 +91,16 @@ export function registerBuiltinStrategies(
  * await negotiateValue('temperature', prefs, { registry, strategy: 'nash_bargaining' });
  */
 export function createCoordinationRegistry(plugins: readonly Strategy[] = []): StrategyRegistry {
+  if (!Array.isArray(plugins))
+    invalid(
+      'createCoordinationRegistry',
+      'INVALID_ARGUMENT',
+      'plugins',
+      'must be an array of strategies',
+      plugins,
+    );
+  const given = guardInput('createCoordinationRegistry', 'plugins', plugins, () => [...plugins]);
   const registry = registerBuiltinStrategies(createStrategyRegistry());
-  for (const plugin of plugins) registry.register(plugin);
+  for (const plugin of given) registry.register(plugin);
   return registry;
 }

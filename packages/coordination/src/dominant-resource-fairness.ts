@@ -2,6 +2,7 @@ import type { ResourceAllocationStrategy, ResourceGrant, ResourceRequest } from 
 import { z } from 'zod';
 import { grantsFrom, indicesByType, unitsOf, wholeUnits } from './internal/allocation';
 import { parseOrThrow } from './internal/parse';
+import { checkAllocation, checkAllocationInput } from './internal/strategy-input';
 
 /** Options of {@link createDominantResourceFairness}. */
 export interface DominantResourceFairnessOptions {
@@ -35,6 +36,7 @@ export function dominantShares(
   requests: readonly ResourceRequest[],
   available: Readonly<Record<string, number>>,
 ): number[] {
+  checkAllocationInput('dominantShares', requests, available);
   const typeNames = [...indicesByType(requests).keys()];
   const typeIndex = new Map(typeNames.map((t, k) => [t, k]));
   const capacity = typeNames.map((t) => unitsOf(available, t));
@@ -154,7 +156,8 @@ export function createDominantResourceFairness(
     name: opts.name ?? 'dominant_resource_fairness',
     specificationVersion: 'v1',
     description: "Equalizes the agents' dominant shares across resource types.",
-    allocate(requests, available): ResourceGrant[] {
+    allocate(requests, available, context): ResourceGrant[] {
+      checkAllocation('dominant_resource_fairness.allocate', requests, available, context);
       const shares = dominantShares(requests, available);
       const amounts = requests.map(() => 0);
       for (const [type, indices] of indicesByType(requests)) {

@@ -9,6 +9,7 @@ import {
 } from './internal/bids';
 import { breakTie, roundLimit, willingAt } from './internal/open-auction';
 import { invalid, parseOrThrow } from './internal/parse';
+import { checkNegotiation } from './internal/strategy-input';
 import { cleanFloat } from './internal/values';
 
 /** Options of {@link createDutchAuction}. */
@@ -59,6 +60,7 @@ export function createDutchAuction(options: DutchAuctionOptions = {}): Negotiati
     specificationVersion: 'v1',
     description: 'Dutch auction: a descending price; the first bidder to accept wins.',
     async negotiate(request, context) {
+      checkNegotiation('dutch.negotiate', request, context);
       const bidders = admissible(request);
       let start = opts.startPrice;
       if (start === undefined) {

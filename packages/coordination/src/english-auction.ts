@@ -9,6 +9,7 @@ import {
 } from './internal/bids';
 import { breakTie, roundLimit, willingAt } from './internal/open-auction';
 import { parseOrThrow } from './internal/parse';
+import { checkNegotiation } from './internal/strategy-input';
 import { cleanFloat } from './internal/values';
 
 /** Options of {@link createEnglishAuction}. */
@@ -54,6 +55,7 @@ export function createEnglishAuction(options: EnglishAuctionOptions = {}): Negot
     specificationVersion: 'v1',
     description: 'English auction: an ascending price; the last bidder standing wins.',
     async negotiate(request, context) {
+      checkNegotiation('english.negotiate', request, context);
       let round = 0;
       let active: Preference[] = await willingAt(
         request,

@@ -1,4 +1,10 @@
 import { type ConsensusTally, VarplaneError, type VarplaneErrorOptions } from '@varplane/core';
+import { readField } from '@varplane/core/internal';
+
+// An error is made whatever it is given (core's rule): a missing or malformed field falls back to
+// an empty value instead of throwing something else.
+const isString = (value: unknown) => typeof value === 'string';
+const isObject = (value: unknown) => typeof value === 'object' && value !== null;
 
 /**
  * Stable error codes of `@varplane/coordination`. Bad input is a core `InvalidArgumentError`
@@ -67,8 +73,8 @@ export class NegotiationError extends VarplaneError {
   ) {
     super(options);
     this.name = 'NegotiationError';
-    this.reason = options.reason;
-    this.variableId = options.variableId;
+    this.reason = readField(options, 'reason', isString) ?? 'no_agreement';
+    this.variableId = readField(options, 'variableId', isString);
   }
 }
 
@@ -81,8 +87,13 @@ export class ConsensusError extends VarplaneError {
   ) {
     super(options);
     this.name = 'ConsensusError';
-    this.tally = options.tally;
-    this.absent = options.absent;
+    this.tally = readField(options, 'tally', isObject) ?? {
+      for: 0,
+      against: 0,
+      absent: 0,
+      total: 0,
+    };
+    this.absent = readField(options, 'absent', Array.isArray) ?? [];
   }
 }
 
@@ -92,7 +103,7 @@ export class ConflictResolutionError extends VarplaneError {
   constructor(options: VarplaneErrorOptions & { variableId: string }) {
     super(options);
     this.name = 'ConflictResolutionError';
-    this.variableId = options.variableId;
+    this.variableId = readField(options, 'variableId', isString) ?? '';
   }
 }
 
@@ -104,8 +115,8 @@ export class HierarchyError extends VarplaneError {
   constructor(options: VarplaneErrorOptions & { coordinator: string; agents: readonly string[] }) {
     super(options);
     this.name = 'HierarchyError';
-    this.coordinator = options.coordinator;
-    this.agents = options.agents;
+    this.coordinator = readField(options, 'coordinator', isString) ?? '';
+    this.agents = readField(options, 'agents', Array.isArray) ?? [];
   }
 }
 
@@ -120,6 +131,6 @@ export class StrategyExecutionError extends VarplaneError {
   constructor(options: VarplaneErrorOptions & { strategy: string }) {
     super(options);
     this.name = 'StrategyExecutionError';
-    this.strategy = options.strategy;
+    this.strategy = readField(options, 'strategy', isString) ?? '';
   }
 }

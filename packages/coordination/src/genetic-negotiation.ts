@@ -8,9 +8,10 @@ import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { askAgents, DEFAULT_ASK_TIMEOUT_MS } from './ask-agents';
 import { admissible } from './internal/bids';
+import { constrainValue, satisfiesConstraints } from './internal/constraints';
 import { invalid, parseOrThrow } from './internal/parse';
+import { checkNegotiation } from './internal/strategy-input';
 import { cleanFloat, sameValue, valueKey } from './internal/values';
-import { constrainValue, satisfiesConstraints } from './value-constraints';
 
 /** Options of {@link createGeneticNegotiation}. */
 export interface GeneticNegotiationOptions {
@@ -82,6 +83,7 @@ export function createGeneticNegotiation(
     specificationVersion: 'v1',
     description: "Evolves candidate values against the agents' utilities, seeded and bounded.",
     async negotiate(request, context) {
+      checkNegotiation('genetic.negotiate', request, context);
       const preferences = admissible(request);
       const domain = domainOf(request, preferences);
       const fitness = createFitness(request, preferences, domain, context, settings.askTimeoutMs);

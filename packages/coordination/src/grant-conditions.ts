@@ -1,5 +1,23 @@
 import type { ResourceCondition, ResourceGrant, ResourceRequest } from '@varplane/core';
+import { z } from 'zod';
 import { indicesByType, RequestIndex, unitsOf } from './internal/allocation';
+import { parseOrThrow } from './internal/parse';
+import { checkAllocationInput } from './internal/strategy-input';
+
+const grantsSchema = z.array(
+  z.looseObject({
+    agent: z.string(),
+    resourceType: z.string(),
+    grantedAmount: z.number(),
+    conditions: z.array(z.unknown()),
+  }),
+);
+
+const policySchema = z.strictObject({
+  releaseOnIdleMs: z.number().int().positive().optional(),
+  preemptible: z.boolean().optional(),
+  shareContended: z.boolean().optional(),
+});
 
 /** Which of the card's conditions grants carry. All are off by default. */
 export interface GrantConditionPolicy {
@@ -42,6 +60,17 @@ export function attachConditions(
   available: Readonly<Record<string, number>>,
   policy: GrantConditionPolicy,
 ): ResourceGrant[] {
+  parseOrThrow(grantsSchema, grants, {
+    subject: 'attachConditions',
+    code: 'INVALID_ARGUMENT',
+    prefix: 'grants',
+  });
+  checkAllocationInput('attachConditions', requests, available);
+  parseOrThrow(policySchema, policy, {
+    subject: 'attachConditions',
+    code: 'INVALID_ARGUMENT',
+    prefix: 'policy',
+  });
   const contended = new Set<string>();
   for (const [type, indices] of indicesByType(requests)) {
     const asked = indices.reduce((s, i) => s + (requests[i] as ResourceRequest).amount, 0);

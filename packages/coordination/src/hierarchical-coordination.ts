@@ -56,7 +56,15 @@ const planSchema = z.strictObject({
   steps: z.array(stepSchema),
 });
 
-const idOf = (agent: string | AgentRef): string => (typeof agent === 'string' ? agent : agent.id);
+// An id, or a ref's id; anything else is handed on as it is, for the id schema to refuse by name.
+const idOf = (agent: string | AgentRef): unknown => {
+  if (typeof agent !== 'object' || agent === null) return agent;
+  try {
+    return agent.id;
+  } catch {
+    return agent;
+  }
+};
 
 /** Everyone under `root`, following authority downward. */
 function reachable(root: string, authority: CoordinationPlan['authority']): Set<string> {

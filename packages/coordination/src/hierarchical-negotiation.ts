@@ -8,6 +8,7 @@ import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { askAgent, DEFAULT_ASK_TIMEOUT_MS } from './ask-agents';
 import { invalid, parseOrThrow } from './internal/parse';
+import { checkNegotiation } from './internal/strategy-input';
 import { byAgentId, cleanFloat } from './internal/values';
 
 /** What a coordinator decides with. */
@@ -95,6 +96,7 @@ export function createHierarchicalNegotiation(
     specificationVersion: 'v1',
     description: "A coordinator decides, with its subordinates' preferences as input.",
     negotiate(request, context) {
+      checkNegotiation('hierarchical.negotiate', request, context);
       const coordinator = pickCoordinator(request.preferences, opts.coordinator);
       const subordinates = request.preferences.filter((p) => p !== coordinator);
       const input = { coordinator, subordinates, constraints: request.constraints };

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { askAgent, DEFAULT_ASK_TIMEOUT_MS } from './ask-agents';
 import { type Claim, claimsOf, foremost, overruled, resolution } from './internal/conflicts';
 import { parseOrThrow } from './internal/parse';
+import { checkConflictInput } from './internal/strategy-input';
 import { sameValue } from './internal/values';
 
 /** Options of {@link createLeaderElection}. */
@@ -92,6 +93,7 @@ export function createLeaderElection(
     specificationVersion: 'v1',
     description: "Each conflict elects a leader, and the leader's choice stands.",
     async resolve(conflicts, context) {
+      checkConflictInput('leader_election.resolve', conflicts, context);
       const out: VariableResolution[] = [];
       for (const conflict of conflicts) out.push(await settle(conflict, context));
       return out;

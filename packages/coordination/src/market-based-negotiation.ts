@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { askAgents, DEFAULT_ASK_TIMEOUT_MS } from './ask-agents';
 import { NegotiationError } from './errors';
 import { invalid, parseOrThrow } from './internal/parse';
+import { checkNegotiation } from './internal/strategy-input';
 import { byAgentId, cleanFloat } from './internal/values';
 
 /** Options of {@link createMarketBasedNegotiation}. */
@@ -69,6 +70,7 @@ export function createMarketBasedNegotiation(
     specificationVersion: 'v1',
     description: 'Double auction: the clearing price where supply meets demand.',
     negotiate(request, context) {
+      checkNegotiation('market_based.negotiate', request, context);
       request.preferences.forEach(checkOrder);
       if (context.agents === undefined) return clear(request, request.preferences.map(toOrder), k);
       return livePrices(request, context, askTimeoutMs).then((orders) => clear(request, orders, k));

@@ -2,6 +2,7 @@ import type { ResourceAllocationStrategy, ResourceRequest } from '@varplane/core
 import { z } from 'zod';
 import { allocatePerType, waterFill } from './internal/allocation';
 import { parseOrThrow } from './internal/parse';
+import { checkAllocation } from './internal/strategy-input';
 
 /** Options of {@link createMaxMinFairnessAllocator}. */
 export interface MaxMinFairnessOptions {
@@ -45,7 +46,8 @@ export function createMaxMinFairnessAllocator(
     name: opts.name ?? 'max_min_fairness',
     specificationVersion: 'v1',
     description: 'Water filling: equal shares, capped at what each request asked.',
-    allocate(requests, available) {
+    allocate(requests, available, context) {
+      checkAllocation('max_min_fairness.allocate', requests, available, context);
       return allocatePerType(requests, available, share);
     },
   };

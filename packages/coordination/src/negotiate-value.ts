@@ -7,9 +7,19 @@ import {
   runOptions,
 } from './internal/operation-options';
 import { checkOrThrow, invalid, parseOrThrow } from './internal/parse';
+import {
+  arePreferences,
+  isPreference,
+  preferenceSchema,
+  preferencesSchema,
+} from './internal/preference';
+
+export { isPreference, preferenceSchema };
+
+import { assertFeasible, constrainValue } from './internal/constraints';
 import { resolveStrategy } from './internal/resolve-strategy';
 import { checkResult, invalidResult, runStrategy } from './internal/run-strategy';
-import { assertFeasible, constrainValue, valueConstraintsSchema } from './value-constraints';
+import { valueConstraintsSchema } from './value-constraints';
 
 /** Options of {@link negotiateValue}. */
 export interface NegotiateOptions extends OperationOptions {
@@ -34,51 +44,6 @@ export interface NegotiationOutcome {
   price?: number;
   rounds?: number;
   rationale: string;
-}
-
-const finite = (v: unknown) => typeof v !== 'number' || Number.isFinite(v);
-
-/** The zod schema of a {@link Preference}; extra fields are allowed and left alone. */
-export const preferenceSchema = z.object({
-  agent: z.string().min(1, 'must not be empty'),
-  value: z
-    .unknown()
-    .refine((v) => v !== undefined, 'is required')
-    .refine(finite, 'must be a finite number'),
-  weight: z.number().nonnegative('must be >= 0'),
-  budget: z.number().nonnegative('must be >= 0').optional(),
-  side: z.enum(['buy', 'sell']).optional(),
-  utility: z
-    .custom<(value: unknown) => number>((f) => typeof f === 'function', 'must be a function')
-    .optional(),
-});
-
-const preferencesSchema = z.array(preferenceSchema).min(1, 'must not be empty');
-
-/** The same rules as {@link preferenceSchema}, at the cost of a loop. */
-export function isPreference(input: unknown): boolean {
-  if (typeof input !== 'object' || input === null) return false;
-  const p = input as Record<string, unknown>;
-  const { agent, value, weight, budget, side, utility } = p;
-  return (
-    typeof agent === 'string' &&
-    agent.length > 0 &&
-    value !== undefined &&
-    (typeof value !== 'number' || Number.isFinite(value)) &&
-    typeof weight === 'number' &&
-    Number.isFinite(weight) &&
-    weight >= 0 &&
-    (budget === undefined ||
-      (typeof budget === 'number' && Number.isFinite(budget) && budget >= 0)) &&
-    (side === undefined || side === 'buy' || side === 'sell') &&
-    (utility === undefined || typeof utility === 'function')
-  );
-}
-
-function arePreferences(input: unknown): boolean {
-  if (!Array.isArray(input) || input.length === 0) return false;
-  for (const p of input) if (!isPreference(p)) return false;
-  return true;
 }
 
 const optionsSchema = z.strictObject({

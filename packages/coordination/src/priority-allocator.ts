@@ -2,6 +2,7 @@ import type { ResourceAllocationStrategy, ResourceRequest } from '@varplane/core
 import { z } from 'zod';
 import { allocatePerType } from './internal/allocation';
 import { parseOrThrow } from './internal/parse';
+import { checkAllocation } from './internal/strategy-input';
 
 /** Options of {@link createPriorityAllocator}. */
 export interface PriorityAllocatorOptions {
@@ -48,7 +49,8 @@ export function createPriorityAllocator(
     name: opts.name ?? 'priority',
     specificationVersion: 'v1',
     description: 'Higher priorities first; the class that does not fit shares by amount.',
-    allocate(requests, available) {
+    allocate(requests, available, context) {
+      checkAllocation('priority.allocate', requests, available, context);
       return allocatePerType(requests, available, byPriority);
     },
   };

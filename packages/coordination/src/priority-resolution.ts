@@ -2,6 +2,7 @@ import type { ConflictResolutionStrategy } from '@varplane/core';
 import { z } from 'zod';
 import { claimsOf, foremost, overruled, resolution } from './internal/conflicts';
 import { parseOrThrow } from './internal/parse';
+import { checkConflictInput } from './internal/strategy-input';
 
 /** Options of {@link createPriorityResolution}. */
 export interface PriorityResolutionOptions {
@@ -32,7 +33,8 @@ export function createPriorityResolution(
     name: opts.name ?? 'priority_based',
     specificationVersion: 'v1',
     description: 'The highest-priority agent gets its value.',
-    resolve(conflicts) {
+    resolve(conflicts, context) {
+      checkConflictInput('priority_based.resolve', conflicts, context);
       return conflicts.map((conflict) => {
         const claims = claimsOf(conflict);
         const winner = foremost(claims);

@@ -2,6 +2,7 @@ import type { ResourceAllocationStrategy, ResourceRequest } from '@varplane/core
 import { z } from 'zod';
 import { allocatePerType } from './internal/allocation';
 import { parseOrThrow } from './internal/parse';
+import { checkAllocation } from './internal/strategy-input';
 
 /** Options of {@link createProportionalShareAllocator}. */
 export interface ProportionalShareOptions {
@@ -38,7 +39,8 @@ export function createProportionalShareAllocator(
     name: opts.name ?? 'proportional_share',
     specificationVersion: 'v1',
     description: 'Every request gets the same fraction of what it asked.',
-    allocate(requests, available) {
+    allocate(requests, available, context) {
+      checkAllocation('proportional_share.allocate', requests, available, context);
       return allocatePerType(requests, available, proportional);
     },
   };

@@ -1,6 +1,7 @@
 import type { ConsensusStrategy } from '@varplane/core';
 import { z } from 'zod';
 import { parseOrThrow } from './internal/parse';
+import { checkConsensus } from './internal/strategy-input';
 import { atLeast, countVotes, decide } from './internal/tally';
 import { quorumSchema } from './simple-majority';
 
@@ -38,7 +39,8 @@ export function createQuorumConsensus(options: QuorumConsensusOptions = {}): Con
     name: opts.name ?? 'quorum',
     specificationVersion: 'v1',
     description: 'A change passes when its approvals reach a threshold of the total weight.',
-    decide(request) {
+    decide(request, context) {
+      checkConsensus('quorum.decide', request, context);
       const count = countVotes(request, true);
       return decide(request, count, request.quorum ?? threshold, 'quorum vote', (change) =>
         atLeast(change.for, threshold, count.tally.total),

@@ -5,13 +5,17 @@ import type {
 } from '@varplane/core';
 import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
+import { checkConflicts, variableConflictSchema } from './internal/conflict';
 import {
   type OperationOptions,
   operationOptionsShape,
   runOptions,
 } from './internal/operation-options';
-import { invalid, parseOrThrow } from './internal/parse';
+import { parseOrThrow } from './internal/parse';
 import { resolveStrategy } from './internal/resolve-strategy';
+
+export { variableConflictSchema };
+
 import { checkResult, invalidResult, runStrategy } from './internal/run-strategy';
 
 /** Options of {@link resolveConflicts}. */
@@ -19,20 +23,6 @@ export type ResolveConflictsOptions = OperationOptions;
 
 const SUBJECT = 'resolveConflicts';
 
-const finite = (v: unknown) => typeof v !== 'number' || Number.isFinite(v);
-
-/** The zod schema of a `VariableConflict`, as `resolveConflicts` checks it. */
-export const variableConflictSchema = z.object({
-  variableId: z.string().min(1, 'must not be empty'),
-  conflictingAgents: z.array(z.string().min(1, 'must not be empty')).min(1, 'must not be empty'),
-  requestedValues: z.array(z.unknown().refine(finite, 'must be a finite number')),
-  conflictType: z.enum(['value_incompatible', 'resource_competition', 'temporal_constraint']),
-  priorities: z.array(z.number()).optional(),
-  weights: z.array(z.number().nonnegative('must be >= 0')).optional(),
-  alternatives: z.array(z.unknown().refine(finite, 'must be a finite number')).optional(),
-});
-
-const conflictsSchema = z.array(variableConflictSchema);
 const optionsSchema = z.strictObject(operationOptionsShape);
 
 const slotSchema = z.object({
@@ -57,41 +47,6 @@ const resultSchema = z.array(
   }),
 );
 
-function checkConflicts(conflicts: readonly VariableConflict[]): void {
-  parseOrThrow(conflictsSchema, conflicts, {
-    subject: SUBJECT,
-    code: 'INVALID_ARGUMENT',
-    prefix: 'conflicts',
-  });
-  conflicts.forEach((conflict, i) => {
-    const n = conflict.conflictingAgents.length;
-    for (const field of ['requestedValues', 'priorities', 'weights'] as const) {
-      const list = conflict[field];
-      if (list !== undefined && list.length !== n) {
-        invalid(
-          SUBJECT,
-          'CONFLICT_MISALIGNED',
-          `conflicts.${i}.${field}`,
-          `must have one entry per conflicting agent (${n})`,
-          list,
-        );
-      }
-    }
-    const seen = new Set<string>();
-    conflict.conflictingAgents.forEach((agent, j) => {
-      if (seen.has(agent))
-        invalid(
-          SUBJECT,
-          'INVALID_ARGUMENT',
-          `conflicts.${i}.conflictingAgents.${j}`,
-          'appears twice',
-          agent,
-        );
-      seen.add(agent);
-    });
-  });
-}
-
 /**
  * Resolves conflicts where agents need incompatible values of a variable, with a registered
  * conflict-resolution strategy (`priority_based`, `voting`, `leader_election`, `compromise`, or a
@@ -112,7 +67,7 @@ export async function resolveConflicts(
   strategy: string | ConflictResolutionStrategy = 'compromise',
   options: ResolveConflictsOptions = {},
 ): Promise<VariableResolution[]> {
-  checkConflicts(conflicts);
+  checkConflicts(SUBJECT, conflicts);
   const opts = parseOrThrow(optionsSchema, options, {
     subject: SUBJECT,
     code: 'INVALID_ARGUMENT',

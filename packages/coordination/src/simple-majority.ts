@@ -1,6 +1,7 @@
 import type { ConsensusStrategy } from '@varplane/core';
 import { z } from 'zod';
 import { parseOrThrow } from './internal/parse';
+import { checkConsensus } from './internal/strategy-input';
 import { countVotes, decide } from './internal/tally';
 
 /** Options of {@link createSimpleMajority}. */
@@ -38,7 +39,8 @@ export function createSimpleMajority(options: SimpleMajorityOptions = {}): Conse
     name: opts.name ?? 'simple_majority',
     specificationVersion: 'v1',
     description: 'One voter, one vote; more approvals than rejections passes a change.',
-    decide(request) {
+    decide(request, context) {
+      checkConsensus('simple_majority.decide', request, context);
       return decide(
         request,
         countVotes(request, false),

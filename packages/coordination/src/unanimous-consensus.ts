@@ -1,6 +1,7 @@
 import type { ConsensusStrategy } from '@varplane/core';
 import { z } from 'zod';
 import { parseOrThrow } from './internal/parse';
+import { checkConsensus } from './internal/strategy-input';
 import { countVotes, decide } from './internal/tally';
 import { quorumSchema } from './simple-majority';
 
@@ -36,7 +37,8 @@ export function createUnanimous(options: UnanimousOptions = {}): ConsensusStrate
     name: opts.name ?? 'unanimous',
     specificationVersion: 'v1',
     description: 'A change passes only when no voter rejects it.',
-    decide(request) {
+    decide(request, context) {
+      checkConsensus('unanimous.decide', request, context);
       return decide(
         request,
         countVotes(request, false),

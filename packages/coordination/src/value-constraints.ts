@@ -1,8 +1,12 @@
 import type { ValueConstraints } from '@varplane/core';
-import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
-import { NegotiationError } from './errors';
-import { cleanFloat, sameValue } from './internal/values';
+import {
+  isAdmissible as admissible,
+  constrainValue as constrain,
+  assertFeasible as feasible,
+  satisfiesConstraints as satisfies,
+} from './internal/constraints';
+import { checkOrThrow, invalid } from './internal/parse';
 
 /** The zod schema of {@link ValueConstraints}; unknown keys are refused, so typos surface. */
 export const valueConstraintsSchema = z.strictObject({
@@ -12,25 +16,48 @@ export const valueConstraintsSchema = z.strictObject({
   allowed: z.array(z.unknown()).optional(),
 });
 
-function onStep(x: number, c: ValueConstraints): boolean {
-  if (c.step === undefined) return true;
-  const k = (x - (c.min ?? 0)) / c.step;
-  return Math.abs(k - Math.round(k)) <= 1e-9 * Math.max(1, Math.abs(k));
+/** The constraints, checked: a plain loop first, zod only to word a refusal. */
+function readConstraints(subject: string, constraints: unknown): ValueConstraints {
+  return checkOrThrow<ValueConstraints>(constraints, isConstraints, valueConstraintsSchema, {
+    subject,
+    code: 'INVALID_ARGUMENT',
+    prefix: 'constraints',
+  });
 }
 
-function inRange(x: number, c: ValueConstraints): boolean {
-  return (c.min === undefined || x >= c.min) && (c.max === undefined || x <= c.max);
-}
+const KEYS = new Set(['min', 'max', 'step', 'allowed']);
 
-/** Numeric allowed values that also satisfy `min`, `max` and `step`. */
-function feasibleAllowedNumbers(c: ValueConstraints): number[] {
-  const out: number[] = [];
-  for (const candidate of c.allowed ?? []) {
-    if (typeof candidate === 'number' && inRange(candidate, c) && onStep(candidate, c)) {
-      out.push(candidate);
-    }
+function isConstraints(input: unknown): boolean {
+  try {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return false;
+    for (const key of Object.keys(input)) if (!KEYS.has(key)) return false;
+    const { min, max, step, allowed } = input as Record<string, unknown>;
+    return (
+      (min === undefined || Number.isFinite(min)) &&
+      (max === undefined || Number.isFinite(max)) &&
+      (step === undefined || (Number.isFinite(step) && (step as number) > 0)) &&
+      (allowed === undefined || Array.isArray(allowed))
+    );
+  } catch {
+    return false;
   }
-  return out;
+}
+
+function isThenable(value: unknown): boolean {
+  try {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    return true;
+  }
+}
+
+function readVariableId(subject: string, variableId: unknown): string | undefined {
+  if (variableId === undefined || typeof variableId === 'string') return variableId;
+  return invalid(subject, 'INVALID_ARGUMENT', 'variableId', 'must be a string', variableId);
 }
 
 /**
@@ -38,11 +65,7 @@ function feasibleAllowedNumbers(c: ValueConstraints): number[] {
  * binds every value.
  */
 export function satisfiesConstraints(value: unknown, constraints: ValueConstraints): boolean {
-  if (constraints.allowed !== undefined && !constraints.allowed.some((a) => sameValue(a, value))) {
-    return false;
-  }
-  if (typeof value !== 'number') return true;
-  return Number.isFinite(value) && inRange(value, constraints) && onStep(value, constraints);
+  return satisfies(value, readConstraints('satisfiesConstraints', constraints));
 }
 
 /**
@@ -50,24 +73,10 @@ export function satisfiesConstraints(value: unknown, constraints: ValueConstrain
  * `max`, or an `allowed` list none of whose entries fits the bounds and step.
  */
 export function assertFeasible(constraints: ValueConstraints, variableId?: string): void {
-  const { min, max, allowed } = constraints;
-  const where = variableId === undefined ? '' : ` for ${describeValue(variableId)}`;
-  if (min !== undefined && max !== undefined && min > max) {
-    throw new NegotiationError({
-      code: 'NEGOTIATION_INFEASIBLE',
-      reason: 'empty_range',
-      message: `no value${where} can satisfy constraints.min ${min} > constraints.max ${max}`,
-      ...(variableId === undefined ? {} : { variableId }),
-    });
-  }
-  if (allowed !== undefined && !allowed.some((a) => satisfiesConstraints(a, constraints))) {
-    throw new NegotiationError({
-      code: 'NEGOTIATION_INFEASIBLE',
-      reason: 'no_allowed_value',
-      message: `no value${where} in constraints.allowed ${describeValue(allowed)} satisfies min, max and step`,
-      ...(variableId === undefined ? {} : { variableId }),
-    });
-  }
+  feasible(
+    readConstraints('assertFeasible', constraints),
+    readVariableId('assertFeasible', variableId),
+  );
 }
 
 /**
@@ -75,8 +84,7 @@ export function assertFeasible(constraints: ValueConstraints, variableId?: strin
  * number can (it is moved to the nearest feasible number) as long as some number is feasible.
  */
 export function isAdmissible(value: unknown, constraints: ValueConstraints): boolean {
-  if (typeof value !== 'number') return satisfiesConstraints(value, constraints);
-  return constraints.allowed === undefined || feasibleAllowedNumbers(constraints).length > 0;
+  return admissible(value, readConstraints('isAdmissible', constraints));
 }
 
 /**
@@ -94,60 +102,17 @@ export function constrainValue(
   constraints: ValueConstraints,
   variableId?: string,
 ): unknown {
-  assertFeasible(constraints, variableId);
-  const where = variableId === undefined ? '' : ` for ${describeValue(variableId)}`;
-  const refuse = (): never => {
-    throw new NegotiationError({
-      code: 'NEGOTIATION_INFEASIBLE',
-      reason: 'value_not_allowed',
-      message: `the value${where} ${describeValue(value)} is not among constraints.allowed ${describeValue(constraints.allowed)}`,
-      ...(variableId === undefined ? {} : { variableId }),
-    });
-  };
-  if (typeof value !== 'number') {
-    return satisfiesConstraints(value, constraints) ? value : refuse();
-  }
-  if (!Number.isFinite(value)) return refuse();
-  if (constraints.allowed !== undefined) {
-    let best: number | undefined;
-    for (const candidate of feasibleAllowedNumbers(constraints)) {
-      const closer =
-        best === undefined ||
-        Math.abs(candidate - value) < Math.abs(best - value) ||
-        (Math.abs(candidate - value) === Math.abs(best - value) && candidate < best);
-      if (closer) best = candidate;
-    }
-    return best === undefined ? refuse() : best;
-  }
-  return snapNumber(value, constraints);
-}
-
-/** Clamps and snaps a finite number; the constraints are known to be feasible. */
-function snapNumber(value: number, c: ValueConstraints): number {
-  let x = value;
-  if (c.min !== undefined && x < c.min) x = c.min;
-  if (c.max !== undefined && x > c.max) x = c.max;
-  if (c.step === undefined) return fitting(x, c) ?? x;
-  const base = c.min ?? 0;
-  const step = c.step;
-  const k = Math.round((x - base) / step);
-  // The nearest grid point first; float error can push it a hair past a bound, then a neighbour.
-  let best: number | undefined;
-  for (const j of [k, k - 1, k + 1]) {
-    const candidate = fitting(base + j * step, c);
-    if (
-      candidate !== undefined &&
-      (best === undefined || Math.abs(candidate - x) < Math.abs(best - x))
-    ) {
-      best = candidate;
-    }
-  }
-  return best ?? base;
-}
-
-/** `raw` cleaned of float noise when that stays in range, else `raw` itself, else nothing. */
-function fitting(raw: number, c: ValueConstraints): number | undefined {
-  const clean = cleanFloat(raw);
-  if (inRange(clean, c)) return clean;
-  return inRange(raw, c) ? raw : undefined;
+  if (typeof value === 'function' || isThenable(value))
+    invalid(
+      'constrainValue',
+      'INVALID_ARGUMENT',
+      'value',
+      'must be a value, not a function or a promise',
+      value,
+    );
+  return constrain(
+    value,
+    readConstraints('constrainValue', constraints),
+    readVariableId('constrainValue', variableId),
+  );
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { askAgents, DEFAULT_ASK_TIMEOUT_MS } from './ask-agents';
 import { type Claim, claimsOf, overruled, resolution } from './internal/conflicts';
 import { parseOrThrow } from './internal/parse';
+import { checkConflictInput } from './internal/strategy-input';
 import { sameValue, valueKey } from './internal/values';
 import { readVote } from './internal/vote';
 
@@ -50,6 +51,7 @@ export function createVotingResolution(
     specificationVersion: 'v1',
     description: 'An approval vote of the conflicting agents over the requested values.',
     async resolve(conflicts, context) {
+      checkConflictInput('voting.resolve', conflicts, context);
       const out: VariableResolution[] = [];
       for (const conflict of conflicts) out.push(await settle(conflict, context, askTimeoutMs));
       return out;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { NegotiationError } from './errors';
 import { admissible } from './internal/bids';
 import { parseOrThrow } from './internal/parse';
+import { checkNegotiation } from './internal/strategy-input';
 import { cleanFloat, valueKey } from './internal/values';
 
 /** Options of {@link createWeightedConsensus}. */
@@ -40,7 +41,8 @@ export function createWeightedConsensus(
     name: opts.name ?? 'weighted_consensus',
     specificationVersion: 'v1',
     description: 'Weighted mean of numeric preferences; weighted plurality of other values.',
-    negotiate(request) {
+    negotiate(request, context) {
+      checkNegotiation('weighted_consensus.negotiate', request, context);
       const preferences = admissible(request);
       let numeric = true;
       let sum = 0;

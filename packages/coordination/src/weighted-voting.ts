@@ -1,6 +1,7 @@
 import type { ConsensusStrategy } from '@varplane/core';
 import { z } from 'zod';
 import { parseOrThrow } from './internal/parse';
+import { checkConsensus } from './internal/strategy-input';
 import { countVotes, decide } from './internal/tally';
 import { quorumSchema } from './simple-majority';
 
@@ -39,7 +40,8 @@ export function createWeightedVoting(options: WeightedVotingOptions = {}): Conse
     name: opts.name ?? 'weighted',
     specificationVersion: 'v1',
     description: 'Votes count their weight; more weight for than against passes a change.',
-    decide(request) {
+    decide(request, context) {
+      checkConsensus('weighted.decide', request, context);
       return decide(
         request,
         countVotes(request, true),

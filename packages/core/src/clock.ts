@@ -1,4 +1,5 @@
-import { describeValue, InvalidArgumentError } from './errors';
+import { describeValue, InvalidArgumentError, VarplaneError } from './errors';
+import { guardInput, reasonOf } from './internal/guard';
 
 /** A handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = { readonly id: number } | ReturnType<typeof setTimeout>;
@@ -31,14 +32,40 @@ function checkTimer(subject: string, callback: unknown, ms: unknown): void {
   }
 }
 
-/** The real clock: `Date.now` and the host's timers. */
+// Node prints a warning on stderr; a host without `process` logs the error instead.
+const warn = (error: Error): void => {
+  if (typeof process !== 'undefined' && typeof process.emitWarning === 'function')
+    process.emitWarning(error);
+  else console.error(error);
+};
+
+/**
+ * The real clock: `Date.now` and the host's timers. A callback that throws is reported as a
+ * warning (a `CLOCK_CALLBACK_FAILED` error), not left to kill the process.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => {
     checkTimer('systemClock.setTimeout', callback, ms);
-    return setTimeout(callback, ms);
+    return setTimeout(() => {
+      try {
+        callback();
+      } catch (error) {
+        // A timer's callback has no caller left to throw to: a throw would kill the process.
+        warn(
+          new VarplaneError({
+            code: 'CLOCK_CALLBACK_FAILED',
+            message: `systemClock: a timer callback threw: ${reasonOf(error)}`,
+            cause: error,
+          }),
+        );
+      }
+    }, ms);
   },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  clearTimeout: (handle) =>
+    guardInput('systemClock.clearTimeout', 'handle', handle, () =>
+      clearTimeout(handle as ReturnType<typeof setTimeout>),
+    ),
 };
 
 /** A clock that moves only when told to. */
@@ -107,7 +134,12 @@ export function createManualClock(start = 0): ManualClock {
     },
     clearTimeout(handle) {
       if (typeof handle !== 'object' || handle === null) return;
-      const id = (handle as { id?: number }).id;
+      const id = guardInput(
+        'ManualClock.clearTimeout',
+        'handle',
+        handle,
+        () => (handle as { id?: number }).id,
+      );
       if (typeof id === 'number') timers.delete(id);
     },
     advance(ms) {

@@ -1,5 +1,7 @@
 import { describeValue, InvalidArgumentError } from './errors';
+import { guardInput } from './internal/guard';
 import { deepFreeze } from './internal/json';
+import { setOwn } from './internal/own';
 import type { JsonValue, Variable, VariableConstraint } from './variable';
 import {
   type Configuration,
@@ -9,10 +11,10 @@ import {
   type VariableSpaceOptions,
 } from './variable-space';
 
-function invalid(path: string, message: string, value: unknown): never {
+function invalid(subject: string, path: string, message: string, value: unknown): never {
   throw new InvalidArgumentError({
     code: 'INVALID_ARGUMENT',
-    message: `combineSpaces: ${path} ${message} (got ${describeValue(value)})`,
+    message: `${subject}: ${path} ${message} (got ${describeValue(value)})`,
     issues: [{ path, message, value }],
   });
 }
@@ -21,8 +23,8 @@ function invalid(path: string, message: string, value: unknown): never {
 function partOf<T>(values: Readonly<Record<string, T>>, prefix: string): Record<string, T> {
   const out: Record<string, T> = {};
   const start = prefix.length;
-  for (const key in values) {
-    if (key.startsWith(prefix)) out[key.slice(start)] = values[key] as T;
+  for (const key of Object.keys(values)) {
+    if (key.startsWith(prefix)) setOwn(out, key.slice(start), values[key] as T);
   }
   return out;
 }
@@ -79,27 +81,37 @@ export function combineSpaces(
   options: VariableSpaceOptions = {},
 ): VariableSpace {
   if (typeof parts !== 'object' || parts === null || Array.isArray(parts)) {
-    invalid('parts', 'must be an object of named spaces', parts);
+    invalid('combineSpaces', 'parts', 'must be an object of named spaces', parts);
   }
   const variables: Variable[] = [];
   const constraints: SpaceConstraint[] = [];
-  for (const [name, space] of Object.entries(parts)) {
-    if (name === '' || name.includes('.') || name === '__proto__') {
-      invalid(`parts.${name}`, 'name must be non-empty, free of "." and not "__proto__"', name);
+  guardInput('combineSpaces', 'parts', parts, () => {
+    for (const [name, space] of Object.entries(parts)) {
+      if (name === '' || name.includes('.')) {
+        invalid('combineSpaces', `parts.${name}`, 'name must be non-empty and free of "."', name);
+      }
+      if (!Array.isArray(space?.variables) || !Array.isArray(space?.constraints)) {
+        invalid('combineSpaces', `parts.${name}`, 'must be a VariableSpace', space);
+      }
+      const prefix = `${name}.`;
+      for (const variable of space.variables) variables.push(prefixVariable(variable, prefix));
+      for (const constraint of space.constraints)
+        constraints.push(prefixConstraint(constraint, prefix));
     }
-    if (!Array.isArray(space?.variables) || !Array.isArray(space?.constraints)) {
-      invalid(`parts.${name}`, 'must be a VariableSpace', space);
-    }
-    const prefix = `${name}.`;
-    for (const variable of space.variables) variables.push(prefixVariable(variable, prefix));
-    for (const constraint of space.constraints)
-      constraints.push(prefixConstraint(constraint, prefix));
-  }
+  });
+  const extra = guardInput('combineSpaces', 'options', options, () => {
+    if (typeof options !== 'object' || options === null)
+      invalid('combineSpaces', 'options', 'must be an object', options);
+    const { constraints = [], maxAttempts = 1000 } = options;
+    if (!Array.isArray(constraints))
+      invalid('combineSpaces', 'options.constraints', 'must be an array', constraints);
+    return { constraints: [...constraints], maxAttempts };
+  });
   const combined: VariableSpaceOptions = {
-    constraints: [...constraints, ...(options.constraints ?? [])],
+    constraints: [...constraints, ...extra.constraints],
     // A joint draw must satisfy every part's constraints at once, so it is rejected about as often
     // as the parts' rejection rates multiplied: allow more tries than one space's 100.
-    maxAttempts: options.maxAttempts ?? 1000,
+    maxAttempts: extra.maxAttempts,
   };
   return createVariableSpace(variables, combined);
 }
@@ -113,15 +125,25 @@ export function combineSpaces(
  * // { coder: { temperature: 0.4 }, team: { size: 3 } }
  */
 export function splitConfiguration(configuration: Configuration): Record<string, Configuration> {
+  if (typeof configuration !== 'object' || configuration === null || Array.isArray(configuration)) {
+    invalid(
+      'splitConfiguration',
+      'configuration',
+      'must be an object of prefixed ids',
+      configuration,
+    );
+  }
+  const entries = guardInput('splitConfiguration', 'configuration', configuration, () =>
+    Object.entries(configuration),
+  );
   const out: Record<string, Record<string, JsonValue>> = {};
-  for (const [key, value] of Object.entries(configuration)) {
+  for (const [key, value] of entries) {
     const dot = key.indexOf('.');
+    if (dot <= 0)
+      invalid('splitConfiguration', key, 'is not a prefixed id of a combined space', key);
     const part = key.slice(0, dot);
-    if (dot <= 0 || part === '__proto__') {
-      invalid(key, 'is not a prefixed id of a combined space', key);
-    }
-    if (!Object.hasOwn(out, part)) out[part] = {};
-    (out[part] as Record<string, JsonValue>)[key.slice(dot + 1)] = value;
+    if (!Object.hasOwn(out, part)) setOwn(out, part, {});
+    setOwn(out[part] as Record<string, JsonValue>, key.slice(dot + 1), value);
   }
   return out;
 }

@@ -3,7 +3,8 @@ import { type Clock, systemClock } from './clock';
 import { type CoordinationPattern, neighboursOf, topologyEdges } from './coordination-graph';
 import { type AgentDirective, agentDirectiveSchema, directive } from './directive';
 import { describeValue, formatIssues, OrchestrationError } from './errors';
-import { toIssues } from './internal/parse';
+import { guardInput } from './internal/guard';
+import { parseOrThrow } from './internal/parse';
 import { type PerformanceMetrics, performanceMetricsSchema } from './metrics';
 import type { OrchestrationVariable } from './orchestration-variable';
 import { createRandom, type Random } from './random';
@@ -22,6 +23,59 @@ export interface OrchestrationRunOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
+/** Node's timers fire at once past 2^31 - 1 ms, so no longer deadline can be kept. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+const runOptionsSchema = z.object({
+  registry: z
+    .custom<StrategyRegistry>(
+      (value) => typeof (value as StrategyRegistry | undefined)?.get === 'function',
+      'must be a strategy registry from createStrategyRegistry()',
+    )
+    .optional(),
+  random: z
+    .custom<Random>(
+      (value) => typeof (value as Random | undefined)?.next === 'function',
+      'must be a Random from createRandom()',
+    )
+    .optional(),
+  clock: z
+    .custom<Clock>(
+      (value) =>
+        typeof (value as Clock | undefined)?.setTimeout === 'function' &&
+        typeof (value as Clock).clearTimeout === 'function',
+      'must be a Clock (systemClock, createManualClock())',
+    )
+    .optional(),
+  timeoutMs: z.number().positive().max(MAX_TIMEOUT_MS).optional(),
+});
+
+interface RunSettings {
+  registry: StrategyRegistry | undefined;
+  random: Random | undefined;
+  clock: Clock;
+  timeoutMs: number;
+}
+
+/** The run options, read once: a getter that throws or a clock that is not one is refused. */
+function runSettings(
+  subject: string,
+  variable: OrchestrationVariable,
+  options: unknown,
+): RunSettings {
+  const parsed = parseOrThrow(runOptionsSchema, options, {
+    code: 'ORCHESTRATION_INVALID_OPTIONS',
+    subject: `${subject} ${describeValue(variable.id)}`,
+    prefix: 'options',
+    error: (o) => new OrchestrationError({ ...o, variableId: variable.id }),
+  });
+  return {
+    registry: parsed.registry,
+    random: parsed.random,
+    clock: parsed.clock ?? systemClock,
+    timeoutMs: parsed.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
+}
 
 // One single-variable space per domain, built once: validating a value is then a lookup and a check.
 const domainSpaces = new WeakMap<object, VariableSpace>();
@@ -122,11 +176,15 @@ async function contained<T>(
   }
 }
 
-function strategyContext(options: OrchestrationRunOptions, signal: AbortSignal): StrategyContext {
-  return { random: options.random ?? createRandom(0), clock: options.clock ?? systemClock, signal };
+function strategyContext(settings: RunSettings, signal: AbortSignal): StrategyContext {
+  return { random: settings.random ?? createRandom(0), clock: settings.clock, signal };
 }
 
 const directivesSchema = z.array(agentDirectiveSchema);
+
+const contextSchema = z.looseObject({
+  agents: z.record(z.string(), z.looseObject({ status: z.string().optional() })),
+});
 
 /**
  * Turns a value of an orchestration variable into agent directives, sorted by nothing (the runtime
@@ -150,35 +208,39 @@ export async function coordinate(
   options: OrchestrationRunOptions = {},
 ): Promise<AgentDirective[]> {
   requireVariable('coordinate', variable);
+  const settings = runSettings('coordinate', variable, options);
   const checked = checkOrchestrationValue(variable, value);
-  const clock = options.clock ?? systemClock;
+  const agents = parseOrThrow(contextSchema, context, {
+    code: 'ORCHESTRATION_INVALID_OPTIONS',
+    subject: `coordinate ${describeValue(variable.id)}`,
+    prefix: 'context',
+    error: (o) => new OrchestrationError({ ...o, variableId: variable.id }),
+  }).agents;
   const produced = await contained(
     'COORDINATION_FAILED',
     variable,
-    clock,
-    options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    settings.clock,
+    settings.timeoutMs,
     (signal) => {
       const how = variable.coordination;
       if (typeof how === 'function') return how(variable, checked, context);
       if (typeof how === 'string') {
-        const registry = requireRegistry(options, variable, how, 'coordination');
+        const registry = requireRegistry(settings, variable, how, 'coordination');
         return registry
           .get('coordination', how)
-          .coordinate(variable, checked, context, strategyContext(options, signal));
+          .coordinate(variable, checked, context, strategyContext(settings, signal));
       }
       return builtinCoordination(variable, checked, context);
     },
   );
-  const parsed = directivesSchema.safeParse(produced, { reportInput: true });
-  if (!parsed.success) {
-    throw new OrchestrationError({
-      code: 'COORDINATION_INVALID_RESULT',
-      variableId: variable.id,
-      message: `${variable.type} ${describeValue(variable.id)}: coordination returned malformed directives: ${formatIssues(toIssues(parsed.error, 'directives'))}`,
-    });
-  }
-  const known = new Set([...variable.agents, ...Object.keys(context.agents)]);
-  const stranger = parsed.data.find((d) => !known.has(d.agent));
+  const directives = parseOrThrow(directivesSchema, produced, {
+    code: 'COORDINATION_INVALID_RESULT',
+    subject: `${variable.type} ${describeValue(variable.id)}: coordination returned malformed directives`,
+    prefix: 'directives',
+    error: (o) => new OrchestrationError({ ...o, variableId: variable.id }),
+  });
+  const known = new Set([...variable.agents, ...Object.keys(agents)]);
+  const stranger = directives.find((d) => !known.has(d.agent));
   if (stranger !== undefined) {
     throw new OrchestrationError({
       code: 'COORDINATION_INVALID_RESULT',
@@ -186,7 +248,7 @@ export async function coordinate(
       message: `${variable.type} ${describeValue(variable.id)}: coordination addressed an unknown agent (got ${describeValue(stranger.agent)})`,
     });
   }
-  return parsed.data;
+  return directives;
 }
 
 /**
@@ -204,31 +266,29 @@ export async function adapt(
   options: OrchestrationRunOptions = {},
 ): Promise<OrchestrationVariable> {
   requireVariable('adapt', variable);
-  const measured = performanceMetricsSchema.safeParse(metrics, { reportInput: true });
-  if (!measured.success) {
-    throw new OrchestrationError({
-      code: 'ADAPTATION_FAILED',
-      variableId: variable.id,
-      message: `${variable.type} ${describeValue(variable.id)}: metrics are malformed: ${formatIssues(toIssues(measured.error, 'metrics'))}`,
-    });
-  }
-  const clock = options.clock ?? systemClock;
+  const settings = runSettings('adapt', variable, options);
+  const measured = parseOrThrow(performanceMetricsSchema, metrics, {
+    code: 'ADAPTATION_FAILED',
+    subject: `${variable.type} ${describeValue(variable.id)}: metrics are malformed`,
+    prefix: 'metrics',
+    error: (o) => new OrchestrationError({ ...o, variableId: variable.id }),
+  });
   const adapted = await contained(
     'ADAPTATION_FAILED',
     variable,
-    clock,
-    options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    settings.clock,
+    settings.timeoutMs,
     (signal) => {
       const how = variable.adaptation;
       if (typeof how === 'function')
-        return how(variable, measured.data, strategyContext(options, signal));
+        return how(variable, measured, strategyContext(settings, signal));
       if (typeof how === 'string') {
-        const registry = requireRegistry(options, variable, how, 'adaptation');
+        const registry = requireRegistry(settings, variable, how, 'adaptation');
         return registry
           .get('adaptation', how)
-          .adapt(variable, measured.data, strategyContext(options, signal));
+          .adapt(variable, measured, strategyContext(settings, signal));
       }
-      return builtinAdaptation(variable, measured.data);
+      return builtinAdaptation(variable, measured);
     },
   );
   const invalid = (why: string) =>
@@ -239,25 +299,36 @@ export async function adapt(
     });
   if (typeof adapted !== 'object' || adapted === null)
     throw invalid(`returned ${describeValue(adapted)}, not a variable`);
+  // What a user's adaptation returned is read once, guarded: a Proxy is garbage like any other.
+  const result = guardInput(
+    `${variable.type} ${describeValue(variable.id)}`,
+    'adaptation result',
+    adapted,
+    () => ({ ...adapted }),
+    {
+      code: 'ADAPTATION_INVALID_RESULT',
+      error: (o) => new OrchestrationError({ ...o, variableId: variable.id }),
+    },
+  );
   if (
-    adapted.id !== variable.id ||
-    adapted.type !== variable.type ||
-    adapted.domain !== variable.domain
+    result.id !== variable.id ||
+    result.type !== variable.type ||
+    result.domain !== variable.domain
   ) {
     throw invalid(
-      `must keep the variable's id, type and domain (got id ${describeValue(adapted.id)}, type ${describeValue(adapted.type)})`,
+      `must keep the variable's id, type and domain (got id ${describeValue(result.id)}, type ${describeValue(result.type)})`,
     );
   }
   try {
-    const value = checkOrchestrationValue(variable, adapted.value);
-    return value === adapted.value ? adapted : Object.freeze({ ...adapted, value });
+    const value = checkOrchestrationValue(variable, result.value);
+    return value === result.value ? adapted : Object.freeze({ ...result, value });
   } catch (error) {
     throw invalid(`returned an invalid value: ${(error as Error).message}`);
   }
 }
 
 function requireRegistry(
-  options: OrchestrationRunOptions,
+  options: RunSettings,
   variable: OrchestrationVariable,
   name: string,
   kind: 'coordination' | 'adaptation',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { agentIdSchema } from './agent-ref';
-import { describeValue, InvalidArgumentError } from './errors';
+import { parseOrThrow } from './internal/parse';
 
 export const EDGE_TYPES = ['command', 'data', 'feedback', 'coordination', 'supervision'] as const;
 export type EdgeType = (typeof EDGE_TYPES)[number];
@@ -37,16 +37,25 @@ export function topologyEdges(
   nodes: readonly string[],
   options: { hub?: string; type?: EdgeType } = {},
 ): CoordinationEdge[] {
-  if (
-    !COORDINATION_PATTERNS.includes(pattern) ||
-    !EDGE_TYPES.includes(options.type ?? 'coordination')
-  ) {
-    throw new InvalidArgumentError({
-      code: 'INVALID_ARGUMENT',
-      message: `topologyEdges: pattern must be one of ${COORDINATION_PATTERNS.join(', ')} and type one of ${EDGE_TYPES.join(', ')} (got ${describeValue(pattern)}, ${describeValue(options.type)})`,
-      issues: [{ path: 'pattern', message: 'unknown pattern or edge type', value: pattern }],
-    });
-  }
+  const parsed = parseOrThrow(
+    topologyArgsSchema,
+    { pattern, nodes, options },
+    { code: 'INVALID_ARGUMENT', subject: 'topologyEdges' },
+  );
+  return layEdges(parsed.pattern, parsed.nodes, parsed.options);
+}
+
+const topologyArgsSchema = z.object({
+  pattern: z.enum(COORDINATION_PATTERNS),
+  nodes: z.array(z.string()),
+  options: z.object({ hub: z.string().optional(), type: z.enum(EDGE_TYPES).optional() }),
+});
+
+function layEdges(
+  pattern: CoordinationPattern,
+  nodes: readonly string[],
+  options: { hub?: string | undefined; type?: EdgeType | undefined },
+): CoordinationEdge[] {
   const type = options.type ?? 'coordination';
   const hub = options.hub ?? nodes[0];
   const edges: CoordinationEdge[] = [];
@@ -80,8 +89,17 @@ export function topologyEdges(
 
 /** The agents `agent` sends to, in edge order, without repeats. */
 export function neighboursOf(graph: CoordinationGraph, agent: string): string[] {
-  const out: string[] = [];
-  for (const edge of graph.edges)
-    if (edge.from === agent && !out.includes(edge.to)) out.push(edge.to);
-  return out;
+  const edges = parseOrThrow(
+    neighboursArgsSchema,
+    { graph, agent },
+    { code: 'INVALID_ARGUMENT', subject: 'neighboursOf' },
+  ).graph.edges;
+  const out = new Set<string>();
+  for (const edge of edges) if (edge.from === agent) out.add(edge.to);
+  return [...out];
 }
+
+const neighboursArgsSchema = z.object({
+  graph: z.object({ edges: z.array(z.object({ from: z.string(), to: z.string() })) }),
+  agent: z.string(),
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentIdSchema } from './agent-ref';
+import { guardInput } from './internal/guard';
 import { parseOrThrow } from './internal/parse';
 
 /** What a directive tells an agent to do. */
@@ -57,8 +58,24 @@ export function directive(
 
 /** Sorts directives for application: higher priority first, stable for equal priorities. */
 export function byPriority(directives: readonly AgentDirective[]): AgentDirective[] {
-  return directives
-    .map((d, index) => ({ d, index }))
-    .sort((a, b) => b.d.priority - a.d.priority || a.index - b.index)
+  // Priorities are read once, guarded, so a sort never meets a getter or a non-number.
+  const keyed = guardInput('byPriority', 'directives', directives, () =>
+    Array.isArray(directives)
+      ? directives.map((d: unknown, index) => {
+          const priority =
+            typeof d === 'object' && d !== null ? (d as { priority?: unknown }).priority : d;
+          return { d: d as AgentDirective, index, priority };
+        })
+      : undefined,
+  );
+  if (keyed === undefined || keyed.some(({ priority }) => !Number.isFinite(priority))) {
+    parseOrThrow(z.array(z.looseObject({ priority: z.number().finite() })), directives, {
+      code: 'INVALID_ARGUMENT',
+      subject: 'byPriority',
+      prefix: 'directives',
+    });
+  }
+  return (keyed as { d: AgentDirective; index: number; priority: number }[])
+    .sort((a, b) => b.priority - a.priority || a.index - b.index)
     .map(({ d }) => d);
 }

@@ -29,7 +29,8 @@ export type CoreErrorCode =
   | 'SPACE_VARIABLE_DUPLICATE'
   | 'SPACE_VARIABLE_UNKNOWN'
   | 'SPACE_EDGE_INVALID'
-  | 'SPACE_EVENT_UNKNOWN';
+  | 'SPACE_EVENT_UNKNOWN'
+  | 'CLOCK_CALLBACK_FAILED';
 
 export interface VarplaneErrorOptions {
   code: string;

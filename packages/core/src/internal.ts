@@ -3,7 +3,8 @@
  * their errors alike. Not part of the public API: no stability promise, and not for users (the
  * public entry point `@varplane/core` is what users are meant to call).
  */
-export { describeValue, formatIssues } from './errors';
+export { describeValue, formatIssues, readField } from './errors';
 export { toErrorInfo } from './events';
+export { guardInput } from './internal/guard';
 export type { CodeFor, ErrorFactory, ParseOptions } from './internal/parse';
 export { parseOrThrow, toIssues } from './internal/parse';

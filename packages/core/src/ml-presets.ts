@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeValue, InvalidArgumentError } from './errors';
 import { functionSchema } from './internal/define-variable';
+import { guardInput } from './internal/guard';
 import { parseOrThrow } from './internal/parse';
 import type { ChoiceVariable, FloatVariable, IntegerVariable } from './variable';
 import {
@@ -43,7 +44,8 @@ function presetOptions<O>(preset: string, options: O): O {
       issues: [{ path: 'options', message: 'must be an object', value: options }],
     });
   }
-  return options;
+  // One guarded copy: a getter that throws is refused here, with the preset's name.
+  return guardInput(preset, 'options', options, () => ({ ...options }));
 }
 
 /**

@@ -24,7 +24,9 @@ import {
   type EdgeType,
   topologyEdges,
 } from './coordination-graph';
-import { describeValue, formatIssues, SpaceTransitionError } from './errors';
+import { describeValue, formatIssues, type Issue, SpaceTransitionError } from './errors';
+import { guardInput } from './internal/guard';
+import { INVALID, normalizeJson } from './internal/json';
 import { parseOrThrow } from './internal/parse';
 import {
   emptyMetrics,
@@ -217,10 +219,56 @@ function relayTopology(draft: Draft<MultiAgentSpace>): void {
   ];
 }
 
-function requireAgents(space: MultiAgentSpace, variable: OrchestrationVariable): void {
+function requireAgents(space: MultiAgentSpace, variable: VariableShape): void {
   variable.agents.forEach((agent, i) => {
     requireAgent(space, agent, `${variable.id}.agents[${i}]`);
   });
+}
+
+/** The fields of an orchestration variable a transition relies on, read once under a guard. */
+interface VariableShape {
+  readonly id: string;
+  readonly agents: readonly unknown[];
+}
+
+function readVariable(subject: string, variable: unknown): VariableShape {
+  const shape = guardInput(subject, 'variable', variable, () => {
+    if (!isRecord(variable)) return undefined;
+    const { id, type, domain, agents } = variable;
+    return typeof id === 'string' &&
+      typeof type === 'string' &&
+      isRecord(domain) &&
+      Array.isArray(agents)
+      ? { id, agents: [...agents] }
+      : undefined;
+  });
+  if (shape === undefined) {
+    throw new SpaceTransitionError({
+      code: 'INVALID_ARGUMENT',
+      message: `${subject}: expected an orchestration variable made by agentSelection, resourceAllocation... (got ${describeValue(variable)})`,
+      issues: [{ path: 'variable', message: 'not an orchestration variable', value: variable }],
+    });
+  }
+  return shape;
+}
+
+/** A local configuration with no space to check it against: it must at least be JSON data. */
+function jsonConfiguration(
+  subject: string,
+  agent: { id: string; localConfiguration: unknown },
+): Record<string, unknown> {
+  const issues: Issue[] = [];
+  const copy = guardInput(subject, 'localConfiguration', agent.localConfiguration, () =>
+    normalizeJson(agent.localConfiguration, `${agent.id}.localConfiguration`, issues),
+  );
+  if (copy === INVALID) {
+    throw new SpaceTransitionError({
+      code: 'INVALID_ARGUMENT',
+      message: `${subject}: ${formatIssues(issues)}`,
+      issues,
+    });
+  }
+  return copy as Record<string, unknown>;
 }
 
 /**
@@ -233,7 +281,9 @@ export function registerAgent(
   options: { localVariables?: VariableSpace } = {},
 ): MultiAgentSpace {
   requireSpace(space, 'registerAgent');
-  const local = isRecord(options) ? options.localVariables : options;
+  const local = guardInput('registerAgent', 'options', options, () =>
+    isRecord(options) ? options.localVariables : options,
+  );
   if (local !== undefined && !(isRecord(local) && typeof local.check === 'function')) {
     throw new SpaceTransitionError({
       code: 'INVALID_ARGUMENT',
@@ -254,7 +304,9 @@ export function registerAgent(
     });
   }
   let agent: AgentConfig = parsed;
-  if (local !== undefined) {
+  if (local === undefined) {
+    agent = { ...parsed, localConfiguration: jsonConfiguration('registerAgent', parsed) };
+  } else {
     const result = local.check(parsed.localConfiguration);
     if (!result.ok) {
       const issues = result.issues.map((issue) => ({
@@ -355,8 +407,13 @@ export function setLocalConfiguration(
     });
   }
   const local = has(space.localVariables, agentId) ? space.localVariables[agentId] : undefined;
-  let next: Record<string, unknown> = { ...configuration };
-  if (local !== undefined) {
+  let next: Record<string, unknown> = {};
+  if (local === undefined) {
+    next = jsonConfiguration('setLocalConfiguration', {
+      id: agentId,
+      localConfiguration: configuration,
+    });
+  } else {
     const result = local.check(configuration);
     if (!result.ok) {
       const issues = result.issues.map((issue) => ({ ...issue, path: `${agentId}.${issue.path}` }));
@@ -379,26 +436,17 @@ export function addOrchestrationVariable(
   variable: OrchestrationVariable,
 ): MultiAgentSpace {
   requireSpace(space, 'addOrchestrationVariable');
-  if (
-    typeof variable !== 'object' ||
-    variable === null ||
-    typeof variable.id !== 'string' ||
-    variable.domain === undefined
-  ) {
-    throw new SpaceTransitionError({
-      code: 'INVALID_ARGUMENT',
-      message: `addOrchestrationVariable: expected an orchestration variable (got ${describeValue(variable)})`,
-    });
-  }
-  if (has(space.orchestrationVariables, variable.id)) {
+  const shape = readVariable('addOrchestrationVariable', variable);
+  if (has(space.orchestrationVariables, shape.id)) {
     throw new SpaceTransitionError({
       code: 'SPACE_VARIABLE_DUPLICATE',
-      message: `addOrchestrationVariable: variable ${describeValue(variable.id)} is already in space ${describeValue(space.id)}`,
+      message: `addOrchestrationVariable: variable ${describeValue(shape.id)} is already in space ${describeValue(space.id)}`,
+      issues: [{ path: 'variable.id', message: 'already in the space', value: shape.id }],
     });
   }
-  requireAgents(space, variable);
+  requireAgents(space, shape);
   return transition(space, (draft) => {
-    draft.orchestrationVariables[variable.id] = castDraft(variable);
+    draft.orchestrationVariables[shape.id] = castDraft(variable);
   });
 }
 
@@ -408,17 +456,12 @@ export function replaceOrchestrationVariable(
   variable: OrchestrationVariable,
 ): MultiAgentSpace {
   requireSpace(space, 'replaceOrchestrationVariable');
-  if (!isRecord(variable)) {
-    throw new SpaceTransitionError({
-      code: 'INVALID_ARGUMENT',
-      message: `replaceOrchestrationVariable: expected an orchestration variable (got ${describeValue(variable)})`,
-    });
-  }
-  requireVariable(space, variable.id);
-  requireAgents(space, variable);
-  if (space.orchestrationVariables[variable.id] === variable) return space;
+  const shape = readVariable('replaceOrchestrationVariable', variable);
+  requireVariable(space, shape.id);
+  requireAgents(space, shape);
+  if (space.orchestrationVariables[shape.id] === variable) return space;
   return transition(space, (draft) => {
-    draft.orchestrationVariables[variable.id] = castDraft(variable);
+    draft.orchestrationVariables[shape.id] = castDraft(variable);
   });
 }
 
@@ -489,16 +532,20 @@ export function setTopology(
   pattern: CoordinationPattern,
   options: { hub?: string } = {},
 ): MultiAgentSpace {
+  requireSpace(space, 'setTopology');
+  const hub = guardInput('setTopology', 'options', options, () =>
+    isRecord(options) ? options.hub : options,
+  );
   if (!COORDINATION_PATTERNS.includes(pattern)) {
     throw new SpaceTransitionError({
       code: 'INVALID_ARGUMENT',
       message: `setTopology: pattern must be one of ${COORDINATION_PATTERNS.join(', ')} (got ${describeValue(pattern)})`,
     });
   }
-  if (options.hub !== undefined) requireAgent(space, options.hub, 'hub');
+  if (hub !== undefined) requireAgent(space, hub, 'options.hub');
   return transition(space, (draft) => {
     draft.coordinationGraph.topology = pattern;
-    if (options.hub !== undefined) draft.coordinationGraph.hub = options.hub;
+    if (hub !== undefined) draft.coordinationGraph.hub = hub as string;
     relayTopology(draft);
   });
 }

@@ -1,4 +1,5 @@
 import { describeValue, InvalidArgumentError } from './errors';
+import { guardInput } from './internal/guard';
 
 /**
  * A seeded source of randomness. Everything in varplane that draws at random takes one, so a run
@@ -140,13 +141,21 @@ export function createRandom(seed: number | RandomState = 0): Random {
           issues: [{ path: 'items', message: 'must not be empty', value: items }],
         });
       }
-      return items[Math.floor(next() * items.length)] as (typeof items)[number];
+      const index = Math.floor(next() * items.length);
+      return guardInput(
+        'Random.pick',
+        `items[${index}]`,
+        items,
+        () => items[index],
+      ) as (typeof items)[number];
     },
     pickWeighted(items, weights) {
       requireArray('pickWeighted', 'items', items);
       requireArray('pickWeighted', 'weights', weights);
+      // Copies read under a guard: an element behind a getter that throws is refused by name.
+      const given = guardInput('Random.pickWeighted', 'weights', weights, () => [...weights]);
       let total = 0;
-      for (const weight of weights) {
+      for (const weight of given) {
         if (typeof weight !== 'number' || !(weight >= 0) || weight === Number.POSITIVE_INFINITY) {
           throw new InvalidArgumentError({
             code: 'INVALID_ARGUMENT',
@@ -167,20 +176,27 @@ export function createRandom(seed: number | RandomState = 0): Random {
           ],
         });
       }
+      const at = (i: number) =>
+        guardInput(
+          'Random.pickWeighted',
+          `items[${i}]`,
+          items,
+          () => items[i],
+        ) as (typeof items)[number];
       let target = next() * total;
       for (let i = 0; i < items.length; i++) {
-        target -= weights[i] as number;
-        if (target < 0) return items[i] as (typeof items)[number];
+        target -= given[i] as number;
+        if (target < 0) return at(i);
       }
       // Rounding can leave a sliver past the end; it belongs to the last item with weight.
       for (let i = items.length - 1; i >= 0; i--) {
-        if ((weights[i] as number) > 0) return items[i] as (typeof items)[number];
+        if ((given[i] as number) > 0) return at(i);
       }
-      return items[items.length - 1] as (typeof items)[number];
+      return at(items.length - 1);
     },
     shuffle(items) {
       requireArray('shuffle', 'items', items);
-      const out = items.slice();
+      const out = guardInput('Random.shuffle', 'items', items, () => items.slice());
       for (let i = out.length - 1; i > 0; i--) {
         const j = Math.floor(next() * (i + 1));
         const held = out[i] as (typeof out)[number];

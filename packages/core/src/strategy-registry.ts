@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeValue, StrategyRegistryError } from './errors';
+import { guardInput } from './internal/guard';
 import { parseOrThrow } from './internal/parse';
 import {
   STRATEGY_KINDS,
@@ -61,14 +62,26 @@ export function createStrategyRegistry(strategies: readonly Strategy[] = []): St
         error: (o) => new StrategyRegistryError(o),
       });
       const method = STRATEGY_METHODS[shape.kind];
-      if (typeof (strategy as unknown as Record<string, unknown>)[method] !== 'function') {
+      const implementation = guardInput(
+        'register strategy',
+        method,
+        strategy,
+        () => {
+          return (strategy as unknown as Record<string, unknown>)[method];
+        },
+        { code: 'STRATEGY_INVALID', error: (o) => new StrategyRegistryError(o) },
+      );
+      const replace = guardInput('register strategy', 'options', options, () =>
+        typeof options === 'object' && options !== null ? options.replace : undefined,
+      );
+      if (typeof implementation !== 'function') {
         throw new StrategyRegistryError({
           code: 'STRATEGY_INVALID',
           message: `register strategy: a ${shape.kind} strategy needs a ${method}() method (strategy ${describeValue(shape.name)})`,
         });
       }
       const names = table(shape.kind);
-      if (names.has(shape.name) && options.replace !== true) {
+      if (names.has(shape.name) && replace !== true) {
         throw new StrategyRegistryError({
           code: 'STRATEGY_DUPLICATE',
           message: `register strategy: a ${shape.kind} strategy named ${describeValue(shape.name)} is already registered; pass { replace: true } to replace it`,
@@ -101,6 +114,22 @@ export function createStrategyRegistry(strategies: readonly Strategy[] = []): St
       return table(kind).delete(name);
     },
   };
-  for (const strategy of strategies) registry.register(strategy);
+  if (!Array.isArray(strategies)) {
+    throw new StrategyRegistryError({
+      code: 'STRATEGY_INVALID',
+      message: `createStrategyRegistry: strategies must be an array of strategies (got ${describeValue(strategies)})`,
+    });
+  }
+  const given = guardInput(
+    'createStrategyRegistry',
+    'strategies',
+    strategies,
+    () => [...strategies],
+    {
+      code: 'STRATEGY_INVALID',
+      error: (o) => new StrategyRegistryError(o),
+    },
+  );
+  for (const strategy of given) registry.register(strategy);
   return registry;
 }

@@ -5,9 +5,11 @@ import {
   InvalidArgumentError,
   type Issue,
   SamplingError,
+  VarplaneError,
 } from './errors';
 import { compileSpace, type SpaceNode } from './internal/compile-space';
 import { type Draw, evaluate, readValue } from './internal/evaluate';
+import { guardInput, reasonOf } from './internal/guard';
 import type { Random } from './random';
 import type { JsonValue, Variable } from './variable';
 
@@ -102,9 +104,15 @@ function invalidArgument(subject: string, path: string, message: string, value: 
 }
 
 function checkRandom(subject: string, random: unknown): void {
-  if (typeof (random as Random | undefined)?.next !== 'function') {
+  const next = guardInput(subject, 'random', random, () => (random as Random | undefined)?.next);
+  if (typeof next !== 'function') {
     invalidArgument(subject, 'random', 'must be a Random from createRandom()', random);
   }
+}
+
+/** A draw whose random source may be the caller's own: whatever it throws is named as its fault. */
+function drawWith(subject: string, random: unknown, draw: Draw): Draw {
+  return (node) => guardInput(subject, 'random', random, () => draw(node));
 }
 
 function attemptsOf(
@@ -112,7 +120,7 @@ function attemptsOf(
   options: { maxAttempts?: number } | undefined,
   fallback: number,
 ) {
-  const attempts = options?.maxAttempts ?? fallback;
+  const attempts = guardInput(subject, 'options', options, () => options?.maxAttempts ?? fallback);
   if (!Number.isInteger(attempts) || attempts < 1) {
     invalidArgument(subject, 'options.maxAttempts', 'must be a positive integer', attempts);
   }
@@ -159,13 +167,29 @@ export function createVariableSpace(
   const ordered = Object.freeze(space.nodes.map((node) => node.variable));
   const constraints = Object.freeze(space.constraints.map((compiled) => compiled.constraint));
 
+  // Every user callback inside evaluate is contained on its own; what else can throw is reading
+  // the caller's configuration (a getter, a Proxy), which is one more issue of that configuration.
+  const evaluateInput = (
+    input: Readonly<Record<string, unknown>>,
+    issues: Issue[],
+    draw?: Draw,
+  ): Configuration => {
+    try {
+      return evaluate(space, input, issues, draw);
+    } catch (cause) {
+      if (VarplaneError.isInstance(cause)) throw cause;
+      issues.push({ path: '', message: `could not be read (${reasonOf(cause)})` });
+      return {};
+    }
+  };
+
   const check = (configuration: Readonly<Record<string, unknown>>): CheckResult => {
     if (!isRecord(configuration)) {
       const message = 'must be an object of variable values';
       return { ok: false, issues: [{ path: '', message, value: configuration }] };
     }
     const issues: Issue[] = [];
-    const out = evaluate(space, configuration, issues);
+    const out = evaluateInput(configuration, issues);
     return issues.length === 0 ? { ok: true, configuration: out } : { ok: false, issues };
   };
 
@@ -174,7 +198,7 @@ export function createVariableSpace(
       throw invalidConfiguration((check(configuration) as { issues: readonly Issue[] }).issues);
     }
     const issues: Issue[] = [];
-    const out = evaluate(space, configuration, issues);
+    const out = evaluateInput(configuration, issues);
     if (issues.length === 0) return out;
     throw invalidConfiguration(issues);
   };
@@ -183,11 +207,13 @@ export function createVariableSpace(
     checkRandom('sample', random);
     const maxAttempts = attemptsOf('sample', sampleOptions, space.maxAttempts);
     // Frozen variables draw `undefined`, which keeps their default.
-    const draw: Draw = (node) => (node.frozen ? undefined : node.sampler?.sample(random));
+    const draw = drawWith('sample', random, (node) =>
+      node.frozen ? undefined : node.sampler?.sample(random),
+    );
     let issues: Issue[] = [];
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       issues = [];
-      const out = evaluate(space, NO_VALUES, issues, draw);
+      const out = evaluateInput(NO_VALUES, issues, draw);
       if (issues.length === 0) return out;
     }
     throw new SamplingError({
@@ -214,26 +240,28 @@ export function createVariableSpace(
     if (movable.length === 0) return base;
     const moves = Math.max(1, Math.round(strength * movable.length));
     const chosen = new Uint8Array(space.nodes.length);
-    const draw: Draw = (node) => {
+    const draw = drawWith('mutate', random, (node) => {
       const current = readValue(base, node);
       const sampler = node.sampler as NonNullable<typeof node.sampler>;
       if (chosen[node.index] === 1) return sampler.mutate(current as JsonValue, random, strength);
       if (current !== undefined || node.frozen) return current;
       // Newly active (its condition just turned on): it has no value to keep yet.
       return sampler.sample(random);
-    };
+    });
+    const key = (importance: number) =>
+      guardInput('mutate', 'random', random, () => random.next() ** (1 / importance));
     for (let attempt = 0; attempt < space.maxAttempts; attempt++) {
       chosen.fill(0);
       // Efraimidis-Spirakis: the `moves` largest keys u^(1/importance) are a weighted draw
       // without replacement, so important variables move more often.
       const keyed = movable.map((node) => ({
         index: node.index,
-        key: random.next() ** (1 / node.importance),
+        key: key(node.importance),
       }));
       keyed.sort((a, b) => b.key - a.key);
       for (let k = 0; k < moves; k++) chosen[(keyed[k] as { index: number }).index] = 1;
       const issues: Issue[] = [];
-      const out = evaluate(space, base, issues, draw);
+      const out = evaluateInput(base, issues, draw);
       if (issues.length === 0) return out;
     }
     return base;
@@ -256,12 +284,8 @@ export function createVariableSpace(
       }
       // Fill the configuration the way validate would (defaults, composites, inactive branches
       // dropped) without constraints, then judge the condition on the finished value.
-      const filled = evaluate(
-        space,
-        configuration,
-        [],
-        (each) => readValue(configuration, each),
-        false,
+      const filled = guardInput('isActive', 'configuration', configuration, () =>
+        evaluate(space, configuration, [], (each) => readValue(configuration, each), false),
       );
       const decider = space.nodes[node.conditionIndex] as SpaceNode;
       return (

@@ -112,7 +112,9 @@ async function settle(value: unknown, deadlineMs: number, keep = true): Promise<
   });
   const result = (async (): Promise<Outcome> => {
     try {
-      const awaited = await value;
+      // Only a promise is awaited: a thenable returned as a value (Random.pick of a list that holds
+      // one) is the caller's own data, and awaiting it would run the caller's `then`.
+      const awaited = value instanceof Promise ? await value : value;
       if (keep) created.push(awaited);
       return { kind: 'value', detail: '' };
     } catch (error) {

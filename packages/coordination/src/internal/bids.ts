@@ -3,7 +3,7 @@ import { describeValue } from '@varplane/core/internal';
 import { z } from 'zod';
 import { askAgents } from '../ask-agents';
 import { NegotiationError } from '../errors';
-import { isAdmissible } from '../value-constraints';
+import { isAdmissible } from './constraints';
 import { byAgentId } from './values';
 
 /** How equal bids are ordered: by agent id (the default), or by a draw from the seeded random. */

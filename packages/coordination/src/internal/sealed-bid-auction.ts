@@ -13,6 +13,7 @@ import {
   topTwo,
 } from './bids';
 import { parseOrThrow } from './parse';
+import { checkNegotiation } from './strategy-input';
 
 const optionsSchema = z.strictObject(auctionOptionsShape);
 
@@ -66,6 +67,7 @@ export function createSealedBidAuction(
     specificationVersion: 'v1',
     description: rule.description,
     negotiate(request, context) {
+      checkNegotiation(`${rule.name}.negotiate`, request, context);
       const bidders = admissible(request);
       if (context.agents === undefined) {
         return decide(request, plainBids(bidders, tieBreak, context), []);

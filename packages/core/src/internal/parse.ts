@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { describeValue, formatIssues, InvalidArgumentError, type Issue } from '../errors';
+import { formatIssues, InvalidArgumentError, type Issue } from '../errors';
+import { reasonOf } from './guard';
 
 /** Makes the error `parseOrThrow` throws; a package passes its own family (`ClusterError`...). */
 export type ErrorFactory = (options: { code: string; message: string; issues: Issue[] }) => Error;
@@ -27,7 +28,12 @@ const invalidArgument: ErrorFactory = (options) => new InvalidArgumentError(opti
  * when the parse ran with `reportInput: true`.
  */
 export function toIssues(error: z.ZodError, prefix = ''): Issue[] {
-  return error.issues.map((issue) => toIssue(issue, prefix));
+  try {
+    return error.issues.map((issue) => toIssue(issue, prefix));
+  } catch (cause) {
+    // zod words issues lazily, reading the input again: a Proxy's trap may throw then.
+    return [{ path: prefix, message: `could not be read (${reasonOf(cause)})` }];
+  }
 }
 
 function toIssue(issue: z.core.$ZodIssue, prefix: string): Issue {
@@ -51,13 +57,16 @@ export function parseOrThrow<S extends z.ZodType>(
   const make = options.error ?? invalidArgument;
   const prefix = options.prefix ?? '';
   let result: ReturnType<S['safeParse']>;
+  let found: readonly z.core.$ZodIssue[] = [];
   try {
     result = schema.safeParse(input, { reportInput: true }) as ReturnType<S['safeParse']>;
+    // zod words its issues lazily, and wording one reads the input again (its prototype, say).
+    if (!result.success) found = result.error.issues;
   } catch (cause) {
     const issue: Issue = { path: prefix, message: 'could not be read' };
     const error = make({
       code: codeOf(options.code, issue, []),
-      message: `${options.subject}: ${prefix === '' ? 'the input' : prefix} could not be read (${readable(cause)})`,
+      message: `${options.subject}: ${prefix === '' ? 'the input' : prefix} could not be read (${reasonOf(cause)})`,
       issues: [issue],
     });
     if (error.cause === undefined)
@@ -65,7 +74,6 @@ export function parseOrThrow<S extends z.ZodType>(
     throw error;
   }
   if (result.success) return result.data as z.output<S>;
-  const found = result.error.issues;
   const issues = found.map((issue) => toIssue(issue, prefix));
   const first = issues[0] ?? { path: prefix, message: 'is invalid' };
   throw make({
@@ -77,12 +85,4 @@ export function parseOrThrow<S extends z.ZodType>(
 
 function codeOf(code: CodeFor, issue: Issue, segments: readonly PropertyKey[]): string {
   return typeof code === 'string' ? code : code(issue, segments);
-}
-
-function readable(cause: unknown): string {
-  try {
-    return cause instanceof Error ? cause.message : describeValue(cause);
-  } catch {
-    return 'an unreadable value';
-  }
 }

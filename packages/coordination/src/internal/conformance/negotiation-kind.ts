@@ -1,6 +1,6 @@
 import type { NegotiationStrategy, Preference, ValueConstraints } from '@varplane/core';
 import { negotiateValue } from '../../negotiate-value';
-import { satisfiesConstraints } from '../../value-constraints';
+import { satisfiesConstraints } from '../constraints';
 import { hundredths, type KindAdapter, type NegotiationCase, options } from './kind-adapter';
 
 export const negotiationKind: KindAdapter<NegotiationStrategy, NegotiationCase> = {
