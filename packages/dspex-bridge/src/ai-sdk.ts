@@ -30,6 +30,7 @@ import {
 } from './internal/ai-sdk-wire';
 import { checkRequest } from './internal/check-request';
 import { parseOptions } from './internal/parse-options';
+import { createRedactor } from './internal/redact';
 import type { RetryEvent, RetryOptions } from './internal/retry';
 import { parseRetryAfter } from './internal/retry-after';
 import { estimatePromptTokens, estimateTokens } from './internal/tokens';
@@ -128,7 +129,9 @@ export function createAiSdkLanguageModel(options: AiSdkAdapterOptions): Language
     streaming: typeof model.doStream === 'function',
   });
 
-  const fail = failureFor(provider, modelId);
+  // The adapter never sees the provider's key, but a server may echo the Authorization header in
+  // an error body: any `Bearer ...` credential is redacted from messages and causes.
+  const fail = failureFor(provider, modelId, createRedactor(undefined));
 
   const translate = (error: unknown): LanguageModelError => {
     const shape = (typeof error === 'object' && error !== null ? error : {}) as ProviderErrorShape;

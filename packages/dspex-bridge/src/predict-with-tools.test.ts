@@ -272,7 +272,7 @@ describe('predictWithTools', () => {
       try {
         run();
       } catch (error) {
-        return (error as VarplaneError).code + ' ' + (error as Error).message;
+        return `${(error as VarplaneError).code} ${(error as Error).message}`;
       }
       return 'no error';
     };
