@@ -409,14 +409,25 @@ export class AgentHost {
     for (const { agent } of this.running()) {
       const handled = this.o.system.info(agent)?.messagesHandled;
       if (handled === undefined || this.checkpointed.get(agent) === handled) continue;
-      await this.exclusive(agent, () => this.checkpoint(agent)).catch(() => undefined);
+      // Only the export holds the agent (and a move of it); the write to the log does not.
+      const taken = await this.exclusive(agent, async () => this.takeCheckpoint(agent)).catch(
+        () => undefined,
+      );
+      if (taken === undefined) continue;
+      await this.o.control
+        .checkpoint(agent, taken.epoch, taken.snapshot)
+        .then(() => this.checkpointed.set(agent, taken.handled))
+        .catch(() => undefined);
     }
   }
 
-  private async checkpoint(agent: string): Promise<void> {
+  /** The agent's state between two messages, with an empty mailbox. */
+  private async takeCheckpoint(
+    agent: string,
+  ): Promise<{ epoch: number; handled: number; snapshot: AgentSnapshot } | undefined> {
     const state = this.o.hosting.get(agent);
-    if (state?.kind !== 'running' || this.fenced) return;
-    const handled = this.o.system.info(agent)?.messagesHandled;
+    if (state?.kind !== 'running' || this.fenced) return undefined;
+    const handled = this.o.system.info(agent)?.messagesHandled ?? 0;
     await this.o.system.suspend(agent);
     let snapshot: AgentSnapshot;
     try {
@@ -425,8 +436,7 @@ export class AgentHost {
       const now = this.o.hosting.get(agent);
       if (!this.fenced && now?.kind === 'running') this.o.system.resume(agent);
     }
-    await this.o.control.checkpoint(agent, state.epoch, { ...snapshot, mailbox: [] });
-    if (handled !== undefined) this.checkpointed.set(agent, handled);
+    return { epoch: state.epoch, handled, snapshot: { ...snapshot, mailbox: [] } };
   }
 
   private emit(event: ClusterEvent): void {

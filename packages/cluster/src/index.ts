@@ -1,3 +1,4 @@
+export type { ClusterEvent } from './agent-host';
 export type {
   Amounts,
   BudgetAccount,
@@ -6,7 +7,7 @@ export type {
   RaftBudgetBook,
 } from './budget-book';
 export { createRaftBudgetBook } from './budget-book';
-export type { ClusterNode, StartClusterNodeOptions } from './cluster-node';
+export type { ClusterNode, PlaceAgentOptions, StartClusterNodeOptions } from './cluster-node';
 export { startClusterNode } from './cluster-node';
 export type {
   Checkpoint,
