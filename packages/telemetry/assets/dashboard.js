@@ -673,6 +673,13 @@
     };
   }
 
+  const TIME_SCALE = { time: true };
+
+  // One point gives uPlot an empty range: a minute around it reads as a time axis.
+  function widenSinglePoint(plot, xs) {
+    if (xs.length === 1) plot.setScale('x', { min: xs[0] - 30, max: xs[0] + 30 });
+  }
+
   function chartWidth(box) {
     return Math.max(240, box.clientWidth - 20);
   }
@@ -703,7 +710,7 @@
         height: 170,
         cursor: { drag: { x: false, y: false } },
         legend: { show: false },
-        scales: { x: { time: true }, ...(extraScales || {}) },
+        scales: { x: TIME_SCALE, ...(extraScales || {}) },
         axes: [
           timeAxis(),
           { ...AXIS, size: 56 },
@@ -794,6 +801,7 @@
     const last = points[points.length - 1];
     for (const chart of charts.values()) {
       chart.plot.setData([xs, ...chart.items.map((item) => points.map((p) => item.value(p)))]);
+      widenSinglePoint(chart.plot, xs);
       for (const item of chart.items) {
         const cell = chart.box.querySelector(`[data-series-value="${CSS.escape(item.name)}"]`);
         if (cell) cell.textContent = last ? item.format(item.value(last)) : '–';
@@ -1480,7 +1488,7 @@
     for (const plot of historyPlots.splice(0)) plot.destroy();
     const label = agent ? `${agent} · ${series}` : series;
     $('history-sub').textContent = list.length
-      ? `· ${label}: ${list.length} points, ${stamp(list[0].at)} – ${stamp(list[list.length - 1].at)}`
+      ? `· ${label}: ${list.length} point${list.length === 1 ? '' : 's'}, ${stamp(list[0].at)} – ${stamp(list[list.length - 1].at)}`
       : `· ${label}: no stored points in the range`;
     host.dataset.points = String(list.length);
     host.dataset.loading = 'false';
@@ -1490,28 +1498,31 @@
     }
     const box = h('div', { class: 'chart', 'data-chart': `history:${label}` });
     host.replaceChildren(box);
-    historyPlots.push(
-      new uPlot(
-        {
-          width: chartWidth(host),
-          height: 200,
-          legend: { show: false },
-          scales: { x: { time: true } },
-          axes: [timeAxis(), { ...AXIS, size: 56 }],
-          series: [
-            {},
-            {
-              label,
-              stroke: PALETTE[0],
-              width: 2,
-              fill: `${PALETTE[0]}22`,
-              points: { show: list.length < 60 },
-            },
-          ],
-        },
-        [list.map((p) => p.at / 1000), list.map((p) => p.value)],
-        box,
-      ),
+    const historyPlot = new uPlot(
+      {
+        width: chartWidth(host),
+        height: 200,
+        legend: { show: false },
+        scales: { x: TIME_SCALE },
+        axes: [timeAxis(), { ...AXIS, size: 56 }],
+        series: [
+          {},
+          {
+            label,
+            stroke: PALETTE[0],
+            width: 2,
+            fill: `${PALETTE[0]}22`,
+            points: { show: list.length < 60 },
+          },
+        ],
+      },
+      [list.map((p) => p.at / 1000), list.map((p) => p.value)],
+      box,
+    );
+    historyPlots.push(historyPlot);
+    widenSinglePoint(
+      historyPlot,
+      list.map((p) => p.at / 1000),
     );
   }
 

@@ -221,6 +221,50 @@ describe('createDashboard (hand-driven space, real Chromium)', () => {
     await page.screenshot({ path: join(output, 'dashboard-hand-driven.png'), fullPage: true });
   }, 30_000);
 
+  it("puts crash reasons in the feed and charts an agent's stored history over a range", async () => {
+    // The crash of the earlier test reads with its reason, next to the alerts.
+    await page.waitForSelector('#feed li[data-kind="event"][data-type="agent-crashed"]');
+    expect(
+      await page.textContent('#feed li[data-kind="event"][data-type="agent-crashed"] .event-text'),
+    ).toBe('billing crashed: Error: db down');
+    expect(
+      await page.textContent(
+        '#feed li[data-kind="event"][data-type="agent-restarted"] .event-text',
+      ),
+    ).toBe('billing restarted (restart 1, after 30 ms)');
+    // A click on billing's row charts billing's mailbox depth from the store, over all it holds.
+    await page.selectOption('#history-range', 'all');
+    await page.click('tr[data-agent="billing"] td[data-field="id"]');
+    await page.selectOption('#history-series', 'agent.mailbox_depth');
+    const stored = monitor.query({ series: ['agent.mailbox_depth'], agent: 'billing' });
+    expect(stored.length).toBeGreaterThan(1);
+    await page.waitForSelector(`#history[data-points="${stored.length}"][data-loading="false"]`);
+    expect(await page.textContent('#history-sub')).toContain(
+      `billing · agent.mailbox_depth: ${stored.length} points,`,
+    );
+    // A range that holds only the last window: one point.
+    const last = stored.at(-1)?.at as number;
+    await page.selectOption('#history-range', 'custom');
+    const local = (at: number) => {
+      const d = new Date(at);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    };
+    await page.fill('#history-from', local(last));
+    await page.fill('#history-to', local(last));
+    await page.click('#history-load');
+    await page.waitForSelector('#history[data-points="1"][data-loading="false"]');
+    // The server refuses a query the store cannot answer, in words.
+    const bad = await fetch(`http://127.0.0.1:${dashboard.port}/api/history?from=abc`, {
+      headers: { authorization: `Bearer ${dashboard.token}` },
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('from');
+    await page
+      .locator('article[aria-labelledby="history-title"]')
+      .screenshot({ path: join(output, 'dashboard-history.png') });
+  }, 30_000);
+
   it('charts each optimizer run as its own series, and fits a 760 px window', async () => {
     // BEACON's own scores are low: its best must not be SIMBA's.
     for (const [trial, score] of [

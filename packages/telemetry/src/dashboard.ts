@@ -321,6 +321,20 @@ export async function createDashboard(
         const from = number('from');
         const to = number('to');
         const limit = number('limit');
+        for (const [key, value] of [
+          ['from', from],
+          ['to', to],
+          ['limit', limit],
+        ] as const) {
+          if (value !== undefined && !Number.isFinite(value)) {
+            refuse(
+              response,
+              400,
+              `bad request: ${key} must be a number (got ${url.searchParams.get(key)})`,
+            );
+            return;
+          }
+        }
         const series = url.searchParams.getAll('series');
         const agent = url.searchParams.get('agent');
         let points: MetricPoint[];
