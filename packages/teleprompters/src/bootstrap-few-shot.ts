@@ -1,6 +1,7 @@
 import type { JsonValue, MultiAgentSpace, TraceRecord } from '@varplane/core';
 import { z } from 'zod';
 import { inputError } from './errors';
+import { aliased } from './internal/aliases';
 import {
   agentsWithDemos,
   appendDemos,
@@ -72,13 +73,40 @@ const defaultLabeledDemo = (example: TeamExample): JsonValue | undefined =>
  * and after.
  *
  * @example
- * const { config } = await bootstrapFewShot(space, trainset, { runner, metric: exactMatch }).result;
+ * const { config } = await bootstrapFewShot(space, trainset, exactMatch, { runner }).result;
  */
 export function bootstrapFewShot(
   space: MultiAgentSpace,
   trainset: readonly TeamExample[],
   options: BootstrapFewShotOptions,
+): OptimizerRun;
+/**
+ * The metric third, as `simba` and `beacon` take it. `options.metric` may be left out; given as
+ * well, it must be the same function.
+ */
+export function bootstrapFewShot(
+  space: MultiAgentSpace,
+  trainset: readonly TeamExample[],
+  metric: TeamMetric,
+  options: Omit<BootstrapFewShotOptions, 'metric'> & { readonly metric?: TeamMetric },
+): OptimizerRun;
+export function bootstrapFewShot(
+  space: MultiAgentSpace,
+  trainset: readonly TeamExample[],
+  metricOrOptions: TeamMetric | BootstrapFewShotOptions,
+  positionalOptions?: Omit<BootstrapFewShotOptions, 'metric'> & { readonly metric?: TeamMetric },
 ): OptimizerRun {
+  const options: BootstrapFewShotOptions =
+    typeof metricOrOptions === 'function'
+      ? guardInput('bootstrapFewShot', 'options', positionalOptions, () => ({
+          ...(positionalOptions as BootstrapFewShotOptions),
+          metric: aliased(
+            'bootstrapFewShot',
+            { name: 'metric (third argument)', value: metricOrOptions },
+            { name: 'metric', value: positionalOptions?.metric },
+          ) as TeamMetric,
+        }))
+      : metricOrOptions;
   const metric = guardInput(
     'bootstrapFewShot',
     'options',

@@ -1,6 +1,7 @@
 import type { LanguageModel, MultiAgentSpace, MutationStrategy } from '@varplane/core';
 import { z } from 'zod';
 import { inputError } from './errors';
+import { aliased } from './internal/aliases';
 import { MAX_TIMEOUT_MS } from './internal/deadline';
 import { agentsWithDemos, type DemoBuilder, defaultDemoBuilder } from './internal/demos';
 import type { Candidate, RunRecord } from './internal/engine';
@@ -61,6 +62,8 @@ export interface SimbaOptions extends CommonOptimizerOptions {
   readonly temperatureForCandidates?: number;
   /** Strategy names, or mutation strategy plugins of your own (default: all of them). */
   readonly strategies?: readonly (SimbaStrategyName | MutationStrategy)[];
+  /** Another name for `strategies`, as the API card calls it (`mutation_strategies`). */
+  readonly mutationStrategies?: readonly (SimbaStrategyName | MutationStrategy)[];
   /** How far a mutation moves, in [0, 1] (default 0.5). */
   readonly mutationStrength?: number;
   /**
@@ -93,6 +96,10 @@ const shape = {
   temperatureForSampling: z.number().positive().default(0.2),
   temperatureForCandidates: z.number().positive().default(0.2),
   strategies: z
+    .array(z.union([z.enum(SIMBA_STRATEGIES as [SimbaStrategyName]), mutationSchema]))
+    .min(1)
+    .optional(),
+  mutationStrategies: z
     .array(z.union([z.enum(SIMBA_STRATEGIES as [SimbaStrategyName]), mutationSchema]))
     .min(1)
     .optional(),
@@ -150,7 +157,18 @@ export function simba(
   const mutations = createTeamMutations();
   const notes: { strategy: string; reason: string }[] = [];
   const strategies: SimbaStrategy[] = [];
-  for (const entry of o.strategies ?? SIMBA_STRATEGIES) {
+  const chosen = aliased(
+    'simba',
+    { name: 'strategies', value: o.strategies },
+    { name: 'mutationStrategies', value: o.mutationStrategies },
+  );
+  // Refused here, before any run, rather than when the steps start.
+  aliased(
+    'simba',
+    { name: 'maxSteps', value: o.maxSteps },
+    { name: 'generations', value: o.generations },
+  );
+  for (const entry of chosen ?? SIMBA_STRATEGIES) {
     if (typeof entry !== 'string') {
       strategies.push({ name: entry.name, kind: 'mutation', plugin: entry });
     } else if (entry === 'append_rule') {
