@@ -4,7 +4,7 @@ import type { LanguageModelResponse } from '@varplane/core';
 import { languageModelResponseSchema } from '@varplane/core';
 import { z } from 'zod';
 import { ReplayError } from './errors';
-import { invalidArgument, parseOptions } from './internal/parse-options';
+import { invalidArgument, parseList, parseOptions } from './internal/parse-options';
 
 /** One recorded model call. */
 export interface CacheEntry {
@@ -53,8 +53,8 @@ export interface MemoryCacheStore extends CacheStore {
  */
 export function createMemoryCacheStore(initial: readonly CacheEntry[] = []): MemoryCacheStore {
   // Parsed copies: what is kept is plain JSON, which later clones cannot fail on.
-  const entries = parseOptions(
-    z.array(cacheEntrySchema),
+  const entries = parseList(
+    cacheEntrySchema,
     initial,
     'createMemoryCacheStore',
     'INVALID_ARGUMENT',

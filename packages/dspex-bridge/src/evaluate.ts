@@ -2,7 +2,13 @@ import { type Clock, type LanguageModelUsage, systemClock, VarplaneError } from 
 import { z } from 'zod';
 import type { Example } from './example';
 import { timeoutSchema } from './internal/deadline';
-import { invalidArgument, isVarplaneError, parseOptions, readable } from './internal/parse-options';
+import {
+  invalidArgument,
+  isVarplaneError,
+  parseList,
+  parseOptions,
+  readable,
+} from './internal/parse-options';
 import { runUserCode } from './internal/user-code';
 import type { CallOptions, Program } from './program';
 import type { ProgramTrace, TraceSink } from './trace';
@@ -99,7 +105,7 @@ const programSchema = z.custom<Program<unknown, unknown>>(
   (v) => typeof (v as Program | null)?.call === 'function',
   'must be a Program',
 );
-const devsetSchema = z.array(z.looseObject({ inputs: z.record(z.string(), z.unknown()) }));
+const devsetItemSchema = z.looseObject({ inputs: z.record(z.string(), z.unknown()) });
 const metricSchema = z.custom<Metric<unknown>>(
   (v) => typeof v === 'function',
   'must be a function',
@@ -150,8 +156,8 @@ export async function evaluate<I, O>(
   const subject = 'evaluate';
   const checked = parseOptions(optionsSchema, options, subject, 'INVALID_ARGUMENT', 'options');
   parseOptions(programSchema, program, subject, 'INVALID_ARGUMENT', 'program');
-  const examples = parseOptions(
-    devsetSchema,
+  const examples = parseList(
+    devsetItemSchema,
     devset,
     subject,
     'INVALID_ARGUMENT',

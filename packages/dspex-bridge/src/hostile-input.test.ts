@@ -94,6 +94,14 @@ describe('hostile input at the public entry points', () => {
     expect(codeOf(() => predict(Object.create(null)))).toBe('INVALID_ARGUMENT');
   });
 
+  it('refuses a huge list at its first bad element, naming the index', () => {
+    const huge = new Array(100_000).fill(0);
+    huge[0] = { predictor: '', input: {} };
+    expect(() => demosFromTraces(huge as never, '')).toThrow(
+      'demosFromTraces: traces.1: Invalid input: expected object, received number (got 0)',
+    );
+  });
+
   it('keeps `constructor` an ordinary task type and field name', () => {
     const profile = resolveResponseProfile(
       [{ tasks: { constructor: { baseAccuracy: 0.9 } } }],

@@ -21,7 +21,7 @@ import { canonicalJson } from './internal/canonical-json';
 import { checkRequest } from './internal/check-request';
 import { hash32 } from './internal/hash';
 import { COMPLETED_MARKER, marker, renderValue } from './internal/markers';
-import { parseOptions, readable } from './internal/parse-options';
+import { parseList, parseOptions, readable } from './internal/parse-options';
 import { type ReadPrompt, readPrompt } from './internal/read-prompt';
 import {
   defaultDistract,
@@ -542,13 +542,7 @@ export function taskFromExamples(
 ): SimulatedTask {
   const subject = 'taskFromExamples';
   parseOptions(z.string().min(1), type, subject, 'INVALID_ARGUMENT', 'type');
-  const items = parseOptions(
-    z.array(exampleSchema),
-    examples,
-    subject,
-    'INVALID_ARGUMENT',
-    'examples',
-  );
+  const items = parseList(exampleSchema, examples, subject, 'INVALID_ARGUMENT', 'examples');
   const extra = parseOptions(
     taskSchema.omit({ type: true, solve: true }),
     options,

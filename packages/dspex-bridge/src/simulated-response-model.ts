@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOptions } from './internal/parse-options';
+import { parseList, parseOptions } from './internal/parse-options';
 
 /**
  * How the simulated model's accuracy on one task type responds to a configuration. Accuracy is a
@@ -105,16 +105,19 @@ const featuresSchema = z.strictObject({
   instruction: z.string(),
   reasoning: z.boolean(),
 });
-const keywordsSchema = z.array(z.string());
+const keywordSchema = z.string();
 const temperatureSchema = z.number().min(0).max(2);
-const layersSchema = z.array(profileLayerSchema.optional());
+const layerSchema = profileLayerSchema.optional();
 const check = <S extends z.ZodType>(schema: S, value: unknown, subject: string, path: string) =>
   parseOptions(schema, value, subject, 'INVALID_ARGUMENT', path) as z.output<S>;
 
 /** Share of `keywords` found in `instruction`, case-insensitively; 0 when there are none. */
 export function keywordCoverage(instruction: string, keywords: readonly string[]): number {
   check(z.string(), instruction, 'keywordCoverage', 'instruction');
-  return coverage(instruction, check(keywordsSchema, keywords, 'keywordCoverage', 'keywords'));
+  return coverage(
+    instruction,
+    parseList(keywordSchema, keywords, 'keywordCoverage', 'INVALID_ARGUMENT', 'keywords'),
+  );
 }
 
 function coverage(instruction: string, keywords: readonly string[]): number {
@@ -186,7 +189,10 @@ export function resolveResponseProfile(
   taskType: string,
 ): ResponseProfile {
   return resolveProfile(
-    check(layersSchema, layers, 'resolveResponseProfile', 'layers') as (ProfileLayer | undefined)[],
+    parseList(layerSchema, layers, 'resolveResponseProfile', 'INVALID_ARGUMENT', 'layers') as (
+      | ProfileLayer
+      | undefined
+    )[],
     check(z.string(), taskType, 'resolveResponseProfile', 'taskType'),
   );
 }

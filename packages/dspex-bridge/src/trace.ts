@@ -1,7 +1,7 @@
 import { type JsonValue, type TraceRecord, VarplaneError } from '@varplane/core';
 import { z } from 'zod';
 import { type Example, example } from './example';
-import { invalidArgument, parseOptions, readable } from './internal/parse-options';
+import { invalidArgument, parseList, readable } from './internal/parse-options';
 import type { ToolCallRecord } from './internal/tool-runner';
 
 /**
@@ -90,7 +90,7 @@ export function demosFromTraces(
   keep: (trace: ProgramTrace) => boolean = () => true,
 ): Example[] {
   const subject = 'demosFromTraces';
-  const checked = parseOptions(z.array(traceShape), traces, subject, 'INVALID_ARGUMENT', 'traces');
+  const checked = parseList(traceShape, traces, subject, 'INVALID_ARGUMENT', 'traces');
   if (typeof predictorPath !== 'string')
     invalidArgument(subject, 'predictorPath', 'must be a string', predictorPath);
   if (typeof keep !== 'function') invalidArgument(subject, 'keep', 'must be a function', keep);
