@@ -24,6 +24,9 @@ import { isLanguageModelRegistry, type LanguageModelRegistry } from './language-
 import type { Program } from './program';
 import type { TraceSink } from './trace';
 
+/** Program variables as the API card names them, and the names programs give them. */
+const CARD_VARIABLE_NAMES: ReadonlyMap<string, string> = new Map([['max_tokens', 'maxTokens']]);
+
 /** What an agentized program understands. Send `run` by `call`; the others may be cast. */
 export type ProgramAgentMessage =
   /** Runs the program; the reply is its outputs (a failure rejects the call, typed). */
@@ -205,7 +208,10 @@ export function agentize<I, O>(
   const parsed = parseOptions(optionsSchema, options, subject);
   const agentId = parsed.agentId;
   const programVariables = program.variables.variables;
-  const localIds = parsed.localVariables ?? programVariables.map((v) => v.id);
+  // The card's spellings of program variables (`max_tokens`) name the same variables.
+  const localIds = (parsed.localVariables ?? programVariables.map((v) => v.id)).map(
+    (id) => CARD_VARIABLE_NAMES.get(id) ?? id,
+  );
   localIds.forEach((id, i) => {
     if (program.variables.get(id) === undefined) {
       invalidArgument(

@@ -35,6 +35,7 @@ import { DEFAULT_LM_TIMEOUT_MS, generateContained } from './contained-generate';
 import { timeoutSchema } from './deadline';
 import {
   checkPartialConfiguration,
+  invalidArgument,
   isVarplaneError,
   parseOptions,
   readable,
@@ -54,6 +55,13 @@ export interface PredictorOptions {
   readonly temperature?: number;
   /** Default of the `maxTokens` variable (default 1024). */
   readonly maxTokens?: number;
+  /** Another name for `maxTokens`, as the API card and OpenAI write it. */
+  readonly max_tokens?: number;
+  /**
+   * Default of the `instruction` variable (default: the signature's instructions, which then stay
+   * one of its candidates).
+   */
+  readonly instruction?: string;
   /** Alternatives of the `instruction` variable, besides the signature's instructions. */
   readonly instructionCandidates?: readonly string[];
   /** Most demos the `demos` variable holds (default 4). */
@@ -88,6 +96,8 @@ export const predictorOptionsSchema = z.strictObject({
   models: z.array(z.string().min(1)).min(1).optional(),
   temperature: z.number().min(0).max(2).optional(),
   maxTokens: z.int().positive().optional(),
+  max_tokens: z.int().positive().optional(),
+  instruction: z.string().min(1).optional(),
   instructionCandidates: z.array(z.string().min(1)).optional(),
   maxDemos: z.int().nonnegative().optional(),
   demoPool: z.array(exampleSchema).optional(),
@@ -132,7 +142,10 @@ function modelIdsOf(options: PredictorOptions): string[] {
 
 function variablesOf(sig: Signature, options: PredictorOptions) {
   const modelIds = modelIdsOf(options);
-  const candidates = (options.instructionCandidates ?? []).filter((c) => c !== sig.instructions);
+  const instruction = options.instruction ?? sig.instructions;
+  const candidates = [...(options.instructionCandidates ?? []), sig.instructions].filter(
+    (c, i, all) => c !== instruction && all.indexOf(c) === i,
+  );
   const maxDemos = options.maxDemos ?? 4;
   const initialDemos = options.demos ?? [];
   return createVariableSpace([
@@ -143,7 +156,7 @@ function variablesOf(sig: Signature, options: PredictorOptions) {
       default: options.maxTokens ?? 1024,
     }),
     text('instruction', {
-      default: sig.instructions,
+      default: instruction,
       candidates,
       minLength: 1,
       description: 'What the model is asked to do.',
@@ -407,6 +420,21 @@ function build<I, O>(
   return Object.freeze(program);
 }
 
+/** `max_tokens` read as `maxTokens`; both with different values is refused. */
+function withCanonicalNames(kind: string, options: PredictorOptions): PredictorOptions {
+  const { max_tokens, ...rest } = options;
+  if (max_tokens === undefined) return rest;
+  if (rest.maxTokens !== undefined && rest.maxTokens !== max_tokens) {
+    invalidArgument(
+      kind,
+      'max_tokens',
+      `is another name for maxTokens, given as ${rest.maxTokens}`,
+      max_tokens,
+    );
+  }
+  return { ...rest, maxTokens: max_tokens };
+}
+
 /** Makes a predictor of a kind (`predict`, `chain_of_thought`). */
 export function createPredictor<I, O>(
   kind: string,
@@ -415,7 +443,10 @@ export function createPredictor<I, O>(
   adapt: (sig: Signature<I, O>) => Signature<I, O> = (s) => s,
   loop?: ToolLoop,
 ): RunnableProgram<I, O> {
-  const parsed = parseOptions(predictorOptionsSchema, options ?? {}, kind) as PredictorOptions;
+  const parsed = withCanonicalNames(
+    kind,
+    parseOptions(predictorOptionsSchema, options ?? {}, kind) as PredictorOptions,
+  );
   const given =
     typeof sig === 'string'
       ? (makeSignature(sig) as unknown as Signature<I, O>)
