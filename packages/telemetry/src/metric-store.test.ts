@@ -148,4 +148,30 @@ describe('createSqliteStore', () => {
   it('rejects options without a path', () => {
     expect(() => createSqliteStore({} as never)).toThrowError(/createSqliteStore: path/);
   });
+  it('refuses a query or points it cannot read (a Proxy whose traps throw) with a typed error', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+        getPrototypeOf: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    const store = createMemoryStore();
+    for (const call of [
+      () => store.query(hostile as never),
+      () => store.append([hostile] as never),
+    ]) {
+      expect(call).toThrowError(
+        expect.objectContaining({
+          code: 'TELEMETRY_INVALID_OPTIONS',
+          message: expect.stringContaining('could not be read (trap)'),
+        }),
+      );
+    }
+    expect(store.query({})).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
-import { formatIssues } from '@varplane/core/internal';
+import { VarplaneError } from '@varplane/core';
+import { formatIssues, toErrorInfo } from '@varplane/core/internal';
 import { TelemetryOptionsError } from './errors';
 
 /** One stored value: a series at a time, for the team or for one agent. */
@@ -65,6 +66,10 @@ export function checkPoints(
   subject: string,
 ): asserts points is readonly MetricPoint[] {
   if (!Array.isArray(points)) invalid(subject, 'points', 'must be an array of points', points);
+  readable(subject, 'points', () => checkEach(points, subject));
+}
+
+function checkEach(points: readonly unknown[], subject: string): void {
   points.forEach((point: unknown, i) => {
     if (typeof point !== 'object' || point === null) {
       invalid(subject, `points.${i}`, 'must be a point { at, series, value }', point);
@@ -87,7 +92,30 @@ export function checkPoints(
 
 /** Refuses a query that is not an object (`null`, a string), before a store reads its fields. */
 export function checkQuery(query: unknown, subject: string): asserts query is MetricQuery {
-  if (typeof query !== 'object' || query === null || Array.isArray(query)) {
-    invalid(subject, 'query', 'must be an object { from, to, series, agent, limit }', query);
+  const shape = 'must be an object { from, to, series, agent, limit }';
+  if (
+    readable(
+      subject,
+      'query',
+      () => typeof query !== 'object' || query === null || Array.isArray(query),
+    )
+  ) {
+    invalid(subject, 'query', shape, query);
+  }
+  // Read every field once now: a query whose getters throw is refused here, not inside a store.
+  readable(subject, 'query', () => {
+    const q = query as Record<string, unknown>;
+    for (const key of ['from', 'to', 'series', 'agent', 'limit']) void q[key];
+    if (Array.isArray(q.series)) for (const name of q.series) void String(name);
+  });
+}
+
+// Runs a check over input whose reads may throw (a Proxy, a getter): such input is refused.
+function readable<T>(subject: string, path: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (VarplaneError.isInstance(error)) throw error;
+    return invalid(subject, path, `could not be read (${toErrorInfo(error).message})`, undefined);
   }
 }
