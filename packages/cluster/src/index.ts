@@ -7,8 +7,15 @@ export type {
   RaftBudgetBook,
 } from './budget-book';
 export { createRaftBudgetBook } from './budget-book';
+export { clusterMigrateHandler } from './cluster-migrate';
 export type { ClusterNode, PlaceAgentOptions, StartClusterNodeOptions } from './cluster-node';
 export { startClusterNode } from './cluster-node';
+export type {
+  ClusterTelemetry,
+  NodeTelemetry,
+  TelemetryTotals,
+} from './cluster-telemetry';
+export { clusterTelemetry, serveTelemetry, telemetrySubject } from './cluster-telemetry';
 export type {
   Checkpoint,
   ControlChange,

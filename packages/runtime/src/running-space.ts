@@ -296,7 +296,8 @@ export async function startSpace(
         new AgentNotFoundError(agentId, { message: `no agent ${agentId} in space ${space.id}` }),
       );
     }
-    if (rt.kernel.lookup(agentId) === undefined) {
+    // An agent that migrated to another node runs there: the system forwards the call.
+    if (rt.kernel.lookup(agentId) === undefined && rt.kernel.forwards?.get(agentId) === undefined) {
       return Promise.reject(
         new AgentNotRunningError(agentId, {
           message: `agent ${agentId} of space ${space.id} is not running`,
