@@ -20,6 +20,8 @@ export function buildFixtures(modules: Modules): Fixtures {
   const api = (entry: string) => modules[entry] as any;
   const core = api('core');
   const coordination = api('coordination');
+  const runtime = api('runtime');
+  const dspex = api('dspex-bridge');
   const selection = () => core.agentSelection('team', { agents: ['planner', 'coder'] });
   const agentsOnly = () => {
     let value = core.createMultiAgentSpace({ id: 'team', topology: 'star' });
@@ -54,6 +56,25 @@ export function buildFixtures(modules: Modules): Fixtures {
     graph: () => space().coordinationGraph,
     metrics: () => core.emptyMetrics(),
     directive: () => core.directive('coder', 'start'),
+    // A behaviour that counts messages and echoes calls: the runtime's smallest valid agent.
+    echo: () => ({
+      name: 'echo',
+      init: () => 0,
+      handle(message: unknown, count: number, ctx: { isCall: boolean; reply(v: unknown): void }) {
+        if (ctx.isCall) ctx.reply(message);
+        return count + 1;
+      },
+    }),
+    zero: () => () => 0,
+    strategyContext: () => ({
+      random: core.createRandom(7),
+      clock: core.createManualClock(),
+      signal: new AbortController().signal,
+    }),
+    nameRegistry: () => runtime.createNameRegistry(),
+    signature: () => dspex.signature('question -> answer'),
+    simulatedModel: () => dspex.createSimulatedLanguageModel(),
+    cacheStore: () => dspex.createMemoryCacheStore(),
   };
 }
 

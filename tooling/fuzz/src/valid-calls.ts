@@ -99,6 +99,71 @@ export const VALID_CALLS: Readonly<Record<string, readonly (readonly unknown[])[
   'core.directive': [['coder', 'start', { priority: 10 }]],
   'core.VarplaneError': [[{ code: 'SOME_CODE', message: 'a message' }]],
   'core.createStrategyRegistry().register': [['@strategy']],
+  // runtime: so the fuzzer reaches the methods of actor systems, running spaces and the rest
+  'runtime.createActorSystem': [[{ node: 'local' }]],
+  'runtime.createActorSystem().spawn': [['@echo', 0]],
+  'runtime.createActorSystem().send': [[{ id: 'nobody', node: 'local' }, 'hello']],
+  'runtime.startSpace': [['@space', { behaviours: { planner: '@echo', coder: '@echo' } }]],
+  'runtime.startSpace().call': [['coder', 'hello', { timeout: 200 }]],
+  'runtime.startSpace().send': [['coder', 'hello']],
+  'runtime.startSpace().setVariable': [['team', ['coder']]],
+  'runtime.startSpace().applyDirectives': [[['@directive']]],
+  'runtime.startSpace().adaptSystem': [['@metrics']],
+  'runtime.startSpace().handleAgentFailure': [['coder', 'crashed']],
+  'runtime.startSpace().instances': [['coder']],
+  'runtime.createSupervisor': [
+    [{ id: 'sup', strategy: 'one_for_one', children: [{ id: 'worker', behaviour: '@echo' }] }],
+  ],
+  'runtime.createRouter': [['round_robin', ['coder', 'coder:2'], '@zero']],
+  'runtime.createRouter().next': [[]],
+  'runtime.createRestartWindow': [[2, 1_000]],
+  'runtime.createDecider': [[[{ match: { code: 'RATE_LIMITED' }, decision: 'backoff' }]]],
+  'runtime.createLiveTopology': [['@graph']],
+  'runtime.createNameRegistry().register': [['coder', { id: 'coder', node: 'local' }]],
+  'runtime.createNameRegistry().whereis': [['coder']],
+  'runtime.createResourceLedger': [[{ memory: 1024, concurrency: 4 }]],
+  'runtime.createResourceLedger().reserve': [['coder', { memory: 100 }]],
+  'runtime.createResourceLedger().release': [['coder']],
+  // teleprompters
+  'teleprompters.createTeamSpace': [['@space']],
+  'teleprompters.createTpeSampler': [['@variableSpace', { startupTrials: 2 }]],
+  'teleprompters.createTpeSampler().suggest': [[[], '@random', { temperature: 0.5 }]],
+  'teleprompters.createMemoryCheckpointStore().save': [[{ version: 1, trials: [] }]],
+  'teleprompters.createRunTraceSink().record': [[{ runId: 'run-1', agent: 'coder', output: 'a' }]],
+  'strategy:mutation.mutate': [['@variableSpace', { temperature: 0.5 }, 0.5, '@strategyContext']],
+  // dspex-bridge
+  'dspex-bridge.signature': [['question -> answer']],
+  'dspex-bridge.predict': [['@signature', { lm: '@simulatedModel' }]],
+  'dspex-bridge.predict().call': [[{ question: 'What is 2 + 3?' }]],
+  'dspex-bridge.chainOfThought': [['@signature', { lm: '@simulatedModel' }]],
+  'dspex-bridge.chainOfThought().call': [[{ question: 'What is 2 + 3?' }]],
+  'dspex-bridge.createSimulatedLanguageModel': [[{}]],
+  'dspex-bridge.createSimulatedLanguageModel().generate': [
+    [{ messages: [{ role: 'user', content: 'What is 2 + 3?' }] }],
+  ],
+  'dspex-bridge.createSimulatedLanguageModel().stream': [
+    [{ messages: [{ role: 'user', content: 'What is 2 + 3?' }] }],
+  ],
+  'dspex-bridge.createCostModel': [[{ prices: { small: { input: 1, output: 1 } }, per: 1 }]],
+  'dspex-bridge.createLanguageModelRegistry': [[['@simulatedModel']]],
+  'dspex-bridge.createRecordReplayLanguageModel': [
+    [{ model: '@simulatedModel', store: '@cacheStore', mode: 'record' }],
+  ],
+  'dspex-bridge.createRecordReplayLanguageModel().generate': [
+    [{ messages: [{ role: 'user', content: 'What is 2 + 3?' }] }],
+  ],
+  'dspex-bridge.example': [[{ question: 'q' }, { answer: 'a' }]],
+  'dspex-bridge.formatPrompt': [['@signature', { inputs: { question: 'q' }, format: 'json' }]],
+  // telemetry
+  'telemetry.createAggregator': [['errors', 'sum']],
+  'telemetry.createAggregator().add': [[2]],
+  'telemetry.createMemoryStore().append': [[[{ at: 1_000, series: 'mailbox_depth', value: 3 }]]],
+  'telemetry.createMemoryStore().query': [[{ from: 0, to: 2_000 }]],
+  'telemetry.createQuantileSketch().add': [[1.5]],
+  'telemetry.instrumentLanguageModel': [['@simulatedModel']],
+  'telemetry.instrumentLanguageModel().generate': [
+    [{ messages: [{ role: 'user', content: 'What is 2 + 3?' }] }],
+  ],
 };
 
 export function validCallsFor(id: string, fallback?: string): readonly (readonly unknown[])[] {
