@@ -69,6 +69,12 @@ export interface StartClusterNodeOptions {
    * here after their node went down. Every node that may host an agent must list its behaviour.
    */
   readonly behaviours?: readonly AnyBehaviour[];
+  /**
+   * The control plane for placement and membership when it is not the embedded Raft (for one,
+   * `createEtcdControlPlane`); the caller owns it and closes it after `stop`. With it a node hosts
+   * placed agents without `peers`; with `peers` too, the Raft log replicates only the variables.
+   */
+  readonly controlPlane?: ControlPlane;
   /** How often membership is renewed, in ms. Default 200. */
   readonly heartbeatMs?: number;
   /** Without a renewal for this long a node fences its own agents, in ms. Default 1,000. */
@@ -104,7 +110,10 @@ export interface ClusterNode {
   readonly raft: RaftNode | undefined;
   /** Present when `space` was given: cluster-scope variable values, the same on every voter. */
   readonly variables: ReplicatedVariableStore | undefined;
-  /** Present on voters: placement, membership and checkpoints, committed through consensus. */
+  /**
+   * Present on voters (the Raft one) or with `controlPlane`: placement, membership and
+   * checkpoints, committed through consensus.
+   */
   readonly control: ControlPlane | undefined;
   /** Agents hosted, moved, restarted; this node fenced; nodes declared down. */
   readonly events$: Observable<ClusterEvent>;
@@ -136,6 +145,17 @@ const optionsSchema = z
             typeof v === 'object' && v !== null && typeof (v as AnyBehaviour).name === 'string',
           'expected a behaviour with a name',
         ),
+      )
+      .optional(),
+    controlPlane: z
+      .custom<ControlPlane>(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          typeof (v as ControlPlane).place === 'function' &&
+          typeof (v as ControlPlane).watch === 'function' &&
+          typeof (v as ControlPlane).view === 'function',
+        'expected a ControlPlane',
       )
       .optional(),
     heartbeatMs: ms.optional(),
@@ -185,10 +205,12 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
   const events = new Subject<ClusterEvent>();
   const hosting = new Hosting();
   let variables: ReplicatedVariableStore | undefined;
-  let control: RaftControlPlane | undefined;
+  let raftControl: RaftControlPlane | undefined;
   if (parsed.peers) {
     variables = options.space ? createReplicatedVariableStore({ space: options.space }) : undefined;
-    control = createRaftControlPlane({
+  }
+  if (parsed.peers && options.controlPlane === undefined) {
+    raftControl = createRaftControlPlane({
       node: parsed.node,
       ...(variables ? { others: variables.stateMachine } : {}),
     });
@@ -205,6 +227,7 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
         throw error;
       })
     : undefined;
+  const control: ControlPlane | undefined = options.controlPlane ?? raftControl;
   const plane = control;
   const transport = openNodeTransport({
     connection,
@@ -227,7 +250,7 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
   let raftTransport: NatsRaftTransport | undefined;
   let host: AgentHost | undefined;
   let detector: FailureDetector | undefined;
-  if (parsed.peers && control) {
+  if (parsed.peers) {
     raftTransport = createNatsRaftTransport({
       connection,
       cluster: parsed.cluster,
@@ -241,11 +264,17 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
       clock,
       random: random.fork(),
       ...(parsed.tickMs === undefined ? {} : { tickMs: parsed.tickMs }),
-      stateMachine: control.stateMachine,
       snapshotEvery: 10_000,
+      ...(raftControl !== undefined
+        ? { stateMachine: raftControl.stateMachine }
+        : variables !== undefined
+          ? { stateMachine: variables.stateMachine }
+          : {}),
     });
     variables?.connect(raft);
-    control.connect(raft);
+    raftControl?.connect(raft);
+  }
+  if (control !== undefined) {
     host = new AgentHost({
       node: parsed.node,
       system,
@@ -316,7 +345,7 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
       stopping ??= (async () => {
         detector?.stop();
         host?.close();
-        await control?.close();
+        await raftControl?.close();
         await durable?.close();
         await system.shutdown();
         await transport.close();

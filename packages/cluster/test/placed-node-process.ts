@@ -6,14 +6,18 @@
  */
 import { createFileStorage } from '@varplane/consensus-raft';
 import type { Behaviour } from '@varplane/runtime';
+import { Etcd3 } from 'etcd3';
 import { startClusterNode } from '../src/cluster-node';
+import { createEtcdControlPlane } from '../src/etcd-control-plane';
 import { migrateAgent } from '../src/migrate-agent';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as {
   cluster: string;
   node: string;
   servers: string[];
-  peers: string[];
+  peers?: string[];
+  /** etcd endpoints: the control plane is etcd's, and there is no Raft. */
+  etcd?: string[];
   /** Where the Raft log lives, so a killed node can be started again with it. */
   dir?: string;
 };
@@ -60,8 +64,19 @@ const tally: Behaviour<Tally, TallyMessage> = {
   },
 };
 
+const controlPlane =
+  config.etcd === undefined
+    ? undefined
+    : await createEtcdControlPlane({
+        client: new Etcd3({ hosts: config.etcd }),
+        cluster: config.cluster,
+        node: config.node,
+        timeoutMs: 1_000,
+      });
+const { etcd: _etcd, ...nodeConfig } = config;
 const member = await startClusterNode({
-  ...config,
+  ...nodeConfig,
+  ...(controlPlane === undefined ? {} : { controlPlane }),
   tickMs: 50,
   behaviours: [tally],
   checkpointMs: 500,
