@@ -44,7 +44,7 @@ describe('kill -9 during a migration (three node processes, Raft logs on disk)',
           live.map((node) => ask<Array<{ status: string }>>(node, { type: 'members' }, 1_000)),
         ),
       (lists) => lists.every((list) => list.filter((m) => m.status === 'up').length === 3),
-      30_000,
+      45_000,
     );
   const hostedEpochs = () =>
     [...processes.values()]
