@@ -1,4 +1,4 @@
-import type { LanguageModelUsage } from '@varplane/core';
+import { type LanguageModelUsage, languageModelUsageSchema } from '@varplane/core';
 import { z } from 'zod';
 import { parseOptions } from './internal/parse-options';
 
@@ -25,6 +25,8 @@ const priceSchema = z.strictObject({
   input: z.number().nonnegative(),
   output: z.number().nonnegative(),
 });
+
+const tokensSchema = languageModelUsageSchema.pick({ inputTokens: true, outputTokens: true });
 
 const optionsSchema = z.strictObject({
   prices: z.record(z.string().min(1), priceSchema),
@@ -60,19 +62,38 @@ export function createCostModel(options: CostModelOptions): CostModel {
   }
   prefixes.sort((a, b) => b[0].length - a[0].length);
 
-  const price = (modelId: string): ModelPrice | undefined =>
+  const lookup = (modelId: string): ModelPrice | undefined =>
     exact.get(modelId) ?? prefixes.find(([prefix]) => modelId.startsWith(prefix))?.[1];
-  const cost: CostModel['cost'] = (modelId, usage) => {
-    const found = price(modelId);
+  const costOf = (
+    modelId: string,
+    usage: Pick<LanguageModelUsage, 'inputTokens' | 'outputTokens'>,
+  ) => {
+    const found = lookup(modelId);
     if (found === undefined) return undefined;
     return (usage.inputTokens * found.input + usage.outputTokens * found.output) / per;
   };
+  const id = (subject: string, modelId: unknown) =>
+    parseOptions(z.string(), modelId, subject, 'INVALID_ARGUMENT', 'modelId');
   return Object.freeze({
-    price,
-    cost,
+    price: (modelId: string) => lookup(id('costModel.price', modelId)),
+    cost(modelId: string, usage: Pick<LanguageModelUsage, 'inputTokens' | 'outputTokens'>) {
+      const subject = 'costModel.cost';
+      return costOf(
+        id(subject, modelId),
+        parseOptions(tokensSchema, usage, subject, 'INVALID_ARGUMENT', 'usage'),
+      );
+    },
     withCost(modelId: string, usage: LanguageModelUsage): LanguageModelUsage {
-      const value = cost(modelId, usage);
-      return value === undefined ? usage : { ...usage, cost: value };
+      const subject = 'costModel.withCost';
+      const checked = parseOptions(
+        languageModelUsageSchema,
+        usage,
+        subject,
+        'INVALID_ARGUMENT',
+        'usage',
+      );
+      const value = costOf(id(subject, modelId), checked);
+      return value === undefined ? usage : { ...checked, cost: value };
     },
   });
 }
