@@ -74,7 +74,9 @@ const valuesSchema = z.record(z.string(), z.json());
 
 function isProgramValue(value: unknown): boolean {
   try {
-    return typeof (value as Program | null)?.call === 'function';
+    return (
+      typeof value === 'object' && value !== null && typeof (value as Program).call === 'function'
+    );
   } catch {
     return false;
   }

@@ -102,7 +102,12 @@ const optionsSchema = z.strictObject({
 });
 
 const programSchema = z.custom<Program<unknown, unknown>>(
-  (v) => typeof (v as Program | null)?.call === 'function',
+  // An object: every function has a `call` of its own (Function.prototype.call).
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Program).call === 'function' &&
+    typeof (v as Program).signature === 'object',
   'must be a Program',
 );
 const devsetItemSchema = z.looseObject({ inputs: z.record(z.string(), z.unknown()) });

@@ -2,6 +2,7 @@ import { createManualClock, type LanguageModel, VarplaneError } from '@varplane/
 import { describe, expect, it } from 'vitest';
 import { createMemoryCacheStore } from './cache-store';
 import { composeProgram } from './compose-program';
+import { createCostModel } from './cost-model';
 import { LanguageModelError, OutputParseError } from './errors';
 import { evaluate } from './evaluate';
 import { example } from './example';
@@ -92,6 +93,14 @@ describe('hostile input at the public entry points', () => {
     expect(codeOf(() => createLanguageModelRegistry(throwing as never))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => demosFromTraces(null as never, ''))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => predict(Object.create(null)))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('checks what a cost model is asked about', () => {
+    const costs = createCostModel({ prices: { m: { input: 1, output: 2 } }, per: 1 });
+    expect(costs.cost('m', { inputTokens: 1, outputTokens: 2 })).toBe(5);
+    expect(() => costs.cost('m', undefined as never)).toThrow('costModel.cost: usage: ');
+    expect(() => costs.withCost('m', { inputTokens: -1 } as never)).toThrow(/usage\.inputTokens/);
+    expect(codeOf(() => costs.price(throwing as never))).toBe('INVALID_ARGUMENT');
   });
 
   it('refuses a huge list at its first bad element, naming the index', () => {

@@ -90,8 +90,11 @@ function isAgentized(entry: Entry): entry is AgentizedProgram {
 }
 
 const programSchema = z.custom<AnyProgram>(
+  // An object: every function has a `call` and a `name` of its own.
   (v) =>
-    typeof (v as AnyProgram | null)?.call === 'function' &&
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as AnyProgram).call === 'function' &&
     typeof (v as AnyProgram).name === 'string',
   'must be a Program or an agentized program',
 );
