@@ -138,6 +138,27 @@ describe('every telemetry entry point refuses bad input with a typed error', () 
     );
     expect(traceAgentTurn({ agent: 'a' }, () => 7)).toBe(7);
     expect(() => traceBehaviour(hostile() as never)).toThrow(typed('traceBehaviour: behaviour'));
+    // An instrumented model refuses what is not a request, and does not call the model with it.
+    let called = 0;
+    const lm = instrumentLanguageModel({
+      specificationVersion: 'v1',
+      provider: 'p',
+      modelId: 'm',
+      generate: async () => {
+        called += 1;
+        return {
+          text: 'ok',
+          finishReason: 'stop',
+          usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+          modelId: 'm',
+        };
+      },
+    });
+    await expect(lm.generate(undefined as never)).rejects.toThrow(typed('m.generate: request'));
+    await expect(lm.generate({ messages: [] })).rejects.toThrow(typed('messages'));
+    expect(called).toBe(0);
+    expect((await lm.generate({ messages: [{ role: 'user', content: 'hi' }] })).text).toBe('ok');
+    expect(called).toBe(1);
     // A real monitor still works, and its query refuses null.
     const monitor = startMonitoring(createHandDrivenSpace(createMultiAgentSpace({ id: 's' })), {
       clock: createManualClock(),

@@ -17,6 +17,7 @@ import {
   type LanguageModelRequest,
   type LanguageModelResponse,
   type LanguageModelStreamPart,
+  languageModelRequestSchema,
   systemClock,
 } from '@varplane/core';
 import { describeValue } from '@varplane/core/internal';
@@ -294,6 +295,13 @@ export interface InstrumentOptions {
   readonly calls?: Pick<RunLog, 'recordCall'>;
 }
 
+// The request is read here (agent, settings, messages) before the model sees it: one that is not
+// a request is refused, typed, and the model is not called. The model gets the request as it was
+// given (its signal included).
+function checkRequest(request: unknown, subject: string): void {
+  parseOptions(languageModelRequestSchema, request, `${subject}: request`);
+}
+
 function requestAttributes(model: LanguageModel, request: LanguageModelRequest): Attributes {
   const a: Attributes = {
     [GEN_AI.OPERATION_NAME]: 'chat',
@@ -446,6 +454,7 @@ export function instrumentLanguageModel(
   };
 
   const generate = async (request: LanguageModelRequest): Promise<LanguageModelResponse> => {
+    checkRequest(request, `${model.modelId}.generate`);
     const call = begin(request);
     let response: LanguageModelResponse;
     try {
@@ -460,6 +469,7 @@ export function instrumentLanguageModel(
 
   const streamOf = model.stream?.bind(model);
   async function* stream(request: LanguageModelRequest): AsyncIterable<LanguageModelStreamPart> {
+    checkRequest(request, `${model.modelId}.stream`);
     const call = begin(request);
     let settled = false;
     const settle = (error: unknown) => {

@@ -20,7 +20,6 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   // coordination
   // core
   // telemetry
-  { target: "telemetry.instrumentLanguageModel().generate", outcome: "untyped-throw", owner: "obs", input: {"call":0,"args":[]} }, // TypeError: Cannot read properties of undefined (reading 'agentId')
   // runtime
   { target: "runtime.startSpace().applyDirectives", outcome: "untyped-throw", owner: "rt-otp", input: {"call":0,"args":[{"k":"mutated","arg":0,"path":[0],"op":"throwing-getter","with":{"k":"special","name":"NaN"}}]} }, // Error: the hostile input’s own error escaped
   { target: "runtime.startSpace().call", outcome: "untyped-throw", owner: "rt-otp", input: {"call":0,"args":[{"k":"special","name":"throwingFunctionProxy"}]} }, // Error: the hostile input’s own error escaped
