@@ -39,14 +39,6 @@ describe('placed agents on three node processes (Raft control plane, three nats-
   const ask = <T>(node: string, message: object, timeout = 8_000) =>
     client.system.call<T>(control(node), message, { timeout });
   const live = () => nodes.filter((node) => !dead.has(node));
-  const whereIs = async (id: string) =>
-    (
-      await ask<{ node: string; epoch: number } | null>(live()[0] as string, {
-        type: 'placement',
-        id,
-      })
-    )?.node;
-
   beforeAll(async () => {
     nats = await startNatsCluster({ size: 3, jetstream: false, name: 'placed' });
     proxy = await startTcpProxy(nats.servers[2]?.port as number);
