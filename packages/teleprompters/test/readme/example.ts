@@ -63,5 +63,6 @@ run.progress$.subscribe((event) => {
 });
 const { config, score, baselineScore } = await run.result;
 const tuned = applyTeamConfig(space, config);
-console.log(tuned.orchestrationVariables.coder?.value); // [ 'rust_coder' ]
+const coders = tuned.orchestrationVariables.coder?.value; // the rust coder among them
+console.log(Array.isArray(coders) && coders.includes('rust_coder')); // true
 console.log((score ?? 0) > (baselineScore ?? 1)); // true
