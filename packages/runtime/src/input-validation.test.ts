@@ -1,4 +1,12 @@
-import { createManualClock, createRandom, VarplaneError } from '@varplane/core';
+import {
+  addOrchestrationVariable,
+  agentSelection,
+  createManualClock,
+  createMultiAgentSpace,
+  createRandom,
+  registerAgent,
+  VarplaneError,
+} from '@varplane/core';
 import { describe, expect, it } from 'vitest';
 import { createActorSystem } from './actor-system';
 import { backoffDelay } from './backoff';
@@ -15,6 +23,7 @@ import {
   StepTimeoutError,
   SystemStoppedError,
 } from './errors';
+import { run } from './internal/space-fixture';
 import { createLiveTopology } from './live-topology';
 import { createNameRegistry, withNameResolver } from './registry';
 import { createResourceLedger, observeLedger } from './resource-ledger';
@@ -23,6 +32,7 @@ import { createRestartWindow, recordRestart } from './restart-intensity';
 import { createRouter } from './router';
 import { teamHealth } from './running-space';
 import { agentChildSpec, recoveryAction, recoveryDecider } from './space-agent';
+import { MAX_DIRECTIVES } from './space-directives';
 import { validateSpace } from './space-validation';
 
 const HOSTILE = 'hostile value threw';
@@ -289,5 +299,67 @@ describe('space helpers', () => {
       },
     };
     expect(teamHealth({ space: space as never, isRunning: (id) => id === 'a' })).toBe(0.5);
+  });
+});
+
+describe('a running space', () => {
+  const team = async () => {
+    let space = createMultiAgentSpace({ id: 'team', topology: 'star' });
+    space = registerAgent(space, { id: 'planner', behaviour: 'echo', role: 'coordinator' });
+    space = registerAgent(space, { id: 'coder', behaviour: 'echo' });
+    space = addOrchestrationVariable(space, agentSelection('pick', { agents: ['coder'] }));
+    return (await run(space)).team;
+  };
+
+  it('refuses ids and options it cannot use, and knows agents by own keys', async () => {
+    const running = await team();
+    await running.startAgents();
+    expect(await codeOf(() => running.send(Symbol('s') as never, 'm'))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(() => running.call(throwingProxy() as never, 'm'))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(await codeOf(() => running.send('constructor', 'm'))).toBe('AGENT_NOT_FOUND');
+    expect(await codeOf(() => running.call('toString', 'm'))).toBe('AGENT_NOT_FOUND');
+    expect(await codeOf(() => running.instances({ toString: 1 } as never))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(await codeOf(() => running.setVariable(throwingProxy() as never, 1))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(await codeOf(() => running.handleAgentFailure(null as never, 'x'))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(await codeOf(() => running.callSelected('pick', 'm', throwingGetters() as never))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(await codeOf(() => running.callSelected('pick', 'm', { choose: 5 } as never))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(await codeOf(() => running.agents.ask('coder', 'q' as never, 5 as never))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(await running.call('coder', 'get')).toMatchObject({ id: 'coder' });
+    await running.stop();
+  });
+
+  it('reports directives that are not a list, cannot be read or are too many, never throws', async () => {
+    const running = await team();
+    const failures = async (directives: unknown) => {
+      const space = await running.applyDirectives(directives as never);
+      const event = space.adaptationHistory.at(-1);
+      return event?.errors?.map((e) => e.code);
+    };
+    expect(await failures(null)).toEqual(['DIRECTIVE_INVALID']);
+    const unreadable: unknown[] = [];
+    Object.defineProperty(unreadable, 0, {
+      enumerable: true,
+      get() {
+        throw new Error(HOSTILE);
+      },
+    });
+    expect(await failures(unreadable)).toEqual(['DIRECTIVE_INVALID']);
+    expect(await failures(new Array(MAX_DIRECTIVES + 1).fill(0))).toEqual(['DIRECTIVE_INVALID']);
+    expect(await failures([0, 'x'])).toEqual(['DIRECTIVE_INVALID', 'DIRECTIVE_INVALID']);
+    await running.stop();
   });
 });

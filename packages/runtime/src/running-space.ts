@@ -134,7 +134,10 @@ export interface RunningSpace {
   autoScale(): Promise<MultiAgentSpace>;
   /** Sets a variable's value and re-coordinates its agents (live re-wiring for a topology). */
   setVariable(variableId: string, value: unknown): Promise<MultiAgentSpace>;
-  /** Applies directives by priority; malformed ones are reported, never thrown. */
+  /**
+   * Applies directives by priority; malformed ones are reported, never thrown. At most 1,000 a
+   * call: a longer list is reported as one failure and none of it is applied.
+   */
   applyDirectives(directives: readonly unknown[]): Promise<MultiAgentSpace>;
   /** Restores the configuration from before an adaptation event. */
   rollback(eventId: string): Promise<MultiAgentSpace>;
@@ -171,6 +174,64 @@ const optionsSchema = z
     grantCapacity: z.record(z.string().min(1), z.number().nonnegative()).optional(),
   })
   .strict();
+
+function checkId(operation: string, field: string, value: unknown): asserts value is string {
+  if (typeof value === 'string') return;
+  throw new InvalidArgumentError({
+    code: 'INVALID_ARGUMENT',
+    message: `${operation}: ${field} must be a string (got ${describeValue(value)})`,
+    issues: [{ path: field, message: 'must be a string', value }],
+  });
+}
+
+/** A rejected promise when `check` throws; undefined when it passes. */
+function checked(check: () => void): Promise<never> | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** `options[key]`, read once; options that are not an object, or a throwing getter, are refused. */
+function readField(operation: string, options: unknown, key: string): unknown {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${operation}: options must be an object (got ${describeValue(options)})`,
+      issues: [{ path: 'options', message: 'expected an object', value: options }],
+    });
+  }
+  try {
+    return (options as Record<string, unknown>)[key];
+  } catch (cause) {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${operation}: options.${key} could not be read`,
+      issues: [{ path: `options.${key}`, message: 'could not be read' }],
+      cause,
+    });
+  }
+}
+
+/** Dispatch options as a plain copy: `choose` a function, `timeout` left to the call to check. */
+function readDispatchOptions(operation: string, options: unknown): DispatchOptions {
+  const choose = readField(operation, options, 'choose');
+  const timeout = readField(operation, options, 'timeout');
+  if (choose !== undefined && typeof choose !== 'function') {
+    throw new InvalidArgumentError({
+      code: 'INVALID_ARGUMENT',
+      message: `${operation}: options.choose must be a function (got ${describeValue(choose)})`,
+      issues: [{ path: 'options.choose', message: 'must be a function', value: choose }],
+    });
+  }
+  const out: DispatchOptions = {};
+  if (choose !== undefined) out.choose = choose as NonNullable<DispatchOptions['choose']>;
+  if (timeout !== undefined) out.timeout = timeout as number;
+  return out;
+}
 
 /** The default measure: the share of agents meant to be active that are running. */
 export function teamHealth(rt: { space: MultiAgentSpace; isRunning(id: string): boolean }): number {
@@ -282,8 +343,9 @@ export async function startSpace(
   if (statsInterval > 0) statsTimer = system.clock.setTimeout(reportStats, statsInterval);
   rt.emit({ type: 'space-started', at: rt.now(), spaceId: space.id });
 
+  // Own keys: an agent called `constructor` is known only if the space has one.
   const known = (agentId: string) =>
-    rt.space.agents[agentId] !== undefined ||
+    Object.hasOwn(rt.space.agents, agentId) ||
     [...rt.instances.values()].some((ids) => ids.includes(agentId));
   const call = <Reply>(
     agentId: string,
@@ -291,6 +353,11 @@ export async function startSpace(
     callOptions?: CallOptions,
   ): Promise<Reply> => {
     if (rt.stopped) return Promise.reject(new SpaceNotRunningError(space.id, 'call'));
+    try {
+      checkId('call', 'agentId', agentId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (!known(agentId)) {
       return Promise.reject(
         new AgentNotFoundError(agentId, { message: `no agent ${agentId} in space ${space.id}` }),
@@ -322,12 +389,20 @@ export async function startSpace(
     space$: rt.space$,
     events$: rt.events.asObservable(),
     agents: {
-      ask: (agentId, question, askOptions) =>
-        call(agentId, question, { timeout: askOptions.timeout }),
+      ask(agentId, question, askOptions) {
+        let timeout: unknown;
+        try {
+          timeout = readField('ask', askOptions, 'timeout');
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        return call(agentId, question, timeout === undefined ? {} : { timeout: timeout as number });
+      },
     },
     system,
     grants,
     send(agentId, message) {
+      checkId('send', 'agentId', agentId);
       if (!known(agentId))
         throw new AgentNotFoundError(agentId, {
           message: `no agent ${agentId} in space ${space.id}`,
@@ -337,13 +412,20 @@ export async function startSpace(
     call,
     async callSelected<Reply>(variableId: string, message: unknown, options: DispatchOptions = {}) {
       if (rt.stopped) throw new SpaceNotRunningError(space.id, 'callSelected');
-      const agentId = await dispatcher.pick(variableId, message, options);
-      const { choose: _, ...callOptions } = options;
+      checkId('callSelected', 'variableId', variableId);
+      const checked = readDispatchOptions('callSelected', options);
+      const agentId = await dispatcher.pick(variableId, message, checked);
+      const { choose: _, ...callOptions } = checked;
       return system.call<Reply>(agentId, message, callOptions);
     },
     async sendToSelected(variableId, message, options = {}) {
       if (rt.stopped) throw new SpaceNotRunningError(space.id, 'sendToSelected');
-      const agentId = await dispatcher.pick(variableId, message, options);
+      checkId('sendToSelected', 'variableId', variableId);
+      const agentId = await dispatcher.pick(
+        variableId,
+        message,
+        readDispatchOptions('sendToSelected', options),
+      );
       system.send(agentId, message);
       return agentId;
     },
@@ -380,6 +462,7 @@ export async function startSpace(
       return rt.operate('adaptSystem', trigger, (tally) => adaptAll(rt, parsed, tally));
     },
     handleAgentFailure: (agentId, reason) =>
+      checked(() => checkId('handleAgentFailure', 'agentId', agentId)) ??
       rt.operate('handleAgentFailure', 'fault_detected', (tally) =>
         recoverAgent(rt, agentId, reason, tally),
       ),
@@ -399,6 +482,7 @@ export async function startSpace(
       );
     },
     setVariable: (variableId, value) =>
+      checked(() => checkId('setVariable', 'variableId', variableId)) ??
       rt.operate('setVariable', 'external_signal', (tally) =>
         setVariable(rt, variableId, value, tally),
       ),
@@ -407,8 +491,12 @@ export async function startSpace(
         applyDirectives(rt, directives as readonly AgentDirective[], tally),
       ),
     rollback: (eventId) =>
+      checked(() => checkId('rollback', 'eventId', eventId)) ??
       rt.operate('rollback', 'external_signal', (tally) => rollback(rt, eventId, tally)),
-    instances: (agentId) => rt.instances.get(agentId) ?? (rt.isRunning(agentId) ? [agentId] : []),
+    instances(agentId) {
+      checkId('instances', 'agentId', agentId);
+      return rt.instances.get(agentId) ?? (rt.isRunning(agentId) ? [agentId] : []);
+    },
     tree: () => supervisor.snapshot(),
     stats: () => rt.stats(),
     stop: () =>

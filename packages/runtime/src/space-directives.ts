@@ -10,17 +10,24 @@ import {
   setAgentRole,
   setLocalConfiguration,
   setTopology,
+  VarplaneError,
 } from '@varplane/core';
 import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import { AgentNotFoundError, DirectiveError } from './errors';
-import { toIssues } from './internal/parse';
+import { parseOrThrow } from './internal/parse';
 import type { SpaceRuntime, Tally } from './internal/space-runtime';
 import type { DirectiveMessage } from './space-agent';
 import { restartAgent, scaleTo, startAgent, stopAgent } from './space-lifecycle';
 
 /**
+ * The most directives one `applyDirectives` takes: each is checked and applied in turn, so a
+ * longer list would hold the space (and, while it is checked, the event loop) for a long time.
+ */
+export const MAX_DIRECTIVES = 1_000;
+
+/**
  * Applies directives to a running space in priority order (highest first), each within its own
- * timeout. A directive that is malformed, names an unknown agent, times out or fails is reported
+ * timeout; more than {@link MAX_DIRECTIVES} are refused as one failure. A directive that is malformed, names an unknown agent, times out or fails is reported
  * (a `directive-failed` event and an error in the operation's tally) and the rest still run.
  */
 export async function applyDirectives(
@@ -29,19 +36,50 @@ export async function applyDirectives(
   tally: Tally,
 ): Promise<void> {
   const valid: AgentDirective[] = [];
-  directives.forEach((candidate, i) => {
-    const parsed = agentDirectiveSchema.safeParse(candidate, { reportInput: true });
-    if (parsed.success) valid.push(parsed.data);
-    else {
-      const issues = toIssues(parsed.error, `directives.${i}`);
-      tally.fail(
-        new DirectiveError({
+  // Malformed directives are reported in the tally, never thrown: a list that is not an array,
+  // or one whose items cannot be read, included.
+  if (!Array.isArray(directives)) {
+    tally.fail(
+      new DirectiveError({
+        code: 'DIRECTIVE_INVALID',
+        message: `directives must be an array (got ${describeValue(directives)})`,
+      }),
+    );
+    return;
+  }
+  if (directives.length > MAX_DIRECTIVES) {
+    tally.fail(
+      new DirectiveError({
+        code: 'DIRECTIVE_INVALID',
+        message: `at most ${MAX_DIRECTIVES} directives a call (got ${directives.length}); none was applied`,
+      }),
+    );
+    return;
+  }
+  for (let i = 0; i < directives.length; i++) {
+    let candidate: unknown;
+    try {
+      candidate = directives[i];
+      valid.push(
+        parseOrThrow(agentDirectiveSchema, candidate, {
           code: 'DIRECTIVE_INVALID',
-          message: `malformed directive ${describeValue(candidate)}: ${issues.map((x) => `${x.path}: ${x.message}`).join('; ')}`,
+          subject: `malformed directive ${describeValue(candidate)}`,
+          prefix: `directives.${i}`,
+          error: (options) => new DirectiveError(options),
         }),
       );
+    } catch (error) {
+      tally.fail(
+        VarplaneError.isInstance(error)
+          ? error
+          : new DirectiveError({
+              code: 'DIRECTIVE_INVALID',
+              message: `directives.${i} could not be read`,
+              cause: error,
+            }),
+      );
     }
-  });
+  }
   for (const directive of byPriority(valid)) {
     try {
       await withTimeout(apply(rt, directive, tally), directive, rt.system.clock);

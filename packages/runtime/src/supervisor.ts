@@ -36,13 +36,20 @@ class RestartDue {
 }
 
 function internals(ctx: AgentContext): { cell: Cell; kernel: Kernel } {
-  if (!(ctx instanceof Context)) {
+  let inside = false;
+  try {
+    inside = ctx instanceof Context;
+  } catch {
+    // `instanceof` asks a Proxy for its prototype; one that throws is no context of ours.
+  }
+  if (!inside) {
     throw new InvalidArgumentError({
       code: 'INVALID_ARGUMENT',
       message: 'a supervisor runs only inside a varplane actor system',
     });
   }
-  return { cell: ctx.cell, kernel: ctx.kernel };
+  const context = ctx as Context;
+  return { cell: context.cell, kernel: context.kernel };
 }
 
 const shouldRestart = (spec: NormalizedChildSpec, reason: ExitReason): boolean =>
