@@ -27,6 +27,8 @@ export type {
   PlacementSpec,
   RestartType,
 } from './control-plane';
+export type { DistributedSetOptions, DistributedVariable } from './distribute';
+export { distribute } from './distribute';
 export type { DurableQueue, DurableQueueOptions, DurableQueueStats } from './durable-queue';
 export { durableStream, durableSubject, startDurableQueue } from './durable-queue';
 export type { ClusterErrorCode } from './errors';
