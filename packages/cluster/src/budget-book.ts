@@ -150,6 +150,22 @@ const decoder = new TextDecoder();
 /** Marks a log entry as a budget command, so the log can be shared with other state machines. */
 const TAG = 'vp-budget';
 
+const isStateMachine = (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  ['apply', 'snapshot', 'restore'].every(
+    (key) => typeof (value as Record<string, unknown>)[key] === 'function',
+  );
+const bookOptionsSchema = z.strictObject({
+  others: z
+    .custom<RaftStateMachine>(
+      isStateMachine,
+      'must be a Raft state machine (apply, snapshot, restore)',
+    )
+    .optional(),
+  timeoutMs: z.number().int().min(1).max(600_000).optional(),
+});
+
 /**
  * A budget book whose every grant and return is one Raft log entry, applied on every voter in
  * log order: a grant is decided when applied, out of what is free then, so two nodes asking at
@@ -165,12 +181,9 @@ const TAG = 'vp-budget';
 export function createRaftBudgetBook(
   options: { others?: RaftStateMachine; timeoutMs?: number } = {},
 ): RaftBudgetBook {
-  const timeoutMs = parseArgument(
-    z.number().int().min(1).max(600_000),
-    options?.timeoutMs ?? 5_000,
-    'createRaftBudgetBook: timeoutMs',
-  );
-  const others = options.others;
+  const parsed = parseArgument(bookOptionsSchema, options, 'createRaftBudgetBook');
+  const timeoutMs = parsed.timeoutMs ?? 5_000;
+  const others = parsed.others as RaftStateMachine | undefined;
   const books = new BudgetLedgerState();
   let raft: RaftNode | undefined;
 
