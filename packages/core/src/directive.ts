@@ -17,9 +17,34 @@ export const AGENT_ACTIONS = [
 ] as const;
 export type AgentAction = (typeof AGENT_ACTIONS)[number];
 
+/**
+ * The API card's snake_case spellings of the actions (`scale_up`, `adjust_parameters`...). A
+ * directive may be written with them; it is read, and reported, with the camelCase action.
+ */
+export const CARD_AGENT_ACTIONS: Readonly<Record<string, AgentAction>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, AgentAction>, {
+    scale_up: 'scaleUp',
+    scale_down: 'scaleDown',
+    change_role: 'changeRole',
+    update_communication: 'updateCommunication',
+    adjust_parameters: 'adjustParameters',
+  }),
+);
+export type CardAgentAction =
+  | 'scale_up'
+  | 'scale_down'
+  | 'change_role'
+  | 'update_communication'
+  | 'adjust_parameters';
+
+const canonicalAction = (value: unknown) =>
+  typeof value === 'string' && Object.hasOwn(CARD_AGENT_ACTIONS, value)
+    ? CARD_AGENT_ACTIONS[value]
+    : value;
+
 export const agentDirectiveSchema = z.object({
   agent: agentIdSchema,
-  action: z.enum(AGENT_ACTIONS),
+  action: z.preprocess(canonicalAction, z.enum(AGENT_ACTIONS)),
   parameters: z.record(z.string(), z.unknown()),
   /** Higher first. */
   priority: z.number().int().positive(),
@@ -31,7 +56,7 @@ export const agentDirectiveSchema = z.object({
  * One instruction to one agent, produced by coordinating an orchestration variable. A runtime
  * applies directives in priority order, highest first.
  */
-export type AgentDirective = z.infer<typeof agentDirectiveSchema>;
+export type AgentDirective = z.output<typeof agentDirectiveSchema>;
 
 export const DEFAULT_DIRECTIVE_PRIORITY = 50;
 export const DEFAULT_DIRECTIVE_TIMEOUT_MS = 5_000;
@@ -39,7 +64,7 @@ export const DEFAULT_DIRECTIVE_TIMEOUT_MS = 5_000;
 /** Builds a directive with the default priority and timeout; a malformed one is refused. */
 export function directive(
   agent: string,
-  action: AgentAction,
+  action: AgentAction | CardAgentAction,
   parameters: Record<string, unknown> = {},
   options: { priority?: number; timeout?: number } = {},
 ): AgentDirective {

@@ -64,11 +64,12 @@ export {
   neighboursOf,
   topologyEdges,
 } from './coordination-graph';
-export type { AgentAction, AgentDirective } from './directive';
+export type { AgentAction, AgentDirective, CardAgentAction } from './directive';
 export {
   AGENT_ACTIONS,
   agentDirectiveSchema,
   byPriority,
+  CARD_AGENT_ACTIONS,
   DEFAULT_DIRECTIVE_PRIORITY,
   DEFAULT_DIRECTIVE_TIMEOUT_MS,
   directive,

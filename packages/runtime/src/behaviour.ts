@@ -146,7 +146,10 @@ export interface AgentContext<Message = unknown> {
   deferReply<Reply = unknown>(): Replier<Reply>;
   /** Sends `message` to this agent after `ms` on the system clock; returns a cancel function. */
   sendAfter(ms: number, message: Message): () => void;
-  /** The agents this one talks to under the current topology. */
+  /**
+   * The agents this one talks to under the current topology, as refs (`{ id, node }`, what
+   * `send` and `call` take): `ctx.neighbours().map((ref) => ref.id)` for their ids.
+   */
   neighbours(): readonly AgentRef[];
   /** Sends to every neighbour; returns how many messages were queued. */
   broadcast(message: unknown): number;

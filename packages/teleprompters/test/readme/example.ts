@@ -34,7 +34,11 @@ for (const agentId of ['python_coder', 'rust_coder']) {
 }
 space = addOrchestrationVariable(
   space,
-  agentSelection('coder', { agents: ['python_coder', 'rust_coder'], default: ['python_coder'] }),
+  agentSelection('coder', {
+    agents: ['python_coder', 'rust_coder'],
+    default: ['python_coder'],
+    constraints: { maxConcurrent: 1 }, // one coder on duty
+  }),
 );
 const runner = createRuntimeTeamRunner({
   behaviours,
