@@ -37,6 +37,22 @@ describe('applyTeamConfig', () => {
     expect(space.orchestrationVariables.active?.value).toEqual(['writer']);
   });
 
+  it('refuses to read a configuration from what is not a space, typed', () => {
+    const team = createTeamSpace(syntheticTeam());
+    const unreadable = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    for (const bad of [new Set(), unreadable, null, 'team']) {
+      expect(codeOf(() => team.configurationOf(bad as never))).toBe('TEAM_SPACE_INVALID');
+    }
+    expect(team.configurationOf(syntheticTeam())).toEqual(team.current);
+  });
+
   it('changes nothing when the values are the current ones', () => {
     const space = syntheticTeam();
     expect(applyTeamConfig(space, createTeamSpace(space).current)).toBe(space);

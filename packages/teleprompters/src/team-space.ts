@@ -83,6 +83,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function ownEntry<T>(record: Readonly<Record<string, T>>, id: string): T | undefined {
+  return Object.hasOwn(record, id) ? record[id] : undefined;
+}
+
 function withTags(variable: Variable, id: string, tags: readonly string[]): Variable {
   return {
     ...variable,
@@ -96,7 +100,7 @@ function partName(agentId: string): string {
   return agentId.replaceAll('.', '~');
 }
 
-function checkShape(space: unknown): asserts space is MultiAgentSpace {
+function checkShape(space: unknown, subject = SUBJECT): asserts space is MultiAgentSpace {
   if (
     !isRecord(space) ||
     typeof space.id !== 'string' ||
@@ -104,7 +108,7 @@ function checkShape(space: unknown): asserts space is MultiAgentSpace {
     !isRecord(space.orchestrationVariables) ||
     !isRecord(space.localVariables)
   ) {
-    throw inputError('TEAM_SPACE_INVALID', SUBJECT, 'space', 'must be a MultiAgentSpace', space);
+    throw inputError('TEAM_SPACE_INVALID', subject, 'space', 'must be a MultiAgentSpace', space);
   }
   if (Object.keys(space.agents).length === 0) {
     throw inputError('TEAM_SPACE_INVALID', SUBJECT, 'space.agents', 'must hold an agent', []);
@@ -149,21 +153,27 @@ function build(space: MultiAgentSpace, orchestrationPart: string): TeamSpace {
   }
   const variables = combineSpaces(parts);
 
-  const configurationOf = (team: MultiAgentSpace): Configuration => {
+  const read = (team: MultiAgentSpace): Record<string, JsonValue> => {
+    checkShape(team, 'configurationOf');
     const values: Record<string, JsonValue> = {};
     for (const [id, location] of locations) {
       if (location.kind === 'orchestration') {
-        const variable = team.orchestrationVariables[location.variableId];
+        const variable = ownEntry(team.orchestrationVariables, location.variableId);
         if (variable !== undefined) values[id] = variable.value;
       } else {
-        const local = team.agents[location.agentId]?.localConfiguration ?? {};
+        const local = ownEntry(team.agents, location.agentId)?.localConfiguration ?? {};
         if (Object.hasOwn(local, location.localId)) {
           values[id] = local[location.localId] as JsonValue;
         }
       }
     }
-    return variables.validate(values);
+    return values;
   };
+  // A space that is not one, or cannot be read, is refused with a typed error, never a TypeError.
+  const configurationOf = (team: MultiAgentSpace): Configuration =>
+    variables.validate(
+      guardInput('configurationOf', 'space', team, () => read(team), 'TEAM_SPACE_INVALID'),
+    );
 
   return {
     space,

@@ -21,7 +21,6 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   // core
   // telemetry
   // teleprompters
-  { target: "teleprompters.createTeamSpace().configurationOf", outcome: "untyped-throw", owner: "tele", input: {"call":0,"args":[{"k":"special","name":"set"}]} }, // TypeError: Cannot read properties of undefined (reading 'team')
   { target: "teleprompters.createParameterMutation().mutate", outcome: "untyped-throw", owner: "tele", input: {"call":0,"args":[{"k":"valid","arg":0},{"k":"special","name":"throwingProxy"},{"k":"valid","arg":2},{"k":"valid","arg":3}]} }, // Error: the hostile input’s own error escaped
   { target: "teleprompters.createResourceReallocationMutation().mutate", outcome: "untyped-throw", owner: "tele", input: {"call":0,"args":[{"k":"valid","arg":0},{"k":"special","name":"throwingProxy"},{"k":"valid","arg":2},{"k":"valid","arg":3}]} }, // Error: the hostile input’s own error escaped
   { target: "teleprompters.createTopologyMutation().mutate", outcome: "untyped-throw", owner: "tele", input: {"call":0,"args":[{"k":"valid","arg":0},{"k":"special","name":"throwingProxy"},{"k":"valid","arg":2},{"k":"valid","arg":3}]} }, // Error: the hostile input’s own error escaped
