@@ -7,6 +7,8 @@ export type {
   RaftBudgetBook,
 } from './budget-book';
 export { createRaftBudgetBook } from './budget-book';
+export type { ClusterConsensusOptions } from './cluster-consensus';
+export { clusterConsensus } from './cluster-consensus';
 export { clusterMigrateHandler } from './cluster-migrate';
 export type { ClusterNode, PlaceAgentOptions, StartClusterNodeOptions } from './cluster-node';
 export { startClusterNode } from './cluster-node';
