@@ -9,7 +9,7 @@ import { evaluateTeamPerformance } from './evaluate-team-performance';
 import { defaultDemoBuilder } from './internal/demos';
 import { createRunTraceSink, createRuntimeTeamRunner } from './runtime-team-runner';
 import { checkTeamConfig, isTeamConfig, serializeTeamConfig } from './team-config';
-import { createAgentSelectionMutation } from './team-mutations';
+import { createAgentSelectionMutation, createParameterMutation } from './team-mutations';
 import { agentTag, createTeamSpace, orchestrationTypeTag } from './team-space';
 import { createTpeSampler } from './tpe';
 
@@ -113,5 +113,45 @@ describe('hostile input to public entry points', () => {
         throwing() as never,
       ),
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
+describe('mutations and the TPE sampler with unreadable arguments', () => {
+  const trap = () => {
+    throw new Error('trap');
+  };
+  const unreadable = () =>
+    new Proxy({}, { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+  const codeOf = async (run: () => unknown) => {
+    try {
+      await run();
+    } catch (error) {
+      return VarplaneError.isInstance(error) ? error.code : 'untyped';
+    }
+    return 'no error';
+  };
+
+  it('refuse an unreadable or thenable configuration and an unreadable random, typed', async () => {
+    const team = createTeamSpace(syntheticTeam());
+    const context = { random: createRandom(1) };
+    const mutation = createParameterMutation();
+    const thenable = Promise.reject(new Error('late'));
+    thenable.catch(() => {});
+    for (const configuration of [unreadable(), thenable]) {
+      expect(
+        await codeOf(() =>
+          mutation.mutate(team.variables, configuration as never, 0.5, context as never),
+        ),
+      ).toBe('INVALID_ARGUMENT');
+    }
+    const tpe = createTpeSampler(team.variables);
+    expect(await codeOf(() => tpe.suggest([], unreadable() as never, team.current))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(
+      await codeOf(() =>
+        createTpeSampler(team.variables, { startupTrials: unreadable() } as never),
+      ),
+    ).toBe('INVALID_ARGUMENT');
   });
 });

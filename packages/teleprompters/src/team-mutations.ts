@@ -80,7 +80,17 @@ function checkMutateArguments(
       throw inputError('INVALID_ARGUMENT', subject, 'space', 'must be a VariableSpace', space);
     }
   });
-  if (!isObject(configuration)) {
+  // Read once here, so a configuration whose traps throw is refused before any value is used.
+  const readable = guardInput(
+    subject,
+    'configuration',
+    configuration,
+    () =>
+      isObject(configuration) &&
+      typeof (configuration as { then?: unknown }).then !== 'function' &&
+      Object.keys(configuration as object).length >= 0,
+  );
+  if (!readable) {
     throw inputError(
       'INVALID_ARGUMENT',
       subject,

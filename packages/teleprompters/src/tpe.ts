@@ -528,7 +528,13 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
     suggest(observations, random, base) {
       checkObservations(observations, 'suggest');
       checkRecord(base, 'suggest', 'base');
-      if (typeof (random as Partial<Random> | null)?.next !== 'function') {
+      const readable = guardInput('TpeSampler.suggest', 'random', random, () =>
+        ['next', 'float', 'int', 'shuffle'].every(
+          (key) =>
+            typeof (random as unknown as Record<string, unknown> | null)?.[key] === 'function',
+        ),
+      );
+      if (!readable) {
         throw inputError(
           'INVALID_ARGUMENT',
           'TpeSampler.suggest',

@@ -21,10 +21,5 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   // core
   // telemetry
   // teleprompters
-  { target: "teleprompters.createParameterMutation().mutate", outcome: "untyped-throw", owner: "tele", input: {"call":0,"args":[{"k":"valid","arg":0},{"k":"special","name":"throwingProxy"},{"k":"valid","arg":2},{"k":"valid","arg":3}]} }, // Error: the hostile input’s own error escaped
-  { target: "teleprompters.createResourceReallocationMutation().mutate", outcome: "untyped-throw", owner: "tele", input: {"call":0,"args":[{"k":"valid","arg":0},{"k":"special","name":"throwingProxy"},{"k":"valid","arg":2},{"k":"valid","arg":3}]} }, // Error: the hostile input’s own error escaped
-  { target: "teleprompters.createTopologyMutation().mutate", outcome: "untyped-throw", owner: "tele", input: {"call":0,"args":[{"k":"valid","arg":0},{"k":"special","name":"throwingProxy"},{"k":"valid","arg":2},{"k":"valid","arg":3}]} }, // Error: the hostile input’s own error escaped
-  { target: "teleprompters.createTpeSampler", outcome: "untyped-throw", owner: "tele", input: {"call":0,"args":[{"k":"valid","arg":0},{"k":"mutated","arg":1,"path":["startupTrials"],"op":"replace","with":{"k":"special","name":"throwingProxy"}}]} }, // Error: the hostile input’s own error escaped
-  { target: "teleprompters.createTpeSampler().suggest", outcome: "untyped-throw", owner: "tele", input: {"call":0,"args":[{"k":"valid","arg":0},{"k":"special","name":"throwingProxy"},{"k":"valid","arg":2}]} }, // Error: the hostile input’s own error escaped
   // runtime
 ];
