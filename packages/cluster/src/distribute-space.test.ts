@@ -99,6 +99,17 @@ describe('distributeSpace: a space run across nodes by a placement plan', () => 
     await expect(distributeSpace(team(1), [], { behaviours: [where] })).rejects.toMatchObject({
       code: 'CLUSTER_INVALID_ARGUMENT',
     });
+    const unreadable = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+      },
+    );
+    await expect(
+      distributeSpace(unreadable as never, nodes, { behaviours: [where] }),
+    ).rejects.toMatchObject({ code: 'CLUSTER_INVALID_ARGUMENT' });
     expect(nodes.map((n) => n.hosted().length)).toEqual(before);
   });
 });

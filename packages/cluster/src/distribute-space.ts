@@ -56,6 +56,16 @@ const optionsSchema = z
   })
   .strict();
 
+// A Proxy or getter that throws while read is refused like any other non-space.
+function isReadableSpace(space: unknown): space is MultiAgentSpace {
+  try {
+    const agents = (space as MultiAgentSpace | null)?.agents;
+    return typeof space === 'object' && typeof agents === 'object' && agents !== null;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs `space`'s agents across `nodes` by a `distributeAgents` plan: each one is placed (committed
  * through the control plane of the first node) on the node the plan names, with its supervision's
@@ -70,7 +80,7 @@ export async function distributeSpace(
   nodes: readonly ClusterNode[],
   options: DistributeSpaceOptions,
 ): Promise<DistributedSpace> {
-  if (typeof space !== 'object' || space === null || typeof space.agents !== 'object') {
+  if (!isReadableSpace(space)) {
     throw new ClusterError({
       code: 'CLUSTER_INVALID_ARGUMENT',
       message: `distributeSpace: space must be a MultiAgentSpace (got ${space === null ? 'null' : typeof space})`,
