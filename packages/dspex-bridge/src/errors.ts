@@ -4,22 +4,7 @@ import {
   VarplaneError,
   type VarplaneErrorOptions,
 } from '@varplane/core';
-
-// One field of an error's options when it is there and of the right type; never throws, so
-// making an error never throws something else.
-function readField<T>(
-  options: unknown,
-  key: string,
-  is: (value: unknown) => boolean,
-): T | undefined {
-  try {
-    if (typeof options !== 'object' || options === null) return undefined;
-    const value = (options as Record<string, unknown>)[key];
-    return is(value) ? (value as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { readField } from '@varplane/core/internal';
 
 const isString = (v: unknown) => typeof v === 'string';
 const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;

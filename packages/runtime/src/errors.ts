@@ -4,7 +4,7 @@ import {
   VarplaneError,
   type VarplaneErrorOptions,
 } from '@varplane/core';
-import { describeValue, formatIssues, toErrorInfo } from '@varplane/core/internal';
+import { describeValue, formatIssues, readField, toErrorInfo } from '@varplane/core/internal';
 
 /**
  * Stable error codes of `@varplane/runtime`. Input errors use core's `INVALID_ARGUMENT`
@@ -47,21 +47,6 @@ type Options = Omit<VarplaneErrorOptions, 'code'>;
 
 // An error is made whatever it is given (it is often made while something else is going wrong):
 // its fields are read once and safely, and its message describes values without calling them.
-
-/** `options[key]` if it passes `is`, else undefined; a getter that throws gives undefined. */
-function readField<T>(
-  options: unknown,
-  key: string,
-  is: (value: unknown) => boolean,
-): T | undefined {
-  try {
-    if (typeof options !== 'object' || options === null) return undefined;
-    const value = (options as Record<string, unknown>)[key];
-    return is(value) ? (value as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const isString = (value: unknown) => typeof value === 'string';
 const isDefined = (value: unknown) => value !== undefined;

@@ -1,20 +1,8 @@
-import { describeValue, toErrorInfo } from '@varplane/core/internal';
-import { RaftError, type RaftErrorCode } from '../errors';
+import { describeValue, readField, toErrorInfo } from '@varplane/core/internal';
 
-/** `options[key]` when it passes `is`; undefined otherwise, a getter that throws included. */
-export function readField<T>(
-  options: unknown,
-  key: string,
-  is: (value: unknown) => boolean,
-): T | undefined {
-  try {
-    if (typeof options !== 'object' || options === null) return undefined;
-    const value = (options as Record<string, unknown>)[key];
-    return is(value) ? (value as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { readField };
+
+import { RaftError, type RaftErrorCode } from '../errors';
 
 export const isString = (value: unknown): boolean => typeof value === 'string';
 
