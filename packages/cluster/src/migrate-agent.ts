@@ -104,8 +104,14 @@ async function movePlaced(
   timeoutMs: number,
 ): Promise<AgentRef> {
   const { control, host, transport, hosting } = managed;
-  const placement = control.view().placement(id);
+  let placement = control.view().placement(id);
   const state = hosting.get(id);
+  if (state?.kind === 'running' && (placement?.epoch ?? 0) < state.epoch) {
+    // It runs here under a newer epoch than this node has applied: it just moved in, told by its
+    // source before this node's log caught up. Read the committed state before deciding.
+    await control.sync({ timeoutMs });
+    placement = control.view().placement(id);
+  }
   if (placement === undefined || placement.node !== source.node || state?.kind !== 'running') {
     throw new ClusterError({
       code: 'CLUSTER_MIGRATION_FAILED',

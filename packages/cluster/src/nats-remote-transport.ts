@@ -135,6 +135,7 @@ export interface ManagedAdopt {
 const MAX_HOPS = 4;
 /** How long mail waits for this node to apply the placement its sender already knew. */
 const PARK_MS = 5_000;
+const UNKNOWN_WAIT_MS = 1_000;
 const MAX_REDIRECTS = 8;
 
 const text = new TextEncoder();
@@ -183,13 +184,43 @@ export function openNodeTransport(
   });
   const movedNoticed = new Map<string, number>();
   // Mail whose sender knew a newer placement than this node has applied: it waits for the log.
-  let parked: Array<{ epoch: number; until: number; cast?: CastEnvelope; call?: Msg }> = [];
+  // `waited`: mail for an agent this node did not know, held until its next applied change.
+  let parked: Array<{
+    epoch: number;
+    until: number;
+    cast?: CastEnvelope;
+    call?: Msg;
+    waited?: boolean;
+  }> = [];
   const ahead = (epoch: number | undefined, agent: string) => {
     if (routing === undefined || typeof epoch !== 'number' || epoch <= routing.view().epoch)
       return false;
     // A move's source may tell this node of the commit before its log does.
     const state = hosting.get(agent);
     return !(state?.kind === 'running' && state.epoch >= epoch);
+  };
+  /**
+   * Mail for an agent this node neither hosts nor knows may be for one just placed here, whose
+   * placement this node has not applied yet (placing resolves once the leader commits; a sender
+   * without a view sends no epoch). It waits for this node's next applied change once, at most
+   * `UNKNOWN_WAIT_MS`, and then takes the usual way (the agent, or the runtime's dead letters).
+   */
+  const waitForLog = (
+    agent: string,
+    placed: { node: string } | undefined,
+    item: { cast?: CastEnvelope; call?: Msg },
+  ): boolean => {
+    if (routing === undefined || system === undefined || system.info(agent) !== undefined)
+      return false;
+    const applied = routing.view().epoch;
+    parked.push({
+      ...item,
+      // Placed here and applied, but not started yet: it starts when this node next follows the log.
+      epoch: placed?.node === node ? applied : applied + 1,
+      until: clock.now() + UNKNOWN_WAIT_MS,
+      waited: true,
+    });
+    return true;
   };
   const durable = options.durable;
   const subscriptions: Subscription[] = [];
@@ -233,7 +264,7 @@ export function openNodeTransport(
   };
 
   /** A cast for this node: into its agent (in sender order) or on to where the agent is. */
-  const receiveCast = (envelope: CastEnvelope) => {
+  const receiveCast = (envelope: CastEnvelope, waited = false) => {
     const id = envelope.to;
     if (ahead(envelope.epoch, id)) {
       parked.push({
@@ -258,6 +289,7 @@ export function openNodeTransport(
       tellMoved(envelope, placed);
       return;
     }
+    if (state === undefined && !waited && waitForLog(id, placed, { cast: envelope })) return;
     castsServed += 1;
     if (envelope.stream !== undefined && typeof envelope.seq === 'number') {
       sequences.accept(id, envelope.stream, envelope.seq, envelope.message);
@@ -294,7 +326,7 @@ export function openNodeTransport(
   };
 
   /** A call for this node: answered by its agent, held while it moves, or MOVED elsewhere. */
-  const receiveCall = (msg: Msg) => {
+  const receiveCall = (msg: Msg, waited = false) => {
     const envelope = decode(msg);
     if (!envelope) {
       malformed += 1;
@@ -315,6 +347,7 @@ export function openNodeTransport(
       transport.answerMoved([msg], placed);
       return;
     }
+    if (state === undefined && !waited && waitForLog(envelope.to, placed, { call: msg })) return;
     if (system === undefined) return;
     callsServed += 1;
     const timeout =
@@ -480,9 +513,9 @@ export function openNodeTransport(
       const waiting = parked;
       parked = [];
       for (const item of waiting) {
-        if (item.epoch <= applied) {
-          if (item.cast !== undefined) receiveCast(item.cast);
-          else if (item.call !== undefined) receiveCall(item.call);
+        if (item.epoch <= applied || (item.waited === true && item.until <= now)) {
+          if (item.cast !== undefined) receiveCast(item.cast, item.waited);
+          else if (item.call !== undefined) receiveCall(item.call, item.waited);
         } else if (item.until > now) parked.push(item);
         else if (item.call !== undefined) {
           respond(item.call, {

@@ -17,7 +17,17 @@ export async function eventually<T>(
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms; last: ${String(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`not within ${withinMs} ms; last: ${describe(last)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }
