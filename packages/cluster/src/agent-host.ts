@@ -62,7 +62,13 @@ export interface AgentHostOptions {
 }
 
 export class AgentHost {
-  private fenced = false;
+  /**
+   * A node starts fenced: until it has joined and read the committed state, the placements it
+   * applies (a log replayed from disk after a restart among them) may be long superseded, and
+   * starting those agents would run them twice.
+   */
+  private fenced = true;
+  private proven = false;
   private readonly queue: ControlChange[] = [];
   private draining = false;
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -153,6 +159,8 @@ export class AgentHost {
   unfence(): void {
     if (!this.fenced) return;
     this.fenced = false;
+    const first = !this.proven;
+    this.proven = true;
     for (const { agent } of this.running()) {
       try {
         this.o.system.resume(agent);
@@ -160,7 +168,7 @@ export class AgentHost {
         // It ended meanwhile; its supervisor's rules apply.
       }
     }
-    this.emit({ type: 'node-unfenced', at: this.o.clock.now(), node: this.o.node });
+    if (!first) this.emit({ type: 'node-unfenced', at: this.o.clock.now(), node: this.o.node });
   }
 
   /** Starts agents placed here that do not run (after a restart of this node, or a fence). */

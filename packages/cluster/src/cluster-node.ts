@@ -244,7 +244,18 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
     random: random.fork(),
   });
   transport.serve(system, { behaviours: [...behaviours.values()] });
-  await durable?.serve(system);
+  await durable?.serve(
+    system,
+    plane === undefined
+      ? undefined
+      : {
+          // Here (running, held or leaving: the runtime passes on what a move leaves) or not placed.
+          placedOn: (agent) =>
+            hosting.get(agent) === undefined ? transport.locate(agent)?.node : undefined,
+        },
+  );
+  const stopRelaying =
+    durable === undefined || plane === undefined ? undefined : relayDownQueues(plane, durable);
 
   let raft: RaftNode | undefined;
   let raftTransport: NatsRaftTransport | undefined;
@@ -344,6 +355,7 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
     stop: () => {
       stopping ??= (async () => {
         detector?.stop();
+        await stopRelaying?.();
         host?.close();
         await raftControl?.close();
         await durable?.close();
@@ -355,5 +367,37 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
       })();
       return stopping;
     },
+  };
+}
+
+/**
+ * While a node is down nobody serves its at-least-once queue: every other node relays it, passing
+ * each message on to where its agent was placed again, until the node joins again.
+ */
+function relayDownQueues(control: ControlPlane, durable: DurableQueue): () => Promise<void> {
+  const relays = new Map<string, Promise<(() => Promise<void>) | undefined>>();
+  const start = (node: string) => {
+    if (node === control.node || relays.has(node)) return;
+    relays.set(
+      node,
+      durable.relay(node).catch(() => undefined),
+    );
+  };
+  const stop = (node: string) => {
+    const relay = relays.get(node);
+    relays.delete(node);
+    void relay?.then((end) => end?.());
+  };
+  for (const member of control.view().members().values())
+    if (member.status === 'down') start(member.node);
+  const unwatch = control.watch((change) => {
+    if (change.type === 'down') start(change.node);
+    else if (change.type === 'joined') stop(change.node);
+  });
+  return async () => {
+    unwatch();
+    const pending = [...relays.values()];
+    relays.clear();
+    await Promise.all(pending.map((relay) => relay.then((end) => end?.())));
   };
 }

@@ -106,6 +106,26 @@ describe("send with delivery 'at-least-once' through JetStream", () => {
         ackWaitMs: -5,
       }),
     ).rejects.toThrow(/ackWaitMs: Too small: expected number to be >=100 \(got -5\)/);
+    const queue = await startDurableQueue({
+      connection: client.connection,
+      cluster: 'dq',
+      node: 'n8',
+    });
+    try {
+      // Relaying another node's queue needs this node's own served with routing first.
+      await expect(queue.relay('n7')).rejects.toMatchObject({ code: 'CLUSTER_INVALID_ARGUMENT' });
+      await expect(queue.serve(client.system, { placedOn: 'n2' } as never)).rejects.toThrow(
+        /routing.placedOn must be a function, got string/,
+      );
+      await queue.serve(client.system, { placedOn: () => undefined });
+      for (const bad of ['', 'n8', 42]) {
+        await expect(queue.relay(bad as string)).rejects.toThrow(
+          `relay: expected another node's name, got ${JSON.stringify(bad)}`,
+        );
+      }
+    } finally {
+      await queue.close();
+    }
     const plain = await startClusterNode({ cluster: 'dq', node: 'plain', servers: nats.url });
     try {
       expect(() =>

@@ -63,6 +63,17 @@ export interface DurableQueueStats {
   readonly retried: number;
   /** Messages given up after `maxDeliver` deliveries, or unreadable. */
   readonly dead: number;
+  /** Messages passed on to the queue of the node their agent runs on now. */
+  readonly forwarded: number;
+}
+
+/** Where placed agents run, for a queue whose messages may be for agents that moved. */
+export interface DurableRouting {
+  /**
+   * The node `agent` is placed on, when it does not run here; undefined when it does, or when it
+   * is not placed (then it is delivered here, as to any agent of this node).
+   */
+  readonly placedOn: (agent: string) => string | undefined;
 }
 
 /**
@@ -74,8 +85,18 @@ export interface DurableQueueStats {
 export interface DurableQueue {
   /** Resolves once JetStream stored the message for `ref.node`'s queue. */
   store(ref: AgentRef, message: unknown): Promise<void>;
-  /** Starts delivering this node's queue to `system`'s agents. */
-  serve(system: ActorSystem): Promise<void>;
+  /**
+   * Starts delivering this node's queue to `system`'s agents. With `routing`, a message for an
+   * agent placed on another node is passed on to that node's queue (acknowledged here only once
+   * stored there), so at-least-once mail follows an agent that moved or was restarted elsewhere.
+   */
+  serve(system: ActorSystem, routing?: DurableRouting): Promise<void>;
+  /**
+   * Also consumes the queue of `node` (declared down: nobody serves it) and passes each message on
+   * to where its agent runs now; resolves with a function that stops it (when `node` is back).
+   * Needs `serve` with routing first.
+   */
+  relay(node: string): Promise<() => Promise<void>>;
   stats(): DurableQueueStats;
   /** Stops consuming (messages not yet acknowledged are redelivered later) and refuses stores. */
   close(): Promise<void>;
@@ -118,6 +139,8 @@ export function durableStream(cluster: string, node: string): string {
 
 /** How many handled message ids a process remembers to drop redeliveries of. */
 const RECENT_IDS = 10_000;
+/** Times a message may be passed on between queues before it is given up (stale views loop). */
+const MAX_HOPS = 8;
 
 const text = new TextEncoder();
 const read = new TextDecoder();
@@ -142,6 +165,8 @@ export async function startDurableQueue(options: DurableQueueOptions): Promise<D
   let sequence = 0;
   let closed = false;
   let consuming: ConsumerMessages | undefined;
+  let served: ActorSystem | undefined;
+  const relays = new Set<ConsumerMessages>();
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   const inFlight = new Set<JsMsg>();
   // Message ids being handled or handled lately here: a redelivery of one (its ack was late, or
@@ -157,7 +182,9 @@ export async function startDurableQueue(options: DurableQueueOptions): Promise<D
     duplicates: 0,
     retried: 0,
     dead: 0,
+    forwarded: 0,
   };
+  let routing: DurableRouting | undefined;
 
   const streamConfig = (target: string) => ({
     name: durableStream(cluster, target),
@@ -248,7 +275,69 @@ export async function startDurableQueue(options: DurableQueueOptions): Promise<D
     }
   };
 
-  const onMessage = (system: ActorSystem, msg: JsMsg) => {
+  /**
+   * Stores a message again in `target`'s queue and acknowledges it here once stored there. The id
+   * names the hop, so a redelivery passed on twice is one message there, while mail that comes
+   * back to a queue it was in before (stale views) is not taken for a duplicate of itself.
+   */
+  const forward = (msg: JsMsg, id: string, target: string) => {
+    if (id.split('>').length > MAX_HOPS) {
+      counts.dead += 1;
+      msg.term(`passed on ${MAX_HOPS} times without reaching its agent`);
+      return;
+    }
+    inFlight.add(msg);
+    (async () => {
+      await ensureStream(target);
+      await client.publish(durableSubject(cluster, target), msg.data, {
+        msgID: `${id}>${subjectToken(target)}`,
+        timeout: Math.min(5_000, config.storeTimeoutMs),
+      });
+    })().then(
+      () => {
+        inFlight.delete(msg);
+        counts.forwarded += 1;
+        msg.ack();
+      },
+      () => {
+        inFlight.delete(msg);
+        ensured.delete(target);
+        retry(msg);
+      },
+    );
+  };
+
+  /** The routing's answer, or undefined (deliver here) when it throws or answers garbage. */
+  const placedOn = (agent: string): string | undefined => {
+    try {
+      const answer = routing?.placedOn(agent);
+      return typeof answer === 'string' && answer !== '' ? answer : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** A message of `queue`'s: to its agent here, or on to the node the agent runs on now. */
+  /** Binds to `queue`'s consumer (shared by whoever serves or relays it) and takes its messages. */
+  const consumeQueue = async (system: ActorSystem, queue: string): Promise<ConsumerMessages> => {
+    const stream = durableStream(cluster, queue);
+    const durable = `vp-${subjectToken(queue)}`;
+    await ensureStream(queue);
+    await manager.consumers.add(stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(config.ackWaitMs),
+      max_ack_pending: config.maxInFlight,
+    });
+    const consumer = await client.consumers.get(stream, durable);
+    return consumer.consume({
+      max_messages: config.maxInFlight,
+      callback: (msg) => onMessage(system, msg, queue),
+    });
+  };
+
+  const onMessage = (system: ActorSystem, msg: JsMsg, queue: string) => {
     if (msg.redelivered) counts.redelivered += 1;
     const id = msg.headers?.get('Nats-Msg-Id') || `seq:${msg.seq}`;
     if (recent.has(id)) {
@@ -272,6 +361,16 @@ export async function startDurableQueue(options: DurableQueueOptions): Promise<D
       msg.term('not an at-least-once envelope');
       return;
     }
+    const elsewhere = placedOn(envelope.to);
+    if (elsewhere !== undefined && elsewhere !== queue) {
+      forward(msg, id, elsewhere);
+      return;
+    }
+    if (queue !== node) {
+      // A down node's mail for an agent not re-placed yet: offered again after the retry delay.
+      retry(msg);
+      return;
+    }
     inFlight.add(msg);
     inHand.set(id, msg);
     system.deliver(envelope.to, envelope.message, { timeout: config.handleTimeoutMs }).then(
@@ -293,7 +392,7 @@ export async function startDurableQueue(options: DurableQueueOptions): Promise<D
   return {
     store,
 
-    async serve(system) {
+    async serve(system, given) {
       if (closed) throw closedError(node);
       if (consuming !== undefined) {
         throw new ClusterError({
@@ -301,21 +400,27 @@ export async function startDurableQueue(options: DurableQueueOptions): Promise<D
           message: `the durable queue of node "${node}" is already served`,
         });
       }
-      const stream = durableStream(cluster, node);
-      const durable = `vp-${subjectToken(node)}`;
-      await ensureStream(node);
-      await manager.consumers.add(stream, {
-        durable_name: durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: nanos(config.ackWaitMs),
-        max_ack_pending: config.maxInFlight,
-      });
-      const consumer = await client.consumers.get(stream, durable);
-      consuming = await consumer.consume({
-        max_messages: config.maxInFlight,
-        callback: (msg) => onMessage(system, msg),
-      });
+      let route: unknown;
+      try {
+        route = given?.placedOn;
+      } catch {
+        route = undefined;
+      }
+      if (given !== undefined && typeof route !== 'function') {
+        throw new ClusterError({
+          code: 'CLUSTER_INVALID_ARGUMENT',
+          message: `serve: routing.placedOn must be a function, got ${typeof route}`,
+        });
+      }
+      routing =
+        given === undefined
+          ? undefined
+          : {
+              placedOn: (agent) =>
+                Reflect.apply(route as DurableRouting['placedOn'], given, [agent]),
+            };
+      served = system;
+      consuming = await consumeQueue(system, node);
       // A long `handle` must not look like a crash: tell JetStream the message is in progress.
       keepAlive = setInterval(
         () => {
@@ -326,6 +431,28 @@ export async function startDurableQueue(options: DurableQueueOptions): Promise<D
       keepAlive.unref?.();
     },
 
+    async relay(down) {
+      if (closed) throw closedError(node);
+      if (typeof down !== 'string' || down === '' || down === node) {
+        throw new ClusterError({
+          code: 'CLUSTER_INVALID_ARGUMENT',
+          message: `relay: expected another node's name, got ${JSON.stringify(down)}`,
+        });
+      }
+      if (served === undefined || routing === undefined) {
+        throw new ClusterError({
+          code: 'CLUSTER_INVALID_ARGUMENT',
+          message: "relay: serve this node's queue with routing first",
+        });
+      }
+      const relayed = await consumeQueue(served, down);
+      relays.add(relayed);
+      return async () => {
+        relays.delete(relayed);
+        await relayed.close().catch(() => undefined);
+      };
+    },
+
     stats: () => ({ ...counts }),
 
     async close() {
@@ -334,6 +461,8 @@ export async function startDurableQueue(options: DurableQueueOptions): Promise<D
       if (keepAlive !== undefined) clearInterval(keepAlive);
       inFlight.clear();
       await consuming?.close().catch(() => undefined);
+      await Promise.all([...relays].map((relayed) => relayed.close().catch(() => undefined)));
+      relays.clear();
     },
   };
 }

@@ -74,6 +74,8 @@ export class FailureDetector {
     this.joining = true;
     this.o.control
       .join({ timeoutMs: this.o.leaseMs })
+      // Everything committed before the join applied here, so the agents started are current.
+      .then(() => this.o.control.sync({ timeoutMs: this.o.leaseMs }))
       .then(
         () => {
           this.joined = true;

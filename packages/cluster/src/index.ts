@@ -33,7 +33,12 @@ export type { DistributedSetOptions, DistributedVariable } from './distribute';
 export { distribute } from './distribute';
 export type { DistributedSpace, DistributeSpaceOptions } from './distribute-space';
 export { distributeSpace } from './distribute-space';
-export type { DurableQueue, DurableQueueOptions, DurableQueueStats } from './durable-queue';
+export type {
+  DurableQueue,
+  DurableQueueOptions,
+  DurableQueueStats,
+  DurableRouting,
+} from './durable-queue';
 export { durableStream, durableSubject, startDurableQueue } from './durable-queue';
 export type { ClusterErrorCode } from './errors';
 export { ClusterError } from './errors';

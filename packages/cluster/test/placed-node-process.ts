@@ -20,6 +20,8 @@ const config = JSON.parse(process.argv[2] ?? '{}') as {
   etcd?: string[];
   /** Where the Raft log lives, so a killed node can be started again with it. */
   dir?: string;
+  /** Durable queues (JetStream) for `send(..., { delivery: 'at-least-once' })`. */
+  atLeastOnce?: { ackWaitMs?: number; retryDelayMs?: number };
 };
 
 /** Numbered messages per sender: count, the last number seen, and every break of order. */
@@ -32,6 +34,7 @@ interface Tally {
 }
 type TallyMessage =
   | { type: 'n'; sender: string; seq: number }
+  | { type: 'd'; seq: number }
   | { type: 'get' }
   | { type: 'hang' }
   | { type: 'sleep'; ms: number };
@@ -44,6 +47,12 @@ const tally: Behaviour<Tally, TallyMessage> = {
     if (message.type === 'get') {
       ctx.reply({ ...state, node: config.node });
       return state;
+    }
+    if (message.type === 'd') {
+      // An at-least-once message: reported as handled here (a redelivery reports it again).
+      const handled = { type: 'durable-handled', seq: message.seq, node: config.node };
+      process.stdout.write(`event ${JSON.stringify(handled)}\n`);
+      return { ...state, count: state.count + 1 };
     }
     if (message.type === 'hang') {
       await new Promise(() => {});
