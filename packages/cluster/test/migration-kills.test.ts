@@ -59,7 +59,7 @@ describe('kill -9 during a migration (three node processes, Raft logs on disk)',
     await Promise.all(nodes.map(start));
     client = await startClusterNode({ cluster: CLUSTER, node: 'client', servers: nats.urls });
     await allUp(nodes);
-    await ask('n1', { type: 'place', id: 'mover', node: 'n1' });
+    expect(await ask('n1', { type: 'place', id: 'mover', node: 'n1' })).toEqual(mover);
     for (let seq = 1; seq <= 20; seq++)
       client.system.send(mover, { type: 'n', sender: 'client', seq });
     await eventually(

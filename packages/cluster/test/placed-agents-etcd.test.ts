@@ -77,7 +77,10 @@ describe('placed agents on three node processes with the etcd control plane', ()
   });
 
   it('3,000 numbered sends from three senders while the agent moves between the nodes: none lost, none twice, in order', async () => {
-    await ask('n1', { type: 'place', id: 'acc', node: 'n1' });
+    expect(await ask('n1', { type: 'place', id: 'acc', node: 'n1' })).toEqual({
+      id: 'acc',
+      node: 'n1',
+    });
     await eventually(
       () =>
         client.system.call<TallyState>(

@@ -223,7 +223,10 @@ describe('placed agents on three node processes (Raft control plane, three nats-
   }, 60_000);
 
   it('a node cut off from NATS fences its agents; the majority restarts them elsewhere; no epoch runs twice', async () => {
-    await ask('n1', { type: 'place', id: 'lonely', node: 'n3' });
+    expect(await ask('n1', { type: 'place', id: 'lonely', node: 'n3' })).toEqual({
+      id: 'lonely',
+      node: 'n3',
+    });
     await eventually(
       () =>
         client.system.call<TallyState>(
