@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OrchestrationError } from './errors';
 import {
   adaptationRate,
   agentSelection,
@@ -28,17 +29,34 @@ describe('orchestration variable constructors', () => {
       constraints: {},
       resourceRequirements: { memory: 0, cpuWeight: 1, networkPriority: 'normal' },
       faultTolerance: { strategy: 'graceful_degradation' },
-      telemetry: {
-        collectionIntervalMs: 1000,
-        metricsToTrack: [],
-        aggregation: {},
-        alertThresholds: {},
-        storage: { backend: 'memory' },
-      },
       settings: { hub: 'planner' },
     });
+    expect(v).not.toHaveProperty('telemetry');
     expect(v.domain).toMatchObject({ kind: 'choice', choices: ['star', 'ring', 'mesh'] });
     expect(Object.isFrozen(v)).toBe(true);
+  });
+
+  it("refuse the card's telemetry_config with a typed error that points to startMonitoring", () => {
+    const telemetry = { collectionIntervalMs: 500, metricsToTrack: ['mailbox_depth'] };
+    for (const build of [
+      () => communicationTopology('reasoning_net', { agents, telemetry } as never),
+      () => agentSelection('coder', { agents, telemetry: {} } as never),
+    ]) {
+      const error = (() => {
+        try {
+          build();
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(OrchestrationError);
+      expect(error).toMatchObject({
+        code: 'ORCHESTRATION_UNSUPPORTED_OPTION',
+        message: expect.stringMatching(/: telemetry .* startMonitoring\(runningSpace, telemetry\)/),
+      });
+    }
+    // Left out, or explicitly undefined, is not given.
+    expect(agentSelection('coder', { agents, telemetry: undefined } as never).id).toBe('coder');
   });
 
   it("take the card's fault tolerance by name or as an object, and refuse other values", () => {

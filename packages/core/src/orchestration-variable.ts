@@ -183,7 +183,6 @@ export interface OrchestrationVariable {
    * variable that has one (or a `cluster` / `federation` scope) with `CLUSTER_REQUIRED`.
    */
   readonly distributionStrategy?: DistributionStrategy;
-  readonly telemetry: TelemetryConfig;
   /** Type-specific settings the built-in coordination reads (a star's hub, allocation plans). */
   readonly settings: Readonly<Record<string, JsonValue>>;
 }
@@ -207,19 +206,14 @@ const commonOptionsSchema = z.object({
   }),
   faultTolerance: faultToleranceSchema.optional(),
   distributionStrategy: distributionStrategySchema.optional(),
-  telemetry: telemetryConfigSchema.default({
-    collectionIntervalMs: 1_000,
-    metricsToTrack: [],
-    aggregation: {},
-    alertThresholds: {},
-    storage: { backend: 'memory' },
-  }),
+  // Read only to refuse it (see `build`): nothing on a variable could act on a monitor's config.
+  telemetry: z.unknown().optional(),
 });
 
 /** Options every orchestration constructor takes. */
 export type OrchestrationOptions = Omit<
   z.input<typeof commonOptionsSchema>,
-  'coordination' | 'adaptation'
+  'coordination' | 'adaptation' | 'telemetry'
 > & {
   coordination?: CoordinationFunction | string;
   adaptation?: AdaptationFunction | string;
@@ -271,6 +265,14 @@ function build(
     subject,
     error: fail,
   }) as z.output<typeof commonOptionsSchema> & Record<string, unknown>;
+  if (parsed.telemetry !== undefined) {
+    // The card's telemetry_config is a monitor's configuration: a monitor watches a running
+    // space, so it belongs to `startMonitoring`, which takes exactly this shape.
+    throw fail({
+      code: 'ORCHESTRATION_UNSUPPORTED_OPTION',
+      message: `${subject}: telemetry ${describeValue(parsed.telemetry)} is not an option of an orchestration variable; pass it to startMonitoring(runningSpace, telemetry) from @varplane/telemetry, which watches the running space with it`,
+    });
+  }
   const limit = parsed.constraints.resourceLimit;
   const bound = limit === undefined ? undefined : limitedResource(limit);
   if (bound !== undefined && !(Number(parsed.resourceRequirements[bound]) > 0)) {
@@ -302,7 +304,6 @@ function build(
     ...(parsed.distributionStrategy === undefined
       ? {}
       : { distributionStrategy: parsed.distributionStrategy as DistributionStrategy }),
-    telemetry: parsed.telemetry,
     settings: settings ?? {},
   };
   return Object.freeze(variable);

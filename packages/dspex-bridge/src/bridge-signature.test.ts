@@ -2,6 +2,7 @@ import {
   adaptationRate,
   agentSelection,
   createMultiAgentSpace,
+  InvalidArgumentError,
   setLocalConfiguration,
 } from '@varplane/core';
 import { describe, expect, it } from 'vitest';
@@ -86,16 +87,10 @@ describe('bridgeSignature', () => {
       temperature: 0.05,
       instruction: 'Be strict.',
     });
-    const bridged = bridgeSignature(reviewer, space, {
-      teleprompter: 'simba',
-      optimizationFrequency: 50,
-    });
+    const bridged = bridgeSignature(reviewer, space);
     expect(bridged.localOptimization).toMatchObject({
       enabled: true,
       configuration: { temperature: 0.05, instruction: 'Be strict.' },
-      teleprompter: 'simba',
-      optimizationFrequency: 50,
-      metric: undefined,
     });
     expect(bridged.localOptimization.variables.variables.map((v) => v.id)).toEqual([
       'temperature',
@@ -106,6 +101,26 @@ describe('bridgeSignature', () => {
     expect(lm.requests.at(-1)?.temperature).toBe(0.05);
     expect(lm.requests.at(-1)?.agentId).toBe('reviewer');
     expect(lm.requests.at(-1)?.messages[0]?.content.startsWith('Be strict.')).toBe(true);
+  });
+
+  it.each([
+    ['teleprompter', 'simba'],
+    ['optimizationFrequency', 50],
+    ['metric', () => 1],
+  ])("refuses the card's local-optimization field %s with a typed error", (field, value) => {
+    const error = (() => {
+      try {
+        bridgeSignature(reviewer, workflow.space, { [field]: value } as never);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'LOCAL_OPTIMIZATION_UNSUPPORTED',
+      message: expect.stringContaining(`options.${field}`),
+      issues: [expect.objectContaining({ path: `options.${field}`, value })],
+    });
   });
 
   it('follows a value through its coordination callback, checked against the domain', async () => {

@@ -11,7 +11,6 @@ import {
 } from '@varplane/core';
 import { z } from 'zod';
 import type { AgentizedProgram } from './agentize';
-import type { Metric } from './evaluate';
 import { invalidArgument, parseOptions } from './internal/parse-options';
 import type { CallOptions, Program } from './program';
 
@@ -32,18 +31,18 @@ export interface CoordinationInterface<I = Record<string, unknown>, O = Record<s
   readonly communicationProtocols: readonly string[];
 }
 
-/** How the agent's own parameters may be optimized (the card's `local_optimization`). */
+/**
+ * How the agent's own parameters may be optimized (the card's `local_optimization`). The search
+ * itself runs through `@varplane/teleprompters` over the team, whose space holds these variables
+ * under the agent's prefix (`coder.temperature`): the bridge runs no optimizer of its own, so it
+ * refuses the card's `teleprompter`, `optimization_frequency` and `metric_function`.
+ */
 export interface LocalOptimization {
   /** True when some local variable is free to move (not frozen). */
   readonly enabled: boolean;
   readonly variables: VariableSpace;
   /** The agent's current local configuration in the space. */
   readonly configuration: Configuration;
-  /** The optimizer to run locally, by name (teleprompters are a separate package). */
-  readonly teleprompter: string | undefined;
-  /** Optimize after this many calls. */
-  readonly optimizationFrequency: number | undefined;
-  readonly metric: Metric | undefined;
 }
 
 /** A program bridged into a multi-agent space (the card's `bridged_program`). */
@@ -62,16 +61,16 @@ export interface BridgedProgram<I = Record<string, unknown>, O = Record<string, 
 export interface BridgeSignatureOptions {
   /** Which agent of the space runs the program (default: the agentized program's id). */
   readonly agentId?: string;
-  readonly teleprompter?: string;
-  readonly optimizationFrequency?: number;
-  readonly metric?: Metric;
 }
+
+// The card's local-optimization fields, read only to refuse them by name.
+const LOCAL_OPTIMIZATION_FIELDS = ['teleprompter', 'optimizationFrequency', 'metric'] as const;
 
 const optionsSchema = z.strictObject({
   agentId: z.string().min(1).optional(),
-  teleprompter: z.string().min(1).optional(),
-  optimizationFrequency: z.int().positive().optional(),
-  metric: z.custom<Metric>((v) => typeof v === 'function', 'must be a function').optional(),
+  teleprompter: z.unknown().optional(),
+  optimizationFrequency: z.unknown().optional(),
+  metric: z.unknown().optional(),
 });
 
 const isProgram = (v: unknown) =>
@@ -121,6 +120,16 @@ export function bridgeSignature<I, O>(
 ): BridgedProgram<I, O> {
   const subject = 'bridgeSignature';
   const parsed = parseOptions(optionsSchema, options, subject);
+  for (const field of LOCAL_OPTIMIZATION_FIELDS) {
+    if (parsed[field] === undefined) continue;
+    invalidArgument(
+      subject,
+      `options.${field}`,
+      "is not supported: a bridged program runs no optimizer of its own; optimize the team with @varplane/teleprompters (simba, beacon, bootstrapFewShot), whose search space holds the agent's local variables",
+      parsed[field],
+      'LOCAL_OPTIMIZATION_UNSUPPORTED',
+    );
+  }
   parseOptions(bridgeableSchema, program, subject, 'INVALID_ARGUMENT', 'program');
   parseOptions(spaceSchema, space, subject, 'INVALID_ARGUMENT', 'space');
   const agentized = isAgentized(program) ? program : undefined;
@@ -193,9 +202,6 @@ export function bridgeSignature<I, O>(
         enabled: localVariables.variables.some((variable) => variable.hints.frozen !== true),
         variables: localVariables,
         configuration: localConfiguration,
-        teleprompter: parsed.teleprompter,
-        optimizationFrequency: parsed.optimizationFrequency,
-        metric: parsed.metric as Metric | undefined,
       }),
       orchestration: Object.freeze({ ...orchestration }),
       call(inputs, callOptions = {}) {

@@ -21,6 +21,8 @@ export const DSPEX_ERROR_CODES = [
   'INVALID_ARGUMENT',
   'INPUT_INVALID',
   'SIGNATURE_INVALID',
+  // the card's local-optimization fields, which the bridge refuses (teleprompters optimize teams)
+  'LOCAL_OPTIMIZATION_UNSUPPORTED',
   // language model calls
   'LM_HTTP_ERROR',
   'LM_RATE_LIMITED',

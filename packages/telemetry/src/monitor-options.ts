@@ -105,8 +105,8 @@ const optionsSchema = z
   .strict();
 
 /**
- * What `startMonitoring` takes. Core's `TelemetryConfig` (an orchestration variable's `telemetry`)
- * is a valid value; the fields past it tune the monitor.
+ * What `startMonitoring` takes. Core's `TelemetryConfig` (the card's `telemetry_config`) is a
+ * valid value; the fields past it tune the monitor.
  */
 export interface MonitorOptions {
   /** Milliseconds per collection window (default 1,000). */
