@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Dashboard, RunLogRun, RunLogSummary } from '@varplane/telemetry';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDemoArgs, UsageError } from './cli';
 import { runDemo } from './demo';
@@ -81,6 +82,79 @@ describe('the demo', () => {
       server.close();
     }
   }, 60_000);
+
+  it("feeds every run's coder turns and LM calls to the dashboard's run view (/api/runs)", async () => {
+    folder ??= await mkdtemp(join(tmpdir(), 'varplane-demo-'));
+    let dashboard: Dashboard | undefined;
+    let listed: { runs: RunLogSummary[]; pendingCalls: unknown[] } | undefined;
+    let opened: RunLogRun | undefined;
+    let scored: RunLogRun | undefined;
+    let refused: number | undefined;
+    const result = await runDemo(
+      parseDemoArgs([
+        '--dashboard',
+        '--budget',
+        '10',
+        '--optimizer',
+        'bootstrap',
+        '--out',
+        join(folder, 'dashboard.json'),
+      ]),
+      silent,
+      {
+        onDashboard: (d) => {
+          dashboard = d;
+        },
+        // The scene is over when the demo waits for Ctrl+C: what the run view serves then.
+        untilStopped: async () => {
+          const base = `http://127.0.0.1:${dashboard?.port}`;
+          const auth = { authorization: `Bearer ${dashboard?.token}` };
+          const get = async <T>(path: string) =>
+            (await (await fetch(`${base}${path}`, { headers: auth })).json()) as T;
+          listed = await get('/api/runs');
+          opened = await get('/api/runs/live-0');
+          scored = await get(
+            `/api/runs/${encodeURIComponent('scoring baseline:evaluate_team_performance-1')}`,
+          );
+          refused = (await fetch(`${base}/api/runs`)).status;
+        },
+      },
+    );
+    expect(result.live).toMatchObject({ tasksDone: 4, crashes: 1, restarts: 1 });
+    expect(refused).toBe(401);
+    // Every model call found the turn it was made in: none is left waiting.
+    expect(listed?.pendingCalls).toEqual([]);
+    const runs = listed?.runs ?? [];
+    const ids = runs.map((r) => r.runId);
+    // The live scene's four tasks, and runs of the optimizer and of the scoring after it.
+    for (const id of ['live-0', 'live-1', 'live-2', 'live-3']) expect(ids).toContain(id);
+    // The optimizer's runs, and each scoring's under its own label (each numbers its runs from 1).
+    expect(ids.filter((id) => id.startsWith('bootstrap_few_shot')).length).toBeGreaterThan(0);
+    const scorings = ['baseline', 'bootstrapFewShot'].map(
+      (team) => ids.filter((id) => id.startsWith(`scoring ${team}:`)).length,
+    );
+    expect(scorings[0]).toBeGreaterThanOrEqual(20);
+    expect(scorings[1]).toBe(scorings[0]);
+    expect(scored?.turns.flatMap((t) => t.calls.map((c) => c.runId))).toEqual([
+      'scoring baseline:evaluate_team_performance-1',
+    ]);
+    for (const run of runs) {
+      expect(run.turns).toBeGreaterThanOrEqual(1);
+      // Each turn has the model call it made, and no other run's (the runs overlap in time).
+      expect(run.calls).toBe(run.turns);
+      expect(run.tokens).toBeGreaterThan(0);
+    }
+    expect(opened?.agents).toEqual(['python_coder']);
+    const [turn] = opened?.turns ?? [];
+    expect(turn?.agent).toBe('python_coder');
+    expect(turn?.input).toMatchObject({ task: expect.stringMatching(/^python: /) });
+    const [call] = turn?.calls ?? [];
+    expect(call?.provider).toBe('simulated');
+    expect(call?.prompt.some((m) => m.content.includes('python: '))).toBe(true);
+    expect(call?.reply).toEqual(expect.any(String));
+    expect(call?.usage?.totalTokens).toBeGreaterThan(0);
+    expect(call?.endedAt).toBeGreaterThanOrEqual(call?.startedAt ?? Number.POSITIVE_INFINITY);
+  }, 120_000);
 
   it('keeps the live team at work while the dashboard is up', async () => {
     const { lm } = demoModel(7);

@@ -4,7 +4,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { MultiAgentSpace } from '@varplane/core';
-import { createDashboard, startMonitoring } from '@varplane/telemetry';
+import {
+  createDashboard,
+  createRunLog,
+  type Dashboard,
+  type RunLog,
+  startMonitoring,
+} from '@varplane/telemetry';
 import {
   applyTeamConfig,
   type ProgressEvent,
@@ -42,6 +48,8 @@ const testset = codingTasks(20, 40).map(toTeamExample);
 export interface DemoHooks {
   /** Resolves when the user asks the demo to stop (default: on SIGINT or SIGTERM). */
   readonly untilStopped?: () => Promise<void>;
+  /** Called with the dashboard once it is up (under `--dashboard`). */
+  readonly onDashboard?: (dashboard: Dashboard) => void;
 }
 
 export async function runDemo(
@@ -50,7 +58,11 @@ export async function runDemo(
   hooks: DemoHooks = {},
 ): Promise<DemoResult> {
   const { lm, simulated } = demoModel(options.seed);
-  const team = softwareTeam(lm, demoPool);
+  // Under --dashboard every team the demo runs (the live one, the optimizers' candidates and the
+  // scored ones) copies its turns and LM calls into the run view's log.
+  // A full run makes about 1,700 (three optimizers' budgets and four scorings): all of them fit.
+  const runLog = options.dashboard ? createRunLog({ maxRuns: 5_000 }) : undefined;
+  const team = softwareTeam(lm, demoPool, runLog === undefined ? {} : { runLog });
   out.say(out.bold('varplane: a software team, run, healed, negotiated and optimized'));
   out.say(
     simulated
@@ -73,7 +85,9 @@ export async function runDemo(
       // The URL carries the token; under --json it goes to stderr, so stdout stays one document.
       const dashboard = await createDashboard(monitor, {
         print: (line) => (options.json ? process.stderr : process.stdout).write(`${line}\n`),
+        ...(runLog === undefined ? {} : { runLog }),
       });
+      hooks.onDashboard?.(dashboard);
       stopDashboard = async () => {
         await dashboard.close();
         monitor.stop();
@@ -91,12 +105,13 @@ export async function runDemo(
     );
 
     out.section(`3. Every team on ${testset.length} tasks none of them trained on`);
-    const scores: TeamScore[] = [await scoreFresh('baseline', live.space, options.seed)];
+    const scores: TeamScore[] = [await scoreFresh('baseline', live.space, options.seed, runLog)];
     for (const { name, result } of results) {
       const scored = await scoreFresh(
         name,
         applyTeamConfig(live.space, result.config),
         options.seed,
+        runLog,
       );
       scores.push({ ...scored, config: result.config });
     }
@@ -176,8 +191,19 @@ async function replayConfig(
  * to a request it has seen before, so reusing a team that already worked would make a score
  * depend on what ran earlier, and a written configuration could not reproduce it.
  */
-function scoreFresh(name: string, space: MultiAgentSpace, seed: number): Promise<TeamScore> {
-  return scoreTeam(name, softwareTeam(demoModel(seed).lm, demoPool), space, testset, seed);
+function scoreFresh(
+  name: string,
+  space: MultiAgentSpace,
+  seed: number,
+  runLog?: RunLog,
+): Promise<TeamScore> {
+  // Every evaluation numbers its runs from 1: the label keeps each scoring's runs apart in the log.
+  const team = softwareTeam(
+    demoModel(seed).lm,
+    demoPool,
+    runLog === undefined ? {} : { runLog, runLabel: `scoring ${name}` },
+  );
+  return scoreTeam(name, team, space, testset, seed);
 }
 
 /** The best optimized team; a team whose every test run failed is no candidate, however it scored. */

@@ -106,6 +106,7 @@ export async function runLiveTeam(
         shown = `(failed: ${(error as Error).message})`;
       }
       out.say(`    task ${i + 1}: ${String(task.inputs.task).slice(0, 58)}... -> ${shown}`);
+      team.traces.take(`live-${i}`);
     }
     const crashes = seen.filter((e) => e.type === 'agent-crashed').length;
     const restarts = seen.filter((e) => e.type === 'agent-restarted').length;
@@ -171,7 +172,7 @@ export async function runLiveTeam(
     const agreed = running.space$.value.orchestrationVariables.reasoning_net?.value;
     if (accepted) space = setVariableValue(space, 'reasoning_net', agreed);
     // A team kept up for the dashboard keeps working, so what it shows is a team at work.
-    if (options.keepRunning === true) busy = keepBusy(running, () => finished);
+    if (options.keepRunning === true) busy = keepBusy(running, team, () => finished);
     return {
       tasksDone: done,
       tasksFailed: failed,
@@ -198,7 +199,12 @@ const TASK_TOKENS = 500;
  * Feeds coding tasks to whichever coder the selection has on duty, and each answer to the
  * reviewer, one task every `paceMs` until `stopped()`, so a dashboard has live work to show.
  */
-async function keepBusy(running: RunningSpace, stopped: () => boolean, paceMs = 100) {
+async function keepBusy(
+  running: RunningSpace,
+  team: SoftwareTeam,
+  stopped: () => boolean,
+  paceMs = 100,
+) {
   const tasks = codingTasks(20, 200);
   const books = running.system.resources;
   for (let i = 0; !stopped(); i++) {
@@ -219,6 +225,9 @@ async function keepBusy(running: RunningSpace, stopped: () => boolean, paceMs = 
     } catch {
       // A failed task is the dashboard's to show (as a crash or an error); the work goes on.
     }
+    // No runner takes these runs' traces (the dashboard's run log has its copy): drop them, so a
+    // team left up for hours does not keep every trace.
+    team.traces.take(`busy-${i}`);
     await new Promise((resolve) => setTimeout(resolve, paceMs));
   }
 }

@@ -5,6 +5,7 @@
  * relevant demos help, a star topology lets the planner route each task to its specialist, and a
  * token split that starves a coder makes it fail for real (the runtime enforces the budget).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   addOrchestrationVariable,
   agentSelection,
@@ -24,11 +25,14 @@ import {
   example,
   languageModelFromEnv,
   predict,
+  type TraceSink,
 } from '@varplane/dspex-bridge';
 import type { AnyBehaviour } from '@varplane/runtime';
+import { instrumentLanguageModel, type RunLog } from '@varplane/telemetry';
 import {
   createRunTraceSink,
   createRuntimeTeamRunner,
+  type RunTraceSink,
   type TeamExample,
   type TeamMetric,
   type TeamRunner,
@@ -142,6 +146,21 @@ export interface SoftwareTeam {
   readonly space: MultiAgentSpace;
   readonly behaviours: Readonly<Record<string, AnyBehaviour>>;
   readonly runner: TeamRunner;
+  /** Where the coders' traces go, by run: the runner takes its runs' share; others take theirs. */
+  readonly traces: RunTraceSink;
+}
+
+export interface SoftwareTeamOptions {
+  /**
+   * The dashboard's run log: every coder turn and every LM call is copied into it, so the run view
+   * shows each task's turns with their prompts, replies, tokens and latency.
+   */
+  readonly runLog?: RunLog;
+  /**
+   * Set before each run id in the run log, for a team whose run ids another team also uses (each
+   * evaluation numbers its runs from 1): `scoring baseline` gives `scoring baseline:<runId>`.
+   */
+  readonly runLabel?: string;
 }
 
 const INSTRUCTIONS = [
@@ -154,13 +173,35 @@ const INSTRUCTIONS = [
  * Builds the team: its programs as supervised agents, the orchestration variables, and a runner
  * that starts the candidate team on the runtime for every task.
  */
-export function softwareTeam(lm: LanguageModel, demoPool: readonly Example[]): SoftwareTeam {
+export function softwareTeam(
+  lm: LanguageModel,
+  demoPool: readonly Example[],
+  options: SoftwareTeamOptions = {},
+): SoftwareTeam {
   const traces = createRunTraceSink();
+  const { runLog } = options;
+  const logged = (runId: string) =>
+    options.runLabel === undefined ? runId : `${options.runLabel}:${runId}`;
+  // The run a coder is working on, so each LM call is logged with its run: the same coder works
+  // in several runs at once when the optimizers evaluate candidate teams concurrently, and time
+  // alone cannot tell whose call it was.
+  const currentRun = new AsyncLocalStorage<string>();
+  const model =
+    runLog === undefined
+      ? lm
+      : instrumentLanguageModel(lm, {
+          calls: {
+            recordCall(call) {
+              const runId = currentRun.getStore();
+              runLog.recordCall(runId === undefined ? call : { ...call, runId: logged(runId) });
+            },
+          },
+        });
   const coders = CODERS.map((agentId) =>
     agentize(
       predict('task -> answer', {
         name: agentId,
-        lm,
+        lm: model,
         temperature: 1.1,
         instructionCandidates: INSTRUCTIONS,
         maxDemos: 3,
@@ -170,7 +211,7 @@ export function softwareTeam(lm: LanguageModel, demoPool: readonly Example[]): S
         agentId,
         role: 'executor',
         localVariables: ['temperature', 'instruction', 'demos'],
-        trace: traces,
+        trace: runLog === undefined ? traces : teeTraces(traces, runLog, logged),
       },
     ),
   );
@@ -218,8 +259,11 @@ export function softwareTeam(lm: LanguageModel, demoPool: readonly Example[]): S
   );
 
   const behaviours: Record<string, AnyBehaviour> = { support: supportBehaviour };
-  for (const coder of coders)
-    behaviours[coder.config.behaviour] = withFaultInjection(coder.behaviour as AnyBehaviour);
+  for (const coder of coders) {
+    const behaviour = withFaultInjection(coder.behaviour as AnyBehaviour);
+    behaviours[coder.config.behaviour] =
+      runLog === undefined ? behaviour : withRunScope(behaviour, currentRun);
+  }
 
   const runner = createRuntimeTeamRunner({
     behaviours,
@@ -265,7 +309,28 @@ export function softwareTeam(lm: LanguageModel, demoPool: readonly Example[]): S
       return answer === undefined ? undefined : { answer };
     },
   });
-  return { space, behaviours, runner };
+  return { space, behaviours, runner, traces };
+}
+
+/**
+ * The runner's sink, with each trace copied into the run log as well. The run log is an observer:
+ * one it refuses (it validates what it keeps) never fails the turn it watches.
+ */
+function teeTraces(
+  traces: RunTraceSink,
+  runLog: RunLog,
+  logged: (runId: string) => string,
+): TraceSink {
+  return {
+    record(trace) {
+      traces.record(trace);
+      try {
+        runLog.record({ ...trace, runId: logged(trace.runId) });
+      } catch {
+        // The runner still has the trace; only the run view misses it.
+      }
+    },
+  };
 }
 
 /**
@@ -280,6 +345,22 @@ function withFaultInjection(behaviour: AnyBehaviour): AnyBehaviour {
         throw new Error(`injected fault in ${ctx.self.id}`);
       }
       return behaviour.handle(message, state, ctx);
+    },
+  };
+}
+
+/** Handles each message that names a run inside that run's scope (see `currentRun`). */
+function withRunScope(
+  behaviour: AnyBehaviour,
+  currentRun: AsyncLocalStorage<string>,
+): AnyBehaviour {
+  return {
+    ...behaviour,
+    handle(message, state, ctx) {
+      const runId = (message as { runId?: unknown }).runId;
+      return typeof runId === 'string'
+        ? currentRun.run(runId, () => behaviour.handle(message, state, ctx))
+        : behaviour.handle(message, state, ctx);
     },
   };
 }

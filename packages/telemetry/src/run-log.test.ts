@@ -54,6 +54,22 @@ describe('createRunLog', () => {
     ]);
   });
 
+  it('gives a call that names its run to a turn of that run only, when one agent works in two runs at once', () => {
+    const log = createRunLog();
+    // r1 and r2 overlap in time, with the same agent: only the runId tells their calls apart.
+    log.recordCall(call({ runId: 'r2', startedAt: 130, endedAt: 140, reply: 'for r2' }));
+    log.recordCall(call({ runId: 'r1', startedAt: 150, endedAt: 160, reply: 'for r1' }));
+    log.record(trace({ runId: 'r1' }));
+    expect(log.run('r1')?.turns[0]?.calls.map((c) => [c.runId, c.reply])).toEqual([
+      ['r1', 'for r1'],
+    ]);
+    expect(log.pendingCalls().map((c) => c.reply)).toEqual(['for r2']);
+    log.record(trace({ runId: 'r2', startedAt: 110, endedAt: 190 }));
+    expect(log.run('r2')?.turns[0]?.calls.map((c) => c.reply)).toEqual(['for r2']);
+    expect(log.pendingCalls()).toEqual([]);
+    expect(() => log.recordCall(call({ runId: '' }))).toThrow(/runId/);
+  });
+
   it('keeps the newest maxRuns runs, cuts long texts and counts a failed turn once', () => {
     const log = createRunLog({ maxRuns: 2, maxTextChars: 16 });
     log.recordCall(

@@ -7,6 +7,12 @@ import { parseOptions } from './internal/parse';
 /** One LM call as the run view shows it: the prompt, the reply, tokens, latency, error. */
 export interface RunLogCall {
   readonly agent?: string;
+  /**
+   * The run the call was made in, when the caller knows it: the call then joins a turn of that run
+   * only. Without it a call joins its agent's turn by time alone, which is ambiguous when the same
+   * agent works in two runs at once (a team evaluated concurrently).
+   */
+  readonly runId?: string;
   readonly provider: string;
   readonly model: string;
   readonly startedAt: number;
@@ -60,7 +66,8 @@ export type RunLogSummary = Omit<RunLogRun, 'turns'> & {
  * The runs of a team, task by task: each agent turn the bridge traces (`record`, a trace sink for
  * `agentize`, `evaluate` and programs) and each LM call an instrumented model makes (`recordCall`,
  * its `calls` option). A call belongs to the turn of its agent whose time span holds it; calls
- * whose turn has not arrived yet wait for it (a trace is recorded when its turn ends). Bounded:
+ * whose turn has not arrived yet wait for it (a trace is recorded when its turn ends); a call that
+ * names its run joins a turn of that run only. Bounded:
  * the newest `maxRuns` runs, texts cut to `maxTextChars`, at most `maxPendingCalls` waiting calls.
  */
 export interface RunLog {
@@ -131,6 +138,7 @@ const traceSchema = z
 const callSchema = z
   .object({
     agent: z.string().min(1).optional(),
+    runId: z.string().min(1).optional(),
     provider: z.string(),
     model: z.string(),
     startedAt: time,
@@ -199,6 +207,7 @@ export function createRunLog(options: RunLogOptions = {}): RunLog {
 
   const trimCall = (call: RunLogCall): RunLogCall => ({
     ...(call.agent === undefined ? {} : { agent: call.agent }),
+    ...(call.runId === undefined ? {} : { runId: call.runId }),
     provider: call.provider,
     model: call.model,
     startedAt: call.startedAt,
@@ -223,12 +232,15 @@ export function createRunLog(options: RunLogOptions = {}): RunLog {
   return {
     record(trace) {
       const t = parseOptions(traceSchema, trace, 'runLog.record') as RunLogTrace;
-      // The turn's calls: its agent's, inside its time span.
+      // The turn's calls: its agent's (of its run, when a call names one), inside its time span.
       const mine: RunLogCall[] = [];
       const rest: RunLogCall[] = [];
       for (const call of pending) {
         const inside =
-          call.agent === t.agentId && call.startedAt >= t.startedAt && call.endedAt <= t.endedAt;
+          call.agent === t.agentId &&
+          (call.runId === undefined || call.runId === t.runId) &&
+          call.startedAt >= t.startedAt &&
+          call.endedAt <= t.endedAt;
         (inside ? mine : rest).push(call);
       }
       pending = rest;
