@@ -16,6 +16,8 @@ Options:
   --out <file>        where the optimized team configuration is written (default team-config.json)
   --json              print one JSON document instead of tables
   --dashboard         start the live dashboard and print its URL and token
+  --nodes <n>         run the team on n local node processes (3 to 7) of one cluster, move an
+                      agent mid-run and kill a node; needs nats-server (apt-get install nats-server)
   --quiet             print only the final table
   -h, --help          show this help
 
@@ -36,6 +38,9 @@ const optionsSchema = z.strictObject({
   out: z.string().min(1).default('team-config.json'),
   json: z.boolean().default(false),
   dashboard: z.boolean().default(false),
+  nodes: integer
+    .pipe(z.number().min(3, 'must be at least 3').max(7, 'must be at most 7'))
+    .optional(),
   quiet: z.boolean().default(false),
   help: z.boolean().default(false),
 });
@@ -69,6 +74,7 @@ export function parseDemoArgs(
         out: { type: 'string' },
         json: { type: 'boolean' },
         dashboard: { type: 'boolean' },
+        nodes: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -84,6 +90,17 @@ export function parseDemoArgs(
     throw new UsageError(`--${field}: ${issue?.message ?? 'is invalid'}${got}`);
   }
   const options = parsed.data;
+  if (options.nodes !== undefined) {
+    // The cluster run moves and fails over the live team; it optimizes and scores nothing.
+    const unused = ['budget', 'optimizer', 'config', 'out', 'dashboard'].filter(
+      (name) => values[name] !== undefined,
+    );
+    if (unused.length > 0) {
+      throw new UsageError(
+        `--nodes runs the team across nodes without optimizing it: ${unused.map((n) => `--${n}`).join(', ')} cannot go with it`,
+      );
+    }
+  }
   return {
     ...options,
     out: resolve(cwd, options.out),

@@ -214,6 +214,11 @@ describe('the demo', () => {
       '--seed: must be an integer (got "abc")',
     );
     expect(() => parseDemoArgs(['--budget', '5'])).toThrow('--budget: must be at least 10');
+    expect(() => parseDemoArgs(['--nodes', '2'])).toThrow('--nodes: must be at least 3 (got 2)');
+    expect(() => parseDemoArgs(['--nodes', '3', '--budget', '50', '--out', 'x.json'])).toThrow(
+      '--nodes runs the team across nodes without optimizing it: --budget, --out cannot go with it',
+    );
+    expect(parseDemoArgs(['--nodes', '3', '--seed', '4'])).toMatchObject({ nodes: 3, seed: 4 });
     expect(parseDemoArgs(['--config', 'apps/demo/team-config.json'], '/repo')).toMatchObject({
       config: '/repo/apps/demo/team-config.json',
       out: '/repo/team-config.json',

@@ -20,6 +20,7 @@ import {
 } from '@varplane/teleprompters';
 import type { Observable } from 'rxjs';
 import type { DemoOptions } from './cli';
+import { type ClusterDemoResult, runClusterDemo } from './cluster-demo';
 import { runLiveTeam } from './live-team';
 import { optimizeTeam, scoreTeam, type TeamScore } from './optimize';
 import { createOutput, type Output, table } from './output';
@@ -37,6 +38,8 @@ export interface DemoResult {
     restarts: number;
     consensusAccepted: boolean;
   };
+  /** Under `--nodes`: the placement, the move and the failover. */
+  readonly cluster?: ClusterDemoResult;
 }
 
 // Tasks are split once: demos come from their own pool, optimizers see the training set, and every
@@ -72,6 +75,14 @@ export async function runDemo(
   out.say(`Seed ${options.seed}. Team: ${Object.keys(team.space.agents).join(', ')}.`);
 
   if (options.config !== undefined) return replayConfig(options, out, team);
+  if (options.nodes !== undefined) {
+    const cluster = await runClusterDemo(
+      { nodes: options.nodes, seed: options.seed },
+      out,
+      (hooks.untilStopped ?? interrupted)(),
+    );
+    return { simulated, scores: [], ...(cluster === undefined ? {} : { cluster }) };
+  }
 
   out.section('1. The team at work, under supervision');
   let stopDashboard: (() => Promise<void>) | undefined;
