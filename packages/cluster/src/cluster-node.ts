@@ -85,6 +85,12 @@ export interface StartClusterNodeOptions {
   readonly checkpointMs?: number;
   /** Where `placeAgent` without a node, and failover, put agents. Default `least_loaded`. */
   readonly placement?: PlacementStrategy;
+  /**
+   * How long a placed agent's node waits for a sender's earlier send before it delivers the later
+   * ones (during a move mail takes two paths), in ms. One that comes later still is delivered
+   * out of order (counted as `late` in the transport's stats). Default 1,000.
+   */
+  readonly reorderWaitMs?: number;
 }
 
 /** Options of `placeAgent`. */
@@ -162,6 +168,7 @@ const optionsSchema = z
     leaseMs: ms.optional(),
     downAfterMs: ms.optional(),
     checkpointMs: z.number().int().min(0).max(600_000).optional(),
+    reorderWaitMs: z.number().int().min(1).max(600_000).optional(),
     placement: z
       .enum(['least_loaded', 'consistent_hash', 'prefer_local', 'resource_aware'])
       .optional(),
@@ -234,7 +241,16 @@ export async function startClusterNode(options: StartClusterNodeOptions): Promis
     cluster: parsed.cluster,
     node: parsed.node,
     ...(durable === undefined ? {} : { durable }),
-    ...(plane === undefined ? {} : { routing: { view: () => plane.view(), hosting, clock } }),
+    ...(plane === undefined
+      ? {}
+      : {
+          routing: {
+            view: () => plane.view(),
+            hosting,
+            clock,
+            ...(parsed.reorderWaitMs === undefined ? {} : { reorderWaitMs: parsed.reorderWaitMs }),
+          },
+        }),
   });
   const system = createActorSystem({
     ...options.system,

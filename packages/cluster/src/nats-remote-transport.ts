@@ -48,6 +48,13 @@ export interface NatsRemoteTransportStats {
   readonly callsServed: number;
   /** Requests that arrived malformed and were answered with an error or dropped. */
   readonly malformed: number;
+  /**
+   * Sends delivered out of order because they came after the wait for them (`reorderWaitMs`)
+   * had ended: their path stalled longer than it.
+   */
+  readonly late: number;
+  /** Sends that waited for a placement this node did not apply within 5 s, and were dropped. */
+  readonly expired: number;
 }
 
 /**
@@ -98,7 +105,7 @@ export interface PlacementRouting {
   readonly hosting: Hosting;
   readonly clock?: Clock;
   /** How long a gap in a sender's numbered sends is waited for. Default 1,000 ms. */
-  readonly gapMs?: number;
+  readonly reorderWaitMs?: number;
 }
 
 /** The transport with the hooks a cluster node's placement and moves need (not public). */
@@ -179,7 +186,7 @@ export function openNodeTransport(
   // Newer placements learned from MOVED answers than this node's view has yet (or has at all).
   const hints = new Map<string, { node: string; epoch: number }>();
   let system: ActorSystem | undefined;
-  const sequences = new Resequencer(clock, routing?.gapMs ?? 1_000, (agent, message) => {
+  const sequences = new Resequencer(clock, routing?.reorderWaitMs ?? 1_000, (agent, message) => {
     system?.send(agent, message);
   });
   const movedNoticed = new Map<string, number>();
@@ -230,6 +237,7 @@ export function openNodeTransport(
   let castsServed = 0;
   let callsServed = 0;
   let malformed = 0;
+  let expired = 0;
 
   const encode = (envelope: Envelope | CastEnvelope) => {
     let json: string | undefined;
@@ -517,6 +525,7 @@ export function openNodeTransport(
           if (item.cast !== undefined) receiveCast(item.cast, item.waited);
           else if (item.call !== undefined) receiveCall(item.call, item.waited);
         } else if (item.until > now) parked.push(item);
+        else if (item.cast !== undefined) expired += 1;
         else if (item.call !== undefined) {
           respond(item.call, {
             ok: false,
@@ -701,7 +710,15 @@ export function openNodeTransport(
       );
     },
 
-    stats: () => ({ castsSent, callsSent, castsServed, callsServed, malformed }),
+    stats: () => ({
+      castsSent,
+      callsSent,
+      castsServed,
+      callsServed,
+      malformed,
+      late: sequences.late,
+      expired,
+    }),
 
     async close() {
       if (closed) return;

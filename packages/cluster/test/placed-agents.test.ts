@@ -168,7 +168,11 @@ describe('placed agents on three node processes (Raft control plane, three nats-
         ),
       (state) => state.count === TOTAL,
       20_000,
-    );
+    ).catch(async (error: unknown) => {
+      // What each node's transport saw, to tell a late send from a dropped one.
+      const stats = await Promise.all(live().map((node) => ask(node, { type: 'stats' }, 2_000)));
+      throw new Error(`${String(error)}; transports: ${JSON.stringify(stats)}`);
+    });
     expect(moves.length).toBeGreaterThanOrEqual(3);
     expect(final).toMatchObject({ count: TOTAL, gaps: 0, duplicates: 0, reordered: 0, node: host });
     expect(final.last).toEqual({ 'sender-1': 3_334, 'sender-2': 3_333, 'sender-3': 3_333 });

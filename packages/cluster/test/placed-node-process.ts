@@ -87,6 +87,9 @@ const member = await startClusterNode({
   ...nodeConfig,
   ...(controlPlane === undefined ? {} : { controlPlane }),
   tickMs: 50,
+  // A loaded 2-core test machine can stall a process past the default 1 s; the tests assert
+  // order per sender, so they give a move's second path longer to catch up.
+  reorderWaitMs: 5_000,
   behaviours: [tally],
   checkpointMs: 500,
   ...(config.dir === undefined ? {} : { storage: createFileStorage({ dir: config.dir }) }),
@@ -99,7 +102,8 @@ type ControlMessage =
   | { type: 'hosted' }
   | { type: 'leader' }
   | { type: 'placement'; id: string }
-  | { type: 'members' };
+  | { type: 'members' }
+  | { type: 'stats' };
 
 const controller: Behaviour<null, ControlMessage> = {
   name: 'controller',
@@ -118,6 +122,7 @@ const controller: Behaviour<null, ControlMessage> = {
         const ref = await migrateAgent(member, message.id, message.to, { timeoutMs: 2_000 });
         ctx.reply({ ok: true, ref, ms: Date.now() - started });
       } else if (message.type === 'hosted') ctx.reply(member.hosted());
+      else if (message.type === 'stats') ctx.reply(member.transport.stats());
       else if (message.type === 'members')
         ctx.reply([...(member.control?.view().members().values() ?? [])]);
       else if (message.type === 'placement')

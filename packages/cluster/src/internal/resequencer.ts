@@ -4,8 +4,10 @@ import type { Clock, TimerHandle } from '@varplane/core';
  * Puts the sends of each (sender stream, agent) pair back in order and drops duplicates. During a
  * move, mail reaches the new node by two paths (forwarded by the old node, and sent directly once
  * the sender learned the move), so a later message can arrive first: it waits here for the ones
- * before it. A gap that does not fill within `gapMs` is a lost message (sends are at most once):
- * delivery skips it rather than stall.
+ * before it. A gap that does not fill within `gapMs` is taken for a lost message (sends are at
+ * most once): delivery goes on past it rather than stall. One that turns up later after all (its
+ * path stalled longer than `gapMs`) is still delivered, late: nothing that arrives is dropped
+ * but true duplicates.
  */
 export interface SequenceTable {
   /** Per stream: the next sequence number the agent expects. */
@@ -18,10 +20,17 @@ interface Stream {
   next: number;
   waiting: Map<number, unknown> | null;
   timer: TimerHandle | null;
+  /** Numbers gone past unseen, as [from, to) ranges: one of them arriving is late, not a duplicate. */
+  skipped: Array<[number, number]> | null;
 }
+
+/** Skipped ranges remembered per stream; older ones count as lost for good. */
+const MAX_SKIPPED_RANGES = 64;
 
 export class Resequencer {
   private readonly agents = new Map<string, Map<string, Stream>>();
+  /** Messages delivered after the gap before them had been given up on. */
+  late = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -39,11 +48,18 @@ export class Resequencer {
     const state = streams.get(stream);
     if (state === undefined) {
       // The first message of a stream here (a fresh agent, or one restarted from a checkpoint).
-      streams.set(stream, { next: seq + 1, waiting: null, timer: null });
+      streams.set(stream, { next: seq + 1, waiting: null, timer: null, skipped: null });
       this.deliver(agent, message);
       return;
     }
-    if (seq < state.next || state.waiting?.has(seq)) return; // a duplicate
+    if (seq < state.next) {
+      if (this.takeSkipped(state, seq)) {
+        this.late += 1;
+        this.deliver(agent, message);
+      }
+      return; // otherwise a duplicate
+    }
+    if (state.waiting?.has(seq)) return; // a duplicate
     if (seq === state.next) {
       state.next = seq + 1;
       this.deliver(agent, message);
@@ -74,7 +90,8 @@ export class Resequencer {
     this.forget(agent);
     const streams = new Map<string, Stream>();
     for (const [stream, next] of Object.entries(table.next)) {
-      if (Number.isSafeInteger(next)) streams.set(stream, { next, waiting: null, timer: null });
+      if (Number.isSafeInteger(next))
+        streams.set(stream, { next, waiting: null, timer: null, skipped: null });
     }
     this.agents.set(agent, streams);
     for (const { stream, seq, message } of table.waiting) this.accept(agent, stream, seq, message);
@@ -103,10 +120,28 @@ export class Resequencer {
     }
   }
 
+  /** Whether `seq` was gone past unseen; if so it is taken out of its range (it came now). */
+  private takeSkipped(state: Stream, seq: number): boolean {
+    const ranges = state.skipped;
+    const at = ranges?.findIndex(([from, to]) => seq >= from && seq < to) ?? -1;
+    if (ranges === null || at < 0) return false;
+    const [from, to] = ranges[at] as [number, number];
+    const rest: Array<[number, number]> = [];
+    if (from < seq) rest.push([from, seq]);
+    if (seq + 1 < to) rest.push([seq + 1, to]);
+    ranges.splice(at, 1, ...rest);
+    if (ranges.length === 0) state.skipped = null;
+    return true;
+  }
+
   private skipGap(agent: string, state: Stream): void {
     state.timer = null;
     if (state.waiting === null || state.waiting.size === 0) return;
-    state.next = Math.min(...state.waiting.keys());
+    const resume = Math.min(...state.waiting.keys());
+    state.skipped ??= [];
+    state.skipped.push([state.next, resume]);
+    if (state.skipped.length > MAX_SKIPPED_RANGES) state.skipped.shift();
+    state.next = resume;
     this.flush(agent, state);
     if (state.waiting !== null && state.waiting.size > 0) {
       state.timer = this.clock.setTimeout(() => this.skipGap(agent, state), this.gapMs);
