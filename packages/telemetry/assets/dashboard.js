@@ -130,6 +130,7 @@
         dirty.add('topology');
       if ('adaptations' in set) dirty.add('timeline');
       if ('runs' in set) dirty.add('runs');
+      if ('cluster' in set) dirty.add('nodes');
     }
     if (patch.agents) {
       for (const row of patch.agents.upsert) {
@@ -302,6 +303,43 @@
       };
     }
     $('tree').replaceChildren(h('ul', {}, treeNode(root)));
+  }
+
+  // Nodes of a cluster: which agents run where, and which nodes are down. Shown once attached.
+  function renderNodes() {
+    const view = state.cluster;
+    $('nodes-card').hidden = !view;
+    if (!view) return;
+    const down = view.nodes.filter((n) => n.status === 'down').length;
+    $('nodes-sub').textContent =
+      `${view.nodes.length} nodes, ${down} down` +
+      (view.refused > 0 ? `, ${view.refused} malformed updates not shown` : '');
+    $('nodes')
+      .querySelector('tbody')
+      .replaceChildren(
+        ...view.nodes.map((n) =>
+          h(
+            'tr',
+            { 'data-node': n.node, 'data-status': n.status },
+            h('td', { text: n.node }),
+            h(
+              'td',
+              { 'data-field': 'status' },
+              h(
+                'span',
+                { class: 'pill', 'data-status': n.status === 'up' ? 'running' : 'crashed' },
+                h('span', {
+                  class: 'status-dot',
+                  'data-status': n.status === 'up' ? 'running' : 'crashed',
+                }),
+                n.status,
+              ),
+            ),
+            h('td', { class: 'num', text: String(n.agents.length) }),
+            h('td', { text: n.agents.map((a) => `${a.id} (${a.epoch})`).join(', ') || '-' }),
+          ),
+        ),
+      );
   }
 
   // Agents table: sorted by a column (click its header; again to reverse), filtered by text and state.
@@ -1558,6 +1596,7 @@
     'optimizer',
     'history-agents',
     'runs',
+    'nodes',
   ];
 
   function render() {
@@ -1576,6 +1615,7 @@
     if (todo.has('optimizer')) renderOptimizer();
     if (todo.has('history-agents') || todo.has('charts-build')) renderHistoryOptions();
     if (todo.has('runs')) refreshRuns();
+    if (todo.has('nodes')) renderNodes();
     if (todo.has('charts-build') && !historyLoaded) {
       historyLoaded = true;
       loadHistory();

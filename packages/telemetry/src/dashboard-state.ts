@@ -1,5 +1,6 @@
 import type { AdaptationEvent, MultiAgentSpace, RuntimeEvent } from '@varplane/core';
 import type { Alert, AlertEvent } from './alert-engine';
+import type { ClusterView } from './cluster-nodes';
 import type { LiveAgent } from './collection-window';
 import type { Insight } from './insights';
 import { createOptimizerRuns } from './internal/optimizer-runs';
@@ -124,6 +125,8 @@ export interface DashboardState {
     readonly pendingCalls: number;
     readonly version: number;
   };
+  /** The nodes of a cluster (`attachNodes`): null when none is attached. */
+  readonly cluster: ClusterView | null;
 }
 
 export const FEED_KEPT = 200;
@@ -152,6 +155,7 @@ export interface DashboardModel {
     alerts: readonly Alert[];
     now: number;
     runs: DashboardState['runs'];
+    cluster?: ClusterView | null;
   }): DashboardState;
   chart(): readonly ChartPoint[];
   trials(): readonly OptimizerTrial[];
@@ -235,7 +239,7 @@ export function createDashboardModel(options: {
         return trial;
       };
     },
-    state({ space, live, tree, alerts, now, runs }) {
+    state({ space, live, tree, alerts, now, runs, cluster = null }) {
       // Counters and states as they stand now; rates and scores from the latest window.
       const agents: AgentRow[] = [...live]
         .sort((a, b) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0))
@@ -311,6 +315,7 @@ export function createDashboardModel(options: {
         feed,
         adaptations: (space?.adaptationHistory ?? []).slice(-ADAPTATIONS_SHOWN),
         runs,
+        cluster,
       };
     },
     chart: () => chart,

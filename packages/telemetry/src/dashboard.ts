@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { TimerHandle } from '@varplane/core';
 import type { Observable, Subscription } from 'rxjs';
 import { z } from 'zod';
+import { type ClusterNodeStatus, type ClusterView, clusterNodesSchema } from './cluster-nodes';
 import { createDashboardModel, type DashboardState, type OptimizerUpdate } from './dashboard-state';
 import { ServerStartError } from './errors';
 import { allowedHostSchema, hostMatcher } from './internal/allowed-hosts';
@@ -16,6 +17,12 @@ import { createStateStreams, type StreamStats } from './internal/state-streams';
 import type { MetricPoint } from './metric-store';
 import type { Monitor } from './monitor';
 import { createRunLog, type RunLog } from './run-log';
+
+const observableSchema = z.custom<Observable<unknown>>(
+  (v) =>
+    typeof v === 'object' && v !== null && isFunction((v as { subscribe?: unknown }).subscribe),
+  'must be an observable of node lists',
+);
 
 const optionsSchema = z
   .object({
@@ -90,6 +97,15 @@ export interface Dashboard {
    * The dashboard keeps every trial it saw.
    */
   attachOptimizer(progress$: Observable<OptimizerUpdate>): void;
+  /**
+   * Shows a cluster's nodes (the nodes view): each emission is the whole list, which agents run on
+   * which node and whether it is up. An emission that is not such a list is not shown and is
+   * counted in `state().cluster.refused`. The view shows the stream's latest list.
+   *
+   * @example
+   * dashboard.attachNodes(of([{ node: 'n1', status: 'up', agents: [{ id: 'coder', epoch: 7 }] }]));
+   */
+  attachNodes(nodes$: Observable<readonly ClusterNodeStatus[]>): void;
   /** The state the page is showing, as JSON. */
   state(): DashboardState;
   /**
@@ -199,6 +215,8 @@ export async function createDashboard(
   let closed = false;
 
   const runLog = parsed.runLog ?? createRunLog();
+  // The nodes view: null until a cluster's nodes are attached.
+  let cluster: ClusterView | null = null;
   const state = (): DashboardState =>
     model.state({
       runs: {
@@ -211,6 +229,7 @@ export async function createDashboard(
       tree: monitor.space.tree?.(),
       alerts: monitor.alerts(),
       now: clock.now(),
+      cluster,
     });
 
   const streams = createStateStreams({
@@ -253,6 +272,22 @@ export async function createDashboard(
     );
   };
   if (parsed.optimizer !== undefined) attachOptimizer(parsed.optimizer);
+
+  const attachNodes = (nodes$: Observable<readonly ClusterNodeStatus[]>) => {
+    parseOptions(observableSchema, nodes$, 'attachNodes: nodes$');
+    cluster ??= { nodes: [], refused: 0 };
+    subscriptions.push(
+      nodes$.subscribe((nodes) => {
+        const parsedNodes = clusterNodesSchema.safeParse(nodes);
+        const current = cluster ?? { nodes: [], refused: 0 };
+        cluster = parsedNodes.success
+          ? { nodes: parsedNodes.data, refused: current.refused }
+          : { nodes: current.nodes, refused: current.refused + 1 };
+        changed();
+      }),
+    );
+    changed();
+  };
 
   let heartbeatTimer: TimerHandle | undefined;
   const heartbeat = () => {
@@ -438,6 +473,7 @@ export async function createDashboard(
     port,
     token,
     attachOptimizer,
+    attachNodes,
     runLog,
     state,
     connections: () => streams.size,

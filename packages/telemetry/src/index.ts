@@ -14,6 +14,7 @@ export { formatAlert } from './alert-actions';
 export type { Alert, AlertEvent } from './alert-engine';
 export type { AlertAction, AlertLevel, AlertRule, AlertState } from './alert-rule';
 export { levelFor, stepAlert } from './alert-rule';
+export type { ClusterNodeStatus, ClusterView } from './cluster-nodes';
 // The live dashboard
 export type { Dashboard, DashboardOptions } from './dashboard';
 export { createDashboard } from './dashboard';

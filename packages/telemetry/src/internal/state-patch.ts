@@ -29,6 +29,7 @@ const WHOLE_FIELDS = [
   'alerts',
   'adaptations',
   'runs',
+  'cluster',
 ] as const;
 
 export const edgeKey = (e: { from: string; to: string; type: string }) =>
@@ -48,6 +49,7 @@ export function toWireState(state: DashboardState, version: number): WireState {
     alerts: state.alerts,
     adaptations: state.adaptations,
     runs: state.runs,
+    cluster: state.cluster,
   };
   const fields = new Map<string, string>();
   for (const name of WHOLE_FIELDS) fields.set(name, JSON.stringify(whole[name]));
