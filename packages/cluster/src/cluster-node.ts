@@ -34,6 +34,7 @@ import { parseArgument } from './internal/parse';
 import { connectNats } from './nats-connection';
 import { createNatsRaftTransport, type NatsRaftTransport } from './nats-raft-transport';
 import { type NatsRemoteTransport, openNodeTransport } from './nats-remote-transport';
+import { natsServersSchema } from './nats-server-address';
 import { distributeAgents, type PlacementStrategy } from './placement';
 import { createRaftControlPlane, type RaftControlPlane } from './raft-control-plane';
 
@@ -41,7 +42,7 @@ export interface StartClusterNodeOptions {
   readonly cluster: string;
   /** This node's name: the `node` of its agents' refs and its Raft id. */
   readonly node: string;
-  /** NATS server URLs; the connection fails over between them. */
+  /** NATS servers, each `nats://host:port` or `host:port`; the connection fails over between them. */
   readonly servers: string | readonly string[];
   /**
    * The Raft voters (node names), this node among them. Leave out for a node that only sends and
@@ -140,7 +141,7 @@ const optionsSchema = z
   .object({
     cluster: z.string().min(1),
     node: z.string().min(1),
-    servers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    servers: natsServersSchema,
     peers: z.array(z.string().min(1)).min(1).optional(),
     tickMs: z.number().int().min(1).max(60_000).optional(),
     atLeastOnce: z.union([z.boolean(), z.object({}).passthrough()]).optional(),

@@ -2,8 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { ClusterError } from './errors';
 import { parseArgument } from './internal/parse';
-
-const serversSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(64)]);
+import { natsServersSchema } from './nats-server-address';
 
 /**
  * Connects to NATS with the settings a cluster node needs, unlike the client's defaults: once
@@ -11,14 +10,15 @@ const serversSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min
  * every 500 ms so a silent partition is noticed in about 1.5 s (the default 2-minute ping misses
  * it). The first connection must succeed within `timeoutMs` (default 5,000), or it rejects with
  * `CLUSTER_NODE_UNREACHABLE` naming the servers. Servers are tried in the order given (the first
- * is the node's own), never shuffled.
+ * is the node's own), never shuffled. Each server is `nats://host:port` or `host:port`; anything
+ * else is refused with `CLUSTER_INVALID_ARGUMENT` before any connection or DNS lookup.
  */
 export async function connectNats(
   servers: string | readonly string[],
   name?: string,
   options: { timeoutMs?: number } = {},
 ): Promise<NatsConnection> {
-  const list = parseArgument(serversSchema, servers, 'connectNats: servers');
+  const list = parseArgument(natsServersSchema, servers, 'connectNats: servers');
   const label =
     name === undefined ? undefined : parseArgument(z.string().min(1), name, 'connectNats: name');
   const timeout = parseArgument(
