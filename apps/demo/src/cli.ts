@@ -17,7 +17,8 @@ Options:
   --json              print one JSON document instead of tables
   --dashboard         start the live dashboard and print its URL and token
   --nodes <n>         run the team on n local node processes (3 to 7) of one cluster, move an
-                      agent mid-run and kill a node; needs nats-server (apt-get install nats-server)
+                      agent mid-run and kill a node; needs nats-server (apt-get install nats-server);
+                      with --dashboard, the dashboard shows the nodes
   --quiet             print only the final table
   -h, --help          show this help
 
@@ -92,7 +93,7 @@ export function parseDemoArgs(
   const options = parsed.data;
   if (options.nodes !== undefined) {
     // The cluster run moves and fails over the live team; it optimizes and scores nothing.
-    const unused = ['budget', 'optimizer', 'config', 'out', 'dashboard'].filter(
+    const unused = ['budget', 'optimizer', 'config', 'out'].filter(
       (name) => values[name] !== undefined,
     );
     if (unused.length > 0) {

@@ -32,6 +32,10 @@ function demo(args: string[], onLine: (line: string, child: ReturnType<typeof sp
   })();
 }
 
+interface NodesView {
+  readonly nodes: ReadonlyArray<{ node: string; status: string; agents: { id: string }[] }>;
+}
+
 /** Every pid the demo said it started (nats-servers and node processes). */
 const pidsIn = (text: string) => [...text.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
 const alive = (pid: number) => {
@@ -44,8 +48,25 @@ const alive = (pid: number) => {
 };
 
 describe.skipIf(findBinary('nats-server') === undefined)('pnpm demo -- --nodes 3', () => {
-  it('places the team on three node processes, moves a coder mid-run, fails a killed node over, and stops everything it started', async () => {
-    const { code, stdout, stderr } = await demo(['--nodes', '3'], () => {});
+  it('places the team on three node processes, moves a coder mid-run, fails a killed node over, shows the nodes on the dashboard, and stops everything it started', async () => {
+    let address: string | undefined;
+    // Filled in by the line handler (a closure): a holder, so the type is not narrowed away.
+    const seen: { cluster?: NodesView | null } = {};
+    const { code, stdout, stderr } = await demo(['--nodes', '3', '--dashboard'], (line, child) => {
+      address ??= line
+        .match(/^varplane dashboard: (http:\/\/127\.0\.0\.1:\d+)\/\?token=(\w+)$/)
+        ?.slice(1)
+        .join(' ');
+      if (!line.startsWith('The dashboard shows the nodes')) return;
+      // The scene is over and the cluster stays up: what the nodes view shows, then Ctrl+C.
+      const [base, token] = (address ?? '').split(' ');
+      fetch(`${base}/api/state`, { headers: { authorization: `Bearer ${token}` } })
+        .then((reply) => reply.json() as Promise<{ state: { cluster: NodesView | null } }>)
+        .then((body) => {
+          seen.cluster = body.state.cluster;
+        })
+        .finally(() => child.kill('SIGINT'));
+    });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     for (const node of ['n1', 'n2', 'n3'])
@@ -78,6 +99,24 @@ describe.skipIf(findBinary('nats-server') === undefined)('pnpm demo -- --nodes 3
     expect(final).toMatch(/python_coder\s+n2/);
     expect(final).not.toMatch(/\sn3\s/);
     expect(stdout).toMatch(/Stopped: 3 nodes and 3 nats-servers, each by its pid\./);
+    // The nodes view: n3 down and empty, every agent on n1 or n2, python_coder on n2.
+    const view = seen.cluster?.nodes ?? [];
+    expect(view.map((n) => [n.node, n.status])).toEqual([
+      ['n1', 'up'],
+      ['n2', 'up'],
+      ['n3', 'down'],
+    ]);
+    expect(view[2]?.agents).toEqual([]);
+    const where = Object.fromEntries(view.flatMap((n) => n.agents.map((a) => [a.id, n.node])));
+    expect(Object.keys(where).sort()).toEqual([
+      'planner',
+      'python_coder',
+      'reviewer',
+      'rust_coder',
+      'tester',
+      'typescript_coder',
+    ]);
+    expect(where.python_coder).toBe('n2');
     const pids = pidsIn(stdout);
     expect(pids.length).toBe(7);
     expect(pids.filter(alive)).toEqual([]);

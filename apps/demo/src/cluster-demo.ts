@@ -9,8 +9,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ClusterEvent, type ClusterNode, startClusterNode } from '@varplane/cluster';
-import type { AgentRef } from '@varplane/core';
+import type { AgentRef, RuntimeEvent } from '@varplane/core';
+import {
+  type ClusterNodeStatus,
+  createDashboard,
+  type Dashboard,
+  startMonitoring,
+} from '@varplane/telemetry';
 import { findBinary, type NatsCluster, startNatsCluster } from '@varplane/test-servers';
+import { BehaviorSubject, Subject } from 'rxjs';
 import type { ControlMessage, NodeProcessConfig } from './cluster-node-process';
 import type { Output } from './output';
 import { codingTasks, demoModel, softwareTeam } from './software-team';
@@ -69,10 +76,16 @@ const SETTLE_MS = 30_000;
 
 /**
  * Runs the cluster scene and resolves with what happened, or with undefined when `stopped` (the
- * user's Ctrl+C) came first; either way only after every process it started has exited.
+ * user's Ctrl+C) came first; either way only after every process it started has exited. With a
+ * dashboard the cluster stays up after the scene until `stopped`.
  */
 export async function runClusterDemo(
-  options: { nodes: number; seed: number },
+  options: {
+    nodes: number;
+    seed: number;
+    /** Serve the dashboard with its nodes view, and keep the cluster up until `stopped`. */
+    dashboard?: { print: (line: string) => void; onDashboard?: (dashboard: Dashboard) => void };
+  },
   out: Output,
   stopped?: Promise<void>,
 ): Promise<ClusterDemoResult | undefined> {
@@ -84,6 +97,10 @@ export async function runClusterDemo(
   let nats: NatsCluster | undefined;
   let natsStarting: Promise<NatsCluster> | undefined;
   let client: ClusterNode | undefined;
+  let dashboard: Dashboard | undefined;
+  let stopDashboard: (() => Promise<void>) | undefined;
+  // Under --dashboard: looks again at where agents run, on every cluster event.
+  let refreshNodes: (() => Promise<void>) | undefined;
   // Set on Ctrl+C: the scene's loops and waits end instead of going on against stopped nodes.
   let aborted = false;
 
@@ -144,6 +161,7 @@ export async function runClusterDemo(
         const started = startNode(config, (event) => {
           events.push({ from: node, event });
           for (const wake of [...waiters]) wake();
+          refreshNodes?.().catch(() => undefined);
         });
         // Tracked from its spawn, so a Ctrl+C while it starts stops it too.
         children.set(node, started);
@@ -200,6 +218,13 @@ export async function runClusterDemo(
       }
       throw new Error(`--nodes: no node knows where ${id} runs`);
     };
+    if (options.dashboard !== undefined) {
+      ({ dashboard, stopDashboard } = await serveDashboard(team.space, options.dashboard));
+      const { nodes$, refresh } = nodeStatuses(names, Object.keys(placed), live, ask);
+      dashboard.attachNodes(nodes$);
+      refreshNodes = refresh;
+      await refresh();
+    }
     out.say('  Placed (agent -> node, epoch):');
     for (const id of Object.keys(placed)) {
       const { node, epoch } = await placement(id);
@@ -378,9 +403,16 @@ export async function runClusterDemo(
       out.always('  Ctrl+C: stopping the nodes and the nats-servers.');
       return undefined;
     });
-    return await (interrupted === undefined ? body : Promise.race([body, interrupted]));
+    const result = await (interrupted === undefined ? body : Promise.race([body, interrupted]));
+    if (result !== undefined && dashboard !== undefined) {
+      await refreshNodes?.();
+      out.always('The dashboard shows the nodes; press Ctrl+C to stop the cluster.');
+      await interrupted;
+    }
+    return result;
   } finally {
     aborted = true;
+    await stopDashboard?.();
     await client?.stop().catch(() => undefined);
     // Each node is asked to stop (its stdin closes), then killed if it does not.
     await Promise.all(
@@ -452,4 +484,100 @@ function startNode(config: NodeProcessConfig, onEvent: (event: ClusterEvent) => 
   // A node that fails to start is reported by whoever awaits `ready`.
   ready.catch(() => undefined);
   return { node: config.node, child, exited, ready };
+}
+
+/** The dashboard for the cluster scene: the team's agents, and the nodes view. */
+async function serveDashboard(
+  space: ReturnType<typeof softwareTeam>['space'],
+  options: NonNullable<Parameters<typeof runClusterDemo>[0]['dashboard']>,
+): Promise<{ dashboard: Dashboard; stopDashboard: () => Promise<void> }> {
+  // The agents run in the node processes, not here: the page shows the team as a value, and the
+  // nodes view says where each agent runs.
+  const events$ = new Subject<RuntimeEvent>();
+  // Its alert rules take no action (none are set), and an action asked for anyway is refused:
+  // the nodes' supervisors and the control plane heal the agents, not this process.
+  const refuse = (action: string) => () => {
+    throw new Error(`${action}: the cluster's agents are run by their nodes, not by this page`);
+  };
+  const monitor = startMonitoring(
+    {
+      space$: new BehaviorSubject(space),
+      events$,
+      handleAgentFailure: refuse('handleAgentFailure'),
+      autoScale: refuse('autoScale'),
+      adaptSystem: refuse('adaptSystem'),
+    },
+    { collectionIntervalMs: 500 },
+  );
+  const dashboard = await createDashboard(monitor, {
+    title: 'varplane demo: the team on a cluster',
+    print: options.print,
+  });
+  options.onDashboard?.(dashboard);
+  return {
+    dashboard,
+    stopDashboard: async () => {
+      await dashboard.close();
+      monitor.stop();
+      events$.complete();
+    },
+  };
+}
+
+/**
+ * The nodes view's source: membership (up or down, by committed entries) and each agent's
+ * placement, read from a live node. Refreshes coalesce: one runs at a time, and a refresh asked
+ * for meanwhile runs once after it.
+ */
+function nodeStatuses(
+  names: readonly string[],
+  agents: readonly string[],
+  live: () => string[],
+  ask: <T>(node: string, message: ControlMessage, timeout?: number) => Promise<T>,
+) {
+  const nodes$ = new BehaviorSubject<readonly ClusterNodeStatus[]>(
+    names.map((node) => ({ node, status: 'up', agents: [] })),
+  );
+  const read = async () => {
+    const from = live()[0];
+    if (from === undefined) return;
+    const members = await ask<Array<{ node: string; status: 'up' | 'down' }>>(from, {
+      type: 'members',
+    });
+    const placements = await Promise.all(
+      agents.map(async (id) => ({
+        id,
+        at: await ask<{ node: string; epoch: number } | null>(from, { type: 'placement', id }),
+      })),
+    );
+    nodes$.next(
+      names.map((node) => ({
+        node,
+        status: members.find((m) => m.node === node)?.status ?? 'up',
+        agents: placements
+          .filter((p) => p.at?.node === node)
+          .map((p) => ({ id: p.id, epoch: p.at?.epoch ?? 0 })),
+      })),
+    );
+  };
+  let running: Promise<void> | undefined;
+  let again = false;
+  const refresh = async (): Promise<void> => {
+    if (running !== undefined) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await read().catch(() => undefined);
+        } while (again);
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+  return { nodes$, refresh };
 }

@@ -23,6 +23,7 @@ export type ControlMessage =
   | { type: 'place'; id: string; behaviour: string; args: unknown; node: string }
   | { type: 'migrate'; id: string; to: string }
   | { type: 'placement'; id: string }
+  | { type: 'members' }
   | { type: 'leader' };
 
 const config = JSON.parse(process.argv[2] ?? '{}') as NodeProcessConfig;
@@ -63,6 +64,8 @@ const controller: Behaviour<null, ControlMessage> = {
       } else if (message.type === 'placement') {
         await member.control?.sync();
         ctx.reply(member.control?.view().placement(message.id) ?? null);
+      } else if (message.type === 'members') {
+        ctx.reply([...(member.control?.view().members().values() ?? [])]);
       } else {
         ctx.reply({ leader: member.control?.leader() ?? null });
       }

@@ -77,7 +77,19 @@ export async function runDemo(
   if (options.config !== undefined) return replayConfig(options, out, team);
   if (options.nodes !== undefined) {
     const cluster = await runClusterDemo(
-      { nodes: options.nodes, seed: options.seed },
+      {
+        nodes: options.nodes,
+        seed: options.seed,
+        ...(options.dashboard
+          ? {
+              dashboard: {
+                print: (line: string) =>
+                  (options.json ? process.stderr : process.stdout).write(`${line}\n`),
+                ...(hooks.onDashboard === undefined ? {} : { onDashboard: hooks.onDashboard }),
+              },
+            }
+          : {}),
+      },
       out,
       (hooks.untilStopped ?? interrupted)(),
     );
