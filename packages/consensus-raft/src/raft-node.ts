@@ -389,7 +389,7 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
         await halt(
           new RaftError({
             code: 'RAFT_STOPPED',
-            message: `raft node ${o.id} stopped: ${cause instanceof Error ? cause.message : String(cause)}`,
+            message: `raft node ${o.id} stopped: ${toErrorInfo(cause).message}`,
             cause,
           }),
         );
@@ -434,7 +434,10 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
     deadlines.clear();
     events$.next({ type: 'node-stopped', error });
     events$.complete();
-    await Promise.allSettled([transport.close(), storage.close()]);
+    // A close that throws at once instead of rejecting is settled the same way.
+    await Promise.allSettled(
+      [async () => transport.close(), async () => storage.close()].map((close) => close()),
+    );
   };
 
   transport.listen((message) => {
@@ -443,7 +446,16 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
       core.step(message);
     } catch (error) {
       // A malformed message is the sender's problem; this node carries on.
-      if (!RaftError.isInstance(error, 'RAFT_INVALID_ARGUMENT')) throw error;
+      if (RaftError.isInstance(error, 'RAFT_INVALID_ARGUMENT')) return;
+      // Anything else is a fault of this node, reported as its stop rather than thrown into the
+      // transport's delivery, which has no one to throw to.
+      void halt(
+        new RaftError({
+          code: 'RAFT_STOPPED',
+          message: `raft node ${o.id} stopped: a message failed: ${toErrorInfo(error).message}`,
+          cause: error,
+        }),
+      );
       return;
     }
     kick();

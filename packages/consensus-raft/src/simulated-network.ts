@@ -1,5 +1,5 @@
 import type { Clock, Random } from '@varplane/core';
-import { describeValue } from '@varplane/core/internal';
+import { describeValue, toErrorInfo } from '@varplane/core/internal';
 import { RaftError } from './errors';
 import { checkString, readSafely } from './internal/read-field';
 import type { NodeId, RaftMessage } from './messages';
@@ -22,6 +22,12 @@ export interface SimulatedNetworkOptions extends NetworkFaults {
   readonly clock: Clock;
   /** Decides drops, duplicates and delays, so a run replays from its seed. */
   readonly random: Random;
+  /**
+   * Told of each message whose handler threw, with a `RAFT_DELIVERY_FAILED` error (the handler's
+   * throw as its cause). Deliveries run in timers and microtasks, where a throw would kill the
+   * process. Default: a process warning.
+   */
+  readonly onDeliveryError?: (error: RaftError) => void;
 }
 
 /** Counters of what the network did. */
@@ -30,6 +36,8 @@ export interface NetworkStats {
   readonly delivered: number;
   readonly dropped: number;
   readonly duplicated: number;
+  /** Delivered messages whose handler threw. */
+  readonly failed: number;
 }
 
 /** An in-process network of Raft nodes that can be made to misbehave. */
@@ -114,6 +122,11 @@ function build(options: SimulatedNetworkOptions): SimulatedNetwork {
     throw invalidOptions(`clock must be a Clock (got ${describeValue(clock)})`);
   if (!hasMethods(random, ['next', 'chance']))
     throw invalidOptions(`random must be a Random (got ${describeValue(random)})`);
+  const { onDeliveryError } = options;
+  if (onDeliveryError !== undefined && typeof onDeliveryError !== 'function')
+    throw invalidOptions(
+      `onDeliveryError must be a function (got ${describeValue(onDeliveryError)})`,
+    );
   const handlers = new Map<NodeId, (message: RaftMessage) => void>();
   const closed = new Set<NodeId>();
   const cuts = new Set<string>();
@@ -122,6 +135,7 @@ function build(options: SimulatedNetworkOptions): SimulatedNetwork {
   let delivered = 0;
   let dropped = 0;
   let duplicated = 0;
+  let failed = 0;
   let batch: RaftMessage[] = [];
   let flushScheduled = false;
 
@@ -158,7 +172,34 @@ function build(options: SimulatedNetworkOptions): SimulatedNetwork {
       return;
     }
     delivered += 1;
-    handler(message);
+    try {
+      handler(message);
+    } catch (cause) {
+      failed += 1;
+      report(
+        new RaftError({
+          code: 'RAFT_DELIVERY_FAILED',
+          message: `simulated network: the handler of node ${describeValue(message.to)} threw on a message from ${describeValue(message.from)}: ${toErrorInfo(cause).message}`,
+          cause,
+        }),
+      );
+    }
+  };
+
+  const report = (error: RaftError) => {
+    try {
+      if (onDeliveryError === undefined) process.emitWarning(error);
+      else onDeliveryError(error);
+    } catch (cause) {
+      // The reporter itself threw: the warning is the last place left to tell.
+      process.emitWarning(
+        new RaftError({
+          code: 'RAFT_DELIVERY_FAILED',
+          message: `${error.message} (and onDeliveryError threw)`,
+          cause,
+        }),
+      );
+    }
   };
 
   const flush = () => {
@@ -253,6 +294,6 @@ function build(options: SimulatedNetworkOptions): SimulatedNetwork {
     setFaults(next) {
       faults = readSafely('setFaults', 'RAFT_INVALID_OPTIONS', () => resolve(next));
     },
-    stats: () => ({ sent, delivered, dropped, duplicated }),
+    stats: () => ({ sent, delivered, dropped, duplicated, failed }),
   };
 }
