@@ -40,6 +40,10 @@ const member: ClusterNode = await startClusterNode({
   behaviours: [...behaviours.values()],
   tickMs: 50,
   checkpointMs: 500,
+  // Twice the defaults: a node process stalled for a second or two by a busy machine fences
+  // itself for a moment but is not declared down, so only the node the demo kills fails over.
+  leaseMs: 2_000,
+  downAfterMs: 4_000,
 });
 member.events$.subscribe((event) => process.stdout.write(`event ${JSON.stringify(event)}\n`));
 
