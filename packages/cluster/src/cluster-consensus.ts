@@ -69,11 +69,13 @@ const optionsSchema = z
  * @example
  * const { accepted, index } = await clusterConsensus([n1, n2, n3], { topology: 'star' });
  */
-export async function clusterConsensus(
+export async function clusterConsensus<
+  P extends Readonly<Record<string, unknown>> = Readonly<Record<string, unknown>>,
+>(
   nodes: readonly ClusterNode[],
-  proposal: Readonly<Record<string, unknown>>,
+  proposal: P,
   options?: ClusterConsensusOptions,
-): Promise<ConsensusOutcome> {
+): Promise<ConsensusOutcome<P>> {
   const members = parseOrThrow(nodesSchema, nodes, {
     code: 'CLUSTER_INVALID_ARGUMENT',
     subject: 'clusterConsensus',

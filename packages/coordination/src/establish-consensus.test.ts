@@ -4,7 +4,7 @@ import {
   VarplaneError,
   type Vote,
 } from '@varplane/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { establishConsensus } from './establish-consensus';
 import { createInMemoryAgentPort } from './in-memory-agent-port';
 
@@ -234,6 +234,38 @@ describe('establishConsensus', () => {
     const error = await failure(establishConsensus(['a'], changes, { algorithm: liar }));
     expect(error.code).toBe('STRATEGY_INVALID_RESULT');
     expect(error.message).toContain('accepted.topology "mesh" was not proposed');
+  });
+
+  it('refuses an accepted key that the proposal only inherits', async () => {
+    const inherited: ConsensusStrategy = {
+      kind: 'consensus',
+      name: 'inherited',
+      specificationVersion: 'v1',
+      decide: () => ({
+        accepted: { constructor: Object },
+        rejected: ['toString'],
+        tally: { for: 1, against: 0, absent: 0, total: 1 },
+        absent: [],
+      }),
+    };
+    const error = await failure(establishConsensus(['a'], changes, { algorithm: inherited }));
+    expect(error.code).toBe('STRATEGY_INVALID_RESULT');
+    expect(error.message).toContain('accepted.constructor');
+  });
+
+  it('types the accepted changes as the proposal is typed', async () => {
+    const outcome = await establishConsensus(['a', 'b', 'c'], changes, {
+      votes: [
+        { agent: 'a', approve: true },
+        { agent: 'b', approve: true },
+      ],
+    });
+    expectTypeOf(outcome.accepted).toEqualTypeOf<
+      Partial<{ topology: string; maxAgents: number }>
+    >();
+    expectTypeOf(outcome.rejected).toEqualTypeOf<readonly ('topology' | 'maxAgents')[]>();
+    expect(outcome.accepted).toEqual({ topology: 'star', maxAgents: 5 });
+    expect(outcome.accepted.maxAgents).toBe(5);
   });
 
   describe('bad input', () => {

@@ -56,8 +56,14 @@ export type BallotEvent =
       readonly error?: ErrorInfo;
     };
 
-/** What the voters agreed on. */
-export interface ConsensusOutcome extends ConsensusResult {
+/** What the voters agreed on, of proposed changes `P`. */
+export interface ConsensusOutcome<
+  P extends Readonly<Record<string, unknown>> = Readonly<Record<string, unknown>>,
+> extends Omit<ConsensusResult, 'accepted' | 'rejected'> {
+  /** The accepted changes, each with the value proposed. */
+  accepted: Partial<P>;
+  /** The keys of the changes not accepted. */
+  rejected: readonly (keyof P & string)[];
   proposalId: string;
   /** The algorithm's name. */
   algorithm: string;
@@ -125,11 +131,13 @@ const resultSchema = z.object({
  *   { algorithm: 'simple_majority', agents: running.agents, voteTimeoutMs: 500 },
  * );
  */
-export async function establishConsensus(
+export async function establishConsensus<
+  P extends Readonly<Record<string, unknown>> = Readonly<Record<string, unknown>>,
+>(
   agents: readonly (string | Voter)[],
-  proposedChanges: Readonly<Record<string, unknown>>,
+  proposedChanges: P,
   options: EstablishConsensusOptions = {},
-): Promise<ConsensusOutcome> {
+): Promise<ConsensusOutcome<P>> {
   parseOrThrow(votersSchema, agents, {
     subject: SUBJECT,
     prefix: 'agents',
@@ -263,12 +271,12 @@ export async function establishConsensus(
   const raw = await runStrategy(strategy, (context) => strategy.decide(request, context), run);
   const result = checkResult(strategy, resultSchema, raw);
   for (const [key, value] of Object.entries(result.accepted)) {
-    if (!(key in proposedChanges) || !sameValue(value, proposedChanges[key])) {
+    if (!Object.hasOwn(proposedChanges, key) || !sameValue(value, proposedChanges[key])) {
       throw invalidResult(strategy, `accepted.${key} ${describeValue(value)} was not proposed`);
     }
   }
   for (const key of result.rejected) {
-    if (!(key in proposedChanges) || key in result.accepted) {
+    if (!Object.hasOwn(proposedChanges, key) || Object.hasOwn(result.accepted, key)) {
       throw invalidResult(
         strategy,
         `rejected ${describeValue(key)} was not proposed, or was also accepted`,
@@ -278,8 +286,9 @@ export async function establishConsensus(
   return {
     proposalId,
     algorithm: strategy.name,
-    accepted: result.accepted,
-    rejected: result.rejected,
+    // Checked above: every accepted value is the one proposed, every rejected key was proposed.
+    accepted: result.accepted as Partial<P>,
+    rejected: result.rejected as (keyof P & string)[],
     tally: result.tally,
     absent: result.absent,
     votes: cast,

@@ -7,7 +7,7 @@ import {
   VarplaneError,
 } from '@varplane/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { isPreference, negotiateValue, preferenceSchema } from './negotiate-value';
 import { satisfiesConstraints } from './value-constraints';
 import { createVickreyAuction } from './vickrey-auction';
@@ -262,6 +262,41 @@ describe('negotiateValue', () => {
       );
       expect(stranger.message).toContain('winner "ghost" has no preference');
     });
+
+    it('refuses a value of a kind no preference has, so the typed outcome holds', async () => {
+      const error = await failure(
+        negotiateValue('t', card, { strategy: plugin(() => ({ value: '0.5', rationale: 'x' })) }),
+      );
+      expect(error.code).toBe('STRATEGY_INVALID_RESULT');
+      expect(error.message).toContain(
+        'value "0.5" is a string, but the preferences hold number values',
+      );
+      const mixed: Preference<number | string>[] = [
+        { agent: 'a', value: 1, weight: 1 },
+        { agent: 'b', value: 'auto', weight: 1 },
+      ];
+      const either = await negotiateValue('t', mixed, {
+        strategy: plugin(() => ({ value: 'auto', rationale: 'b wins' })),
+      });
+      expect(either.value).toBe('auto');
+      const none = await failure(
+        negotiateValue('t', mixed, { strategy: plugin(() => ({ value: null, rationale: 'x' })) }),
+      );
+      expect(none.message).toContain('is a null, but the preferences hold number or string values');
+    });
+  });
+
+  it('types the outcome as the preferences are typed', async () => {
+    const numeric = await negotiateValue('temperature', card as Preference<number>[]);
+    expectTypeOf(numeric.value).toEqualTypeOf<number>();
+    expect(numeric.value).toBeCloseTo(0.49, 10);
+    const topologies: Preference<'star' | 'ring'>[] = [
+      { agent: 'planner', value: 'star', weight: 3 },
+      { agent: 'coder', value: 'ring', weight: 1 },
+    ];
+    const picked = await negotiateValue('topology', topologies, { strategy: 'weighted_consensus' });
+    expectTypeOf(picked.value).toEqualTypeOf<'star' | 'ring'>();
+    expect(picked.value).toBe('star');
   });
 
   it('keeps every weighted consensus inside its constraints', async () => {

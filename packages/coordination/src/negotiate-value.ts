@@ -29,13 +29,13 @@ export interface NegotiateOptions extends OperationOptions {
   constraints?: ValueConstraints;
 }
 
-/** What a negotiation agreed on. */
-export interface NegotiationOutcome {
+/** What a negotiation over values of type `T` agreed on. */
+export interface NegotiationOutcome<T = unknown> {
   variableId: string;
   /** The agreed value; it satisfies the constraints. */
-  value: unknown;
+  value: T;
   /** The value the strategy proposed, before the constraints moved it (often the same). */
-  proposedValue: unknown;
+  proposedValue: T;
   /** The strategy's name. */
   strategy: string;
   /** The agent whose preference won, for strategies with a winner (auctions, hierarchy). */
@@ -72,6 +72,13 @@ const variableIdSchema = z.string().min(1, 'must not be empty');
 
 const SUBJECT = 'negotiateValue';
 
+/** The kind of a value, as far as a strategy's result must match the preferences. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
 function inputCode(_issue: unknown, segments: readonly PropertyKey[]): string {
   if (segments.length === 0) return 'NEGOTIATION_EMPTY_PREFERENCES';
   if (segments[1] === 'weight') return 'NEGOTIATION_INVALID_WEIGHT';
@@ -89,7 +96,9 @@ function inputCode(_issue: unknown, segments: readonly PropertyKey[]): string {
  * Errors: `NEGOTIATION_EMPTY_PREFERENCES`, `NEGOTIATION_INVALID_WEIGHT` (negative or NaN),
  * `NEGOTIATION_ZERO_WEIGHT`, `NEGOTIATION_INVALID_VALUE` (NaN),
  * `STRATEGY_NOT_FOUND` (listing the registered names), `NEGOTIATION_INFEASIBLE` (with a reason),
- * `INVALID_ARGUMENT`.
+ * `INVALID_ARGUMENT`, and `STRATEGY_INVALID_RESULT` when the strategy's value is of a kind (number,
+ * string, boolean, array, object, null) no preference has: the outcome's `value` is typed as the
+ * preferences' values are, and this is what makes that type true.
  *
  * @example
  * const { value } = await negotiateValue(
@@ -102,11 +111,11 @@ function inputCode(_issue: unknown, segments: readonly PropertyKey[]): string {
  *   { strategy: 'weighted_consensus', constraints: { min: 0, max: 2 } },
  * ); // 0.49
  */
-export async function negotiateValue(
+export async function negotiateValue<T = unknown>(
   variableId: string,
-  preferences: readonly Preference[],
+  preferences: readonly Preference<T>[],
   options: NegotiateOptions = {},
-): Promise<NegotiationOutcome> {
+): Promise<NegotiationOutcome<T>> {
   parseOrThrow(variableIdSchema, variableId, {
     subject: SUBJECT,
     code: 'INVALID_ARGUMENT',
@@ -152,11 +161,18 @@ export async function negotiateValue(
   if (winner !== undefined && !preferences.some((p) => p.agent === winner)) {
     throw invalidResult(strategy, `winner ${describeValue(result.winner)} has no preference`);
   }
-  const value = constrainValue(result.value, constraints, variableId);
+  const kinds = new Set(preferences.map((p) => kindOf(p.value)));
+  if (!kinds.has(kindOf(result.value))) {
+    throw invalidResult(
+      strategy,
+      `value ${describeValue(result.value)} is a ${kindOf(result.value)}, but the preferences hold ${[...kinds].join(' or ')} values`,
+    );
+  }
+  const value = constrainValue(result.value, constraints, variableId) as T;
   return {
     variableId,
     value,
-    proposedValue: result.value,
+    proposedValue: result.value as T,
     strategy: strategy.name,
     ...(result.winner === undefined ? {} : { winner: result.winner }),
     ...(result.price === undefined ? {} : { price: result.price }),

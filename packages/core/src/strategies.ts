@@ -71,14 +71,14 @@ export interface ValueConstraints {
   allowed?: readonly unknown[];
 }
 
-/** One agent's wish for a variable's value. */
-export interface Preference {
+/** One agent's wish for a variable's value, of type `T`. */
+export interface Preference<T = unknown> {
   agent: string;
-  value: unknown;
+  value: T;
   /** Relative importance, >= 0. */
   weight: number;
   /** How much the agent likes any value, for strategies that search (genetic, bargaining). */
-  utility?: (value: unknown) => number;
+  utility?(value: T): number;
   /** Most the agent would pay, for auctions (defaults to `weight`). */
   budget?: number;
   /** `buy` or `sell`, for market-based strategies. */
