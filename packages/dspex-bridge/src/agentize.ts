@@ -25,7 +25,10 @@ import type { Program } from './program';
 import type { TraceSink } from './trace';
 
 /** Program variables as the API card names them, and the names programs give them. */
-const CARD_VARIABLE_NAMES: ReadonlyMap<string, string> = new Map([['max_tokens', 'maxTokens']]);
+const CARD_VARIABLE_NAMES: ReadonlyMap<string, string> = new Map([
+  ['max_tokens', 'maxTokens'],
+  ['reasoning_strategy', 'reasoningStrategy'],
+]);
 
 /** What an agentized program understands. Send `run` by `call`; the others may be cast. */
 export type ProgramAgentMessage =

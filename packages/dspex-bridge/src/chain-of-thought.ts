@@ -1,14 +1,10 @@
-import { z } from 'zod';
 import { createPredictor, type PredictorOptions } from './internal/predictor';
+import { REASONING_FIELD, reasoningSchema } from './internal/reasoning-field';
 import type { Program } from './program';
 import { prependOutputField, type Signature } from './signature';
 
 /** Options of {@link chainOfThought}. */
 export type ChainOfThoughtOptions = PredictorOptions;
-
-const reasoning = z
-  .string()
-  .describe('Think step by step about the inputs before giving the other outputs.');
 
 /**
  * A predictor that reasons first: the signature gains a `reasoning` output, placed before the
@@ -33,7 +29,7 @@ export function chainOfThought<I, O>(
     sig as Signature<I, O & { reasoning: string }> | string,
     options,
     (given) =>
-      prependOutputField(given, 'reasoning', reasoning) as unknown as Signature<
+      prependOutputField(given, REASONING_FIELD, reasoningSchema) as unknown as Signature<
         I,
         O & { reasoning: string }
       >,

@@ -58,6 +58,7 @@ describe('predict', () => {
       'maxTokens',
       'instruction',
       'demos',
+      'reasoningStrategy',
     ]);
     expect(qa.configuration).toEqual({
       model: 'scripted',
@@ -65,6 +66,7 @@ describe('predict', () => {
       maxTokens: 1024,
       instruction: 'Answer the question.',
       demos: [],
+      reasoningStrategy: 'predict',
     });
     expect(qa.variables.get('instruction')).toMatchObject({ candidates: ['Answer briefly.'] });
     const demo = { inputs: { question: 'q0' }, labels: { answer: 'a0', confidence: 1 } };

@@ -82,6 +82,7 @@ describe('createWorkflow', () => {
       'maxTokens',
       'instruction',
       'demos',
+      'reasoningStrategy',
     ]);
     expect(workflow.space.agents.python_coder?.localConfiguration.instruction).toBe(
       'Write Python for the plan.',

@@ -9,6 +9,7 @@ import {
   type LanguageModelRequest,
   type LanguageModelUsage,
   maxTokens as maxTokensVariable,
+  reasoningStrategy as reasoningStrategyVariable,
   systemClock,
   temperature as temperatureVariable,
   text,
@@ -27,7 +28,12 @@ import {
   systemMessage,
 } from '../prompt-format';
 import { parseReply } from '../reply-parser';
-import { checkSignature, signature as makeSignature, type Signature } from '../signature';
+import {
+  checkSignature,
+  signature as makeSignature,
+  prependOutputField,
+  type Signature,
+} from '../signature';
 import type { ProgramTrace } from '../trace';
 import { callBack } from './callback';
 import { checkInputs } from './check-fields';
@@ -40,6 +46,7 @@ import {
   parseOptions,
   readable,
 } from './parse-options';
+import { REASONING_FIELD, reasoningSchema } from './reasoning-field';
 import { RUN, type RunContext, type RunnableProgram, rootContext } from './run-context';
 import { runToolCalls, type ToolCallRecord, type ToolSet } from './tool-runner';
 
@@ -124,6 +131,13 @@ export interface ToolLoop {
   readonly toolTimeoutMs: number;
 }
 
+/**
+ * How a predictor with a `reasoningStrategy` variable reasons around its model call: `predict`
+ * answers at once, `chain_of_thought` asks for a `reasoning` output first.
+ */
+export const PREDICTOR_REASONING_STRATEGIES = ['predict', 'chain_of_thought'] as const;
+export type PredictorReasoningStrategy = (typeof PREDICTOR_REASONING_STRATEGIES)[number];
+
 /** How a predictor was made; `withConfig` keeps it and changes only the configuration. */
 interface PredictorBlueprint<I, O> {
   readonly kind: string;
@@ -132,6 +146,8 @@ interface PredictorBlueprint<I, O> {
   readonly options: PredictorOptions;
   readonly variables: ReturnType<typeof createVariableSpace>;
   readonly loop: ToolLoop | undefined;
+  /** The signature with the reasoning output first, when a `reasoningStrategy` may choose it. */
+  readonly reasoned: Signature<I, O> | undefined;
 }
 
 function modelIdsOf(options: PredictorOptions): string[] {
@@ -140,7 +156,12 @@ function modelIdsOf(options: PredictorOptions): string[] {
   return isLanguageModelRegistry(options.lm) ? [...options.lm.modelIds] : [options.lm.modelId];
 }
 
-function variablesOf(sig: Signature, options: PredictorOptions) {
+function variablesOf(
+  sig: Signature,
+  options: PredictorOptions,
+  reasoning: readonly PredictorReasoningStrategy[] | undefined,
+  reasoningDefault: PredictorReasoningStrategy,
+) {
   const modelIds = modelIdsOf(options);
   const instruction = options.instruction ?? sig.instructions;
   const candidates = [...(options.instructionCandidates ?? []), sig.instructions].filter(
@@ -168,6 +189,9 @@ function variablesOf(sig: Signature, options: PredictorOptions) {
       default: initialDemos as never,
       description: 'Worked examples shown before the inputs.',
     }),
+    ...(reasoning === undefined
+      ? []
+      : [reasoningStrategyVariable({ choices: reasoning, default: reasoningDefault })]),
   ]);
 }
 
@@ -226,7 +250,10 @@ function build<I, O>(
   configuration: Configuration,
 ): RunnableProgram<I, O> {
   const { kind, name, options, variables, loop } = blueprint;
-  const sig = blueprint.signature as Signature;
+  // Reasoning first changes what the model is asked for, not what the program returns.
+  const reasons =
+    configuration.reasoningStrategy === 'chain_of_thought' && blueprint.reasoned !== undefined;
+  const sig = (reasons ? blueprint.reasoned : blueprint.signature) as Signature;
   const format = options.format ?? 'json';
   const parseRetries = options.parseRetries ?? 1;
   const clock = options.clock ?? systemClock;
@@ -371,8 +398,11 @@ function build<I, O>(
         }
         try {
           const output = parseReply(sig as Signature<unknown, O>, response.text, format);
+          // The trace keeps the reasoning; the caller gets the signature's outputs.
           record(values, output);
-          return output;
+          if (!reasons) return output;
+          const { [REASONING_FIELD]: _reasoning, ...answer } = output as Record<string, unknown>;
+          return answer as O;
         } catch (error) {
           if (!(error instanceof OutputParseError)) throw error;
           parseFailures++;
@@ -435,13 +465,18 @@ function withCanonicalNames(kind: string, options: PredictorOptions): PredictorO
   return { ...rest, maxTokens: max_tokens };
 }
 
-/** Makes a predictor of a kind (`predict`, `chain_of_thought`). */
+/**
+ * Makes a predictor of a kind (`predict`, `chain_of_thought`). With `reasoning`, it has a
+ * `reasoningStrategy` variable with that default: choices `predict` and `chain_of_thought`, or
+ * only `predict` when the signature already has a `reasoning` field.
+ */
 export function createPredictor<I, O>(
   kind: string,
   sig: Signature<I, O> | string,
   options: PredictorOptions | undefined,
   adapt: (sig: Signature<I, O>) => Signature<I, O> = (s) => s,
   loop?: ToolLoop,
+  reasoning?: PredictorReasoningStrategy,
 ): RunnableProgram<I, O> {
   const parsed = withCanonicalNames(
     kind,
@@ -453,7 +488,20 @@ export function createPredictor<I, O>(
       : checkSignature<I, O>(kind, 'signature', sig);
   const adapted = adapt(given);
   const withLm: PredictorOptions = parsed;
-  const variables = variablesOf(adapted as Signature, withLm);
+  const fieldTaken =
+    Object.hasOwn(adapted.outputSchema.shape, REASONING_FIELD) ||
+    Object.hasOwn(adapted.inputSchema.shape, REASONING_FIELD);
+  if (reasoning === 'chain_of_thought' && fieldTaken) {
+    invalidArgument(
+      kind,
+      'reasoningStrategy',
+      `needs the field name "${REASONING_FIELD}", which the signature ${JSON.stringify(adapted.text)} already uses`,
+      reasoning,
+    );
+  }
+  const choices: readonly PredictorReasoningStrategy[] | undefined =
+    reasoning === undefined ? undefined : fieldTaken ? ['predict'] : PREDICTOR_REASONING_STRATEGIES;
+  const variables = variablesOf(adapted as Signature, withLm, choices, reasoning ?? 'predict');
   const blueprint: PredictorBlueprint<I, O> = {
     kind,
     name: parsed.name ?? kind,
@@ -461,6 +509,13 @@ export function createPredictor<I, O>(
     options: withLm,
     variables,
     loop,
+    reasoned:
+      choices === undefined || fieldTaken
+        ? undefined
+        : (prependOutputField(adapted, REASONING_FIELD, reasoningSchema) as unknown as Signature<
+            I,
+            O
+          >),
   };
   return build(blueprint, variables.defaults());
 }
