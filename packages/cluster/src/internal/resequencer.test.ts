@@ -48,6 +48,27 @@ describe('Resequencer', () => {
     );
   });
 
+  it('starts a stream an agent that moved in has not seen at 1, so its forwarded start is not lost', () => {
+    const clock = createManualClock();
+    const seen: Array<[string, number]> = [];
+    const r = new Resequencer(clock, 1_000, (_, message) => seen.push(message as [string, number]));
+    // The table of a move, made before sender "late" reached the agent at all.
+    r.import('a', { next: { early: 4 }, waiting: [] });
+    // The sender learned the move and its direct sends overtake the source's forwarded ones.
+    r.accept('a', 'late', 51, ['late', 51]);
+    r.accept('a', 'late', 52, ['late', 52]);
+    expect(seen).toEqual([]);
+    for (let seq = 1; seq <= 50; seq++) r.accept('a', 'late', seq, ['late', seq]);
+    r.accept('a', 'early', 4, ['early', 4]);
+    expect(seen.filter(([s]) => s === 'late').map(([, n]) => n)).toEqual(
+      Array.from({ length: 52 }, (_, i) => i + 1),
+    );
+    expect(seen.at(-1)).toEqual(['early', 4]);
+    // A fresh agent still takes any first number as its baseline.
+    r.accept('b', 'late', 51, ['late', 51]);
+    expect(seen.at(-1)).toEqual(['late', 51]);
+  });
+
   it('goes past a gap that does not fill within gapMs, and still delivers what of it comes late', () => {
     const clock = createManualClock();
     const seen: number[] = [];

@@ -29,6 +29,13 @@ const MAX_SKIPPED_RANGES = 64;
 
 export class Resequencer {
   private readonly agents = new Map<string, Map<string, Stream>>();
+  /**
+   * Agents whose table travelled with them (they moved in). A stream such an agent has no entry
+   * for never reached it anywhere, so its first number is 1: a later one that overtook the
+   * forwarded start of the stream waits for it, instead of setting a baseline that would turn the
+   * forwarded messages into "duplicates".
+   */
+  private readonly inherited = new Set<string>();
   /** Messages delivered after the gap before them had been given up on. */
   late = 0;
 
@@ -45,12 +52,17 @@ export class Resequencer {
       streams = new Map();
       this.agents.set(agent, streams);
     }
-    const state = streams.get(stream);
+    let state = streams.get(stream);
     if (state === undefined) {
-      // The first message of a stream here (a fresh agent, or one restarted from a checkpoint).
-      streams.set(stream, { next: seq + 1, waiting: null, timer: null, skipped: null });
-      this.deliver(agent, message);
-      return;
+      if (!this.inherited.has(agent) || seq === 1) {
+        // The first message of a stream to a fresh agent (or one restarted from a checkpoint):
+        // what came before it, if anything, went to an earlier incarnation.
+        streams.set(stream, { next: seq + 1, waiting: null, timer: null, skipped: null });
+        this.deliver(agent, message);
+        return;
+      }
+      state = { next: 1, waiting: null, timer: null, skipped: null };
+      streams.set(stream, state);
     }
     if (seq < state.next) {
       if (this.takeSkipped(state, seq)) {
@@ -75,6 +87,7 @@ export class Resequencer {
   export(agent: string): SequenceTable {
     const streams = this.agents.get(agent);
     this.agents.delete(agent);
+    this.inherited.delete(agent);
     const next: Record<string, number> = Object.create(null);
     const waiting: SequenceTable['waiting'] = [];
     for (const [stream, state] of streams ?? []) {
@@ -94,6 +107,7 @@ export class Resequencer {
         streams.set(stream, { next, waiting: null, timer: null, skipped: null });
     }
     this.agents.set(agent, streams);
+    this.inherited.add(agent);
     for (const { stream, seq, message } of table.waiting) this.accept(agent, stream, seq, message);
   }
 
@@ -102,6 +116,7 @@ export class Resequencer {
       if (state.timer !== null) this.clock.clearTimeout(state.timer);
     }
     this.agents.delete(agent);
+    this.inherited.delete(agent);
   }
 
   private flush(agent: string, state: Stream): void {
