@@ -2,6 +2,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import {
   createMemoryStorage,
   type Entry,
+  encodeRaftMessage,
+  type RaftError,
   type RaftNode,
   startRaftNode,
 } from '@varplane/consensus-raft';
@@ -108,6 +110,70 @@ describe('Raft over NATS (three real nats-servers in one cluster)', () => {
       5_000,
       'counted',
     );
+  });
+});
+
+describe('a Raft handler that throws', () => {
+  let nats: NatsCluster;
+  const open: NatsConnection[] = [];
+  beforeAll(async () => {
+    nats = await startNatsCluster({ size: 1, jetstream: false });
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(open.map((c) => c.close()));
+    await nats?.stop();
+  });
+
+  it('is reported as RAFT_DELIVERY_FAILED and the transport keeps delivering', async () => {
+    const connection = await connectNats(nats.urls[0] as string, 'b');
+    open.push(connection);
+    const reported: RaftError[] = [];
+    const transport = createNatsRaftTransport({
+      connection,
+      cluster: 'throws',
+      id: 'b',
+      onDeliveryError: (error) => reported.push(error),
+    });
+    const seen: number[] = [];
+    transport.listen((message) => {
+      if (message.term === 1) throw new Error('boom');
+      seen.push(message.term);
+    });
+    const message = (term: number) =>
+      encodeRaftMessage({
+        type: 'append',
+        from: 'a',
+        to: 'b',
+        term,
+        logTerm: 0,
+        index: 0,
+        entries: [],
+        commit: 0,
+        reject: false,
+        rejectHint: 0,
+        context: '',
+        snapshot: null,
+      } as never);
+    connection.publish(raftSubject('throws', 'b'), message(1));
+    connection.publish(raftSubject('throws', 'b'), message(2));
+    await connection.flush();
+    await until(() => seen.length === 1, 5_000, 'the second message delivered');
+    expect(seen).toEqual([2]);
+    expect(transport.stats()).toMatchObject({ received: 2, failed: 1 });
+    expect(reported.map((e) => e.code)).toEqual(['RAFT_DELIVERY_FAILED']);
+    expect(reported[0]?.message).toContain('handler of node "b" threw on a message from "a": boom');
+    await transport.close();
+  });
+
+  it('refuses an onDeliveryError that is not a function', () => {
+    expect(() =>
+      createNatsRaftTransport({
+        connection: {} as never,
+        cluster: 'c',
+        id: 'x',
+        onDeliveryError: 'log' as never,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'CLUSTER_INVALID_ARGUMENT' }));
   });
 });
 

@@ -1,8 +1,10 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   decodeRaftMessage,
+  deliverContained,
   encodeRaftMessage,
   type NodeId,
+  type RaftError,
   type RaftMessage,
   type RaftTransport,
 } from '@varplane/consensus-raft';
@@ -17,6 +19,11 @@ export interface NatsRaftTransportOptions {
   readonly cluster: string;
   /** This node's Raft id. */
   readonly id: NodeId;
+  /**
+   * Told when the Raft handler throws on a delivered message (`RAFT_DELIVERY_FAILED`); the
+   * subscription goes on. Default: a process warning.
+   */
+  readonly onDeliveryError?: (error: RaftError) => void;
 }
 
 export interface NatsRaftTransportStats {
@@ -24,6 +31,8 @@ export interface NatsRaftTransportStats {
   readonly received: number;
   /** Messages dropped because they could not be decoded or were not addressed to this node. */
   readonly dropped: number;
+  /** Messages the Raft handler threw on (reported through `onDeliveryError`). */
+  readonly failed: number;
 }
 
 export interface NatsRaftTransport extends RaftTransport {
@@ -41,6 +50,11 @@ const optionsSchema = z.object({
   ),
   cluster: z.string().min(1),
   id: z.string().min(1),
+  onDeliveryError: z
+    .custom<(error: RaftError) => void>((value) => typeof value === 'function', {
+      message: 'must be a function',
+    })
+    .optional(),
 });
 
 /**
@@ -50,7 +64,7 @@ const optionsSchema = z.object({
  * addressed elsewhere is dropped and counted, never handed to Raft.
  */
 export function createNatsRaftTransport(options: NatsRaftTransportOptions): NatsRaftTransport {
-  const { connection, cluster, id } = parseArgument(
+  const { connection, cluster, id, onDeliveryError } = parseArgument(
     optionsSchema,
     options,
     'createNatsRaftTransport',
@@ -69,6 +83,7 @@ export function createNatsRaftTransport(options: NatsRaftTransportOptions): Nats
   let sent = 0;
   let received = 0;
   let dropped = 0;
+  let failed = 0;
 
   const subscription: Subscription = connection.subscribe(subjectOf(id), {
     callback: (error, msg) => {
@@ -85,7 +100,12 @@ export function createNatsRaftTransport(options: NatsRaftTransportOptions): Nats
         return;
       }
       received += 1;
-      handler?.(message);
+      // A throw in the handler must not reach the NATS client's callback loop.
+      if (
+        handler !== undefined &&
+        !deliverContained('Raft over NATS', handler, message, onDeliveryError)
+      )
+        failed += 1;
     },
   });
 
@@ -112,6 +132,6 @@ export function createNatsRaftTransport(options: NatsRaftTransportOptions): Nats
       handler = undefined;
       if (!connection.isClosed()) await subscription.drain().catch(() => undefined);
     },
-    stats: () => ({ sent, received, dropped }),
+    stats: () => ({ sent, received, dropped, failed }),
   };
 }

@@ -1,3 +1,4 @@
+export { deliverContained } from './deliver-contained';
 export type { RaftErrorCode } from './errors';
 export { NotLeaderError, RaftError } from './errors';
 export type { FileStorageOptions } from './file-storage';

@@ -1,5 +1,6 @@
 import type { Clock, Random } from '@varplane/core';
-import { describeValue, toErrorInfo } from '@varplane/core/internal';
+import { describeValue } from '@varplane/core/internal';
+import { deliverContained } from './deliver-contained';
 import { RaftError } from './errors';
 import { checkString, readSafely } from './internal/read-field';
 import type { NodeId, RaftMessage } from './messages';
@@ -172,34 +173,7 @@ function build(options: SimulatedNetworkOptions): SimulatedNetwork {
       return;
     }
     delivered += 1;
-    try {
-      handler(message);
-    } catch (cause) {
-      failed += 1;
-      report(
-        new RaftError({
-          code: 'RAFT_DELIVERY_FAILED',
-          message: `simulated network: the handler of node ${describeValue(message.to)} threw on a message from ${describeValue(message.from)}: ${toErrorInfo(cause).message}`,
-          cause,
-        }),
-      );
-    }
-  };
-
-  const report = (error: RaftError) => {
-    try {
-      if (onDeliveryError === undefined) process.emitWarning(error);
-      else onDeliveryError(error);
-    } catch (cause) {
-      // The reporter itself threw: the warning is the last place left to tell.
-      process.emitWarning(
-        new RaftError({
-          code: 'RAFT_DELIVERY_FAILED',
-          message: `${error.message} (and onDeliveryError threw)`,
-          cause,
-        }),
-      );
-    }
+    if (!deliverContained('simulated network', handler, message, onDeliveryError)) failed += 1;
   };
 
   const flush = () => {

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../test/support/free-port';
+import type { RaftError } from './errors';
 import type { RaftMessage } from './messages';
 import { startTcpTransport, type TcpTransport } from './tcp-transport';
 
@@ -31,7 +32,9 @@ const message = (
   ...extra,
 });
 
-async function pair(options: { maxQueuedMessages?: number } = {}) {
+async function pair(
+  options: { maxQueuedMessages?: number; onDeliveryError?: (error: RaftError) => void } = {},
+) {
   const [portA, portB] = [await freePort(), await freePort()];
   const peers = { a: { host, port: portA }, b: { host, port: portB } };
   const a = await startTcpTransport({
@@ -130,8 +133,9 @@ describe('startTcpTransport', () => {
     await until(() => atB.length === 1, 'delivery after garbage');
   });
 
-  it('keeps the connection when the handler throws', async () => {
-    const { a, b } = await pair();
+  it('keeps the connection when the handler throws, and reports each throw', async () => {
+    const reported: RaftError[] = [];
+    const { a, b } = await pair({ onDeliveryError: (error) => reported.push(error) });
     let calls = 0;
     b.listen(() => {
       calls += 1;
@@ -141,6 +145,14 @@ describe('startTcpTransport', () => {
     a.send([message('a', 'b', 2)]);
     await until(() => calls === 2, 'both deliveries');
     expect(a.stats().connects).toBe(1);
+    expect(b.stats()).toMatchObject({ received: 2, failed: 2 });
+    expect(reported.map((error) => error.code)).toEqual([
+      'RAFT_DELIVERY_FAILED',
+      'RAFT_DELIVERY_FAILED',
+    ]);
+    expect(reported[0]?.message).toBe(
+      'tcp transport: the handler of node "b" threw on a message from "a": handler failed',
+    );
   });
 
   it('refuses bad options with typed errors', async () => {
@@ -159,5 +171,13 @@ describe('startTcpTransport', () => {
     await expect(
       startTcpTransport({ id: 'a', listen: { host, port: 0 }, peers: {}, maxQueuedMessages: 0 }),
     ).rejects.toThrow(/maxQueuedMessages/);
+    await expect(
+      startTcpTransport({
+        id: 'a',
+        listen: { host, port: 0 },
+        peers: {},
+        onDeliveryError: 'log' as never,
+      }),
+    ).rejects.toThrow(/onDeliveryError must be a function, got "log"/);
   });
 });

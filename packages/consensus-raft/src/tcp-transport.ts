@@ -1,6 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { type Clock, systemClock, type TimerHandle } from '@varplane/core';
 import { describeValue } from '@varplane/core/internal';
+import { deliverContained } from './deliver-contained';
 import { RaftError } from './errors';
 import { readSafely } from './internal/read-field';
 import { decodeRaftMessage, encodeRaftMessage } from './message-codec';
@@ -31,6 +32,11 @@ export interface TcpTransportOptions {
   readonly reconnectMs?: { readonly min: number; readonly max: number };
   /** Timers for redialing. Default: the system clock. */
   readonly clock?: Clock;
+  /**
+   * Told when the node's handler throws on a received message (`RAFT_DELIVERY_FAILED`); the
+   * connection carries on. Default: a process warning.
+   */
+  readonly onDeliveryError?: (error: RaftError) => void;
 }
 
 /** Counters of a {@link TcpTransport}. */
@@ -42,6 +48,8 @@ export interface TcpTransportStats {
   /** Connections closed for sending a malformed or oversized frame. */
   readonly badFrames: number;
   readonly connects: number;
+  /** Messages the node's handler threw on (reported through `onDeliveryError`). */
+  readonly failed: number;
 }
 
 /** A {@link RaftTransport} over TCP, with the address it listens on and its counters. */
@@ -77,7 +85,7 @@ export async function startTcpTransport(options: TcpTransportOptions): Promise<T
   const clock = o.clock;
   let handler: ((message: RaftMessage) => void) | null = null;
   let closed = false;
-  const stats = { sent: 0, received: 0, dropped: 0, badFrames: 0, connects: 0 };
+  const stats = { sent: 0, received: 0, dropped: 0, badFrames: 0, connects: 0, failed: 0 };
   const inbound = new Set<Socket>();
   const links = new Map<NodeId, PeerLink>();
   for (const [peer, address] of Object.entries(o.peers)) {
@@ -106,11 +114,8 @@ export async function startTcpTransport(options: TcpTransportOptions): Promise<T
       return true;
     }
     stats.received += 1;
-    try {
-      handler?.(message);
-    } catch {
-      // The node's handler failing is the node's problem; the connection carries on.
-    }
+    if (handler !== null && !deliverContained('tcp transport', handler, message, o.onDeliveryError))
+      stats.failed += 1;
     return true;
   };
 
@@ -321,5 +326,15 @@ function validate(options: TcpTransportOptions) {
     maxFrameBytes: positive('maxFrameBytes', options.maxFrameBytes, 64 * 1024 * 1024),
     reconnectMs: { min, max },
     clock: options.clock ?? systemClock,
+    onDeliveryError: onDeliveryErrorOf(options.onDeliveryError, fail),
   };
+}
+
+function onDeliveryErrorOf(
+  value: unknown,
+  fail: (field: string, value: unknown, expected: string) => RaftError,
+): ((error: RaftError) => void) | undefined {
+  if (value !== undefined && typeof value !== 'function')
+    throw fail('onDeliveryError', value, 'a function');
+  return value as ((error: RaftError) => void) | undefined;
 }
