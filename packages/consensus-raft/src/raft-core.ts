@@ -108,6 +108,7 @@ export interface ForwardedProposalResult {
  * Everything the core wants done, in order: persist `snapshot`, `entries` and `hardState` (one
  * durable write), then send `messages`, apply `snapshot` and then `committedEntries` to the state
  * machine, deliver `readStates` and `proposals`, and call {@link RaftCore.advance}.
+ * `sendBeforeWrite` and `applyBeforeWrite` say when the write need not be waited for.
  */
 export interface Ready {
   readonly hardState: HardState | null;
@@ -117,6 +118,18 @@ export interface Ready {
   readonly messages: readonly RaftMessage[];
   readonly readStates: readonly ReadState[];
   readonly proposals: readonly ForwardedProposalResult[];
+  /**
+   * The messages promise nothing this write makes durable, so they may go while it is in flight:
+   * only the commit index is written (it is learned again from the leader after a crash), or
+   * this node leads in a term and vote already on disk and sends its followers the entries it is
+   * writing itself (it counts itself towards a quorum only once its write is done).
+   */
+  readonly sendBeforeWrite: boolean;
+  /**
+   * The committed entries were all on disk before this write (it adds no entries), so they may
+   * be applied while it is in flight.
+   */
+  readonly applyBeforeWrite: boolean;
 }
 
 /** The leader's view of one follower, for status and lag reporting. */
@@ -169,6 +182,12 @@ export interface RaftCore {
   /** Starts an election now, as if the election timer fired. */
   campaign(): void;
   hasReady(): boolean;
+  /**
+   * Takes the queued messages that forward a local request to the leader or answer one (a
+   * proposal, a read, a transfer: term 0). They promise nothing about any disk, so a driver may
+   * send them at once, even while a write is in flight, instead of with the next ready.
+   */
+  takeForwards(): readonly RaftMessage[];
   /** The work to do; call {@link RaftCore.advance} when done, before the next `ready()`. */
   ready(): Ready;
   advance(): void;
@@ -191,6 +210,7 @@ export interface SoftState {
 }
 
 const EMPTY: readonly Entry[] = Object.freeze([]) as readonly Entry[];
+const EMPTY_MESSAGES: readonly RaftMessage[] = Object.freeze([]) as readonly RaftMessage[];
 const KNOWN_TYPES: ReadonlySet<string> = new Set<string>(MESSAGE_TYPES);
 
 /**
@@ -443,6 +463,13 @@ class RaftNode implements RaftCore {
     );
   }
 
+  takeForwards(): readonly RaftMessage[] {
+    if (!this.messages.some((m) => m.term === 0)) return EMPTY_MESSAGES;
+    const forwards = this.messages.filter((m) => m.term === 0);
+    this.messages = this.messages.filter((m) => m.term !== 0);
+    return forwards;
+  }
+
   ready(): Ready {
     if (this.inflightReady !== null) {
       throw new RaftError({
@@ -465,6 +492,10 @@ class RaftNode implements RaftCore {
       snapshot === null && this.log.applying < applyTo
         ? this.log.slice(this.log.applying + 1, applyTo + 1, Infinity)
         : EMPTY;
+    const voteOnDisk =
+      hardState === null ||
+      (hardState.term === this.persistedHardState.term &&
+        hardState.vote === this.persistedHardState.vote);
     const ready: Ready = {
       hardState,
       entries,
@@ -473,6 +504,9 @@ class RaftNode implements RaftCore {
       messages: this.messages,
       readStates: this.readStates,
       proposals: this.proposalResults,
+      sendBeforeWrite:
+        snapshot === null && voteOnDisk && (entries.length === 0 || this.role === 'leader'),
+      applyBeforeWrite: snapshot === null && entries.length === 0,
     };
     this.inflightReady = {
       lastEntry: entries.length > 0 ? last : -1,

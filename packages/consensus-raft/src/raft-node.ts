@@ -189,6 +189,11 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
   };
 
   const kick = () => {
+    // A forward to the leader (or its answer) need not wait for this node's write in flight.
+    if (writing && !stopped) {
+      const forwards = core.takeForwards();
+      if (forwards.length > 0) transport.send(forwards);
+    }
     if (scheduled || writing || stopped) return;
     scheduled = true;
     queueMicrotask(() => {
@@ -310,15 +315,23 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
       writing = true;
       const ready = core.ready();
       try {
-        if (ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null) {
-          await storage.write({
-            hardState: ready.hardState,
-            entries: ready.entries,
-            snapshot: ready.snapshot,
-          });
-        }
+        const written =
+          ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null
+            ? storage.write({
+                hardState: ready.hardState,
+                entries: ready.entries,
+                snapshot: ready.snapshot,
+              })
+            : undefined;
+        // Awaited below, before this ready is advanced; a failure stops the node there.
+        written?.catch(() => undefined);
+        // Only what the write makes durable waits for it: a leader's appends and a new commit
+        // index go out (and already durable entries are applied) while the disk syncs.
+        if (!ready.sendBeforeWrite) await written;
         if (stopped) return;
         transport.send(ready.messages);
+        if (!ready.applyBeforeWrite) await written;
+        if (stopped) return;
         if (ready.snapshot !== null) {
           const index = ready.snapshot.metadata.index;
           await stateMachine?.restore(ready.snapshot.data);
@@ -377,6 +390,8 @@ export async function startRaftNode(options: StartRaftNodeOptions): Promise<Raft
           reads.delete(readState.context);
           readsAt.push({ index: readState.index, waiter });
         }
+        await written;
+        if (stopped) return;
         settleReads();
         core.advance();
         if (o.snapshotEvery > 0 && applied - lastSnapshotIndex >= o.snapshotEvery && stateMachine) {

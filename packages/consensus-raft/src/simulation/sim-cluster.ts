@@ -116,11 +116,19 @@ export class SimCluster {
     });
   }
 
-  /** Takes a node's ready and starts its write, which completes at `now + latency`. */
+  /**
+   * Takes a node's ready and starts its write, which completes at `now + latency`. What the ready
+   * allows before its write (messages, applying durable entries) happens now, so a crash before
+   * the write completes finds it already done, as it would in a real driver.
+   */
   beginWrite(id: NodeId, latency = 0): boolean {
     const node = this.node(id);
     if (!node.alive || node.writing !== null || !node.core.hasReady()) return false;
-    node.writing = { ready: node.core.ready(), doneAt: this.now + latency };
+    const ready = node.core.ready();
+    node.writing = { ready, doneAt: this.now + latency };
+    node.lastSent = [];
+    if (ready.sendBeforeWrite) this.sendOf(node, ready);
+    if (ready.applyBeforeWrite) this.applyOf(node, ready);
     return true;
   }
 
@@ -132,21 +140,12 @@ export class SimCluster {
     node.writing = null;
     const ready = writing.ready;
     node.stored.write(ready);
-    this.send(ready.messages);
-    node.lastSent = [...ready.messages];
+    if (!ready.sendBeforeWrite) this.sendOf(node, ready);
     if (ready.snapshot !== null) {
       node.applied = JSON.parse(untext(ready.snapshot.data)) as string[];
       node.appliedIndex = ready.snapshot.metadata.index;
     }
-    for (const entry of ready.committedEntries) {
-      if (entry.index !== node.appliedIndex + 1) {
-        throw new Error(`${id} applied ${entry.index} after ${node.appliedIndex}`);
-      }
-      node.appliedIndex = entry.index;
-      if (entry.type === 'normal' && entry.data.byteLength > 0)
-        node.applied.push(untext(entry.data));
-      this.options.onApply?.(node, entry);
-    }
+    if (!ready.applyBeforeWrite) this.applyOf(node, ready);
     node.readStates.push(...ready.readStates);
     node.proposals.push(...ready.proposals);
     node.core.advance();
@@ -161,6 +160,23 @@ export class SimCluster {
       sent.push(...node.lastSent);
     }
     node.lastSent = sent;
+  }
+
+  private sendOf(node: SimNode, ready: Ready): void {
+    this.send(ready.messages);
+    node.lastSent = [...ready.messages];
+  }
+
+  private applyOf(node: SimNode, ready: Ready): void {
+    for (const entry of ready.committedEntries) {
+      if (entry.index !== node.appliedIndex + 1) {
+        throw new Error(`${node.id} applied ${entry.index} after ${node.appliedIndex}`);
+      }
+      node.appliedIndex = entry.index;
+      if (entry.type === 'normal' && entry.data.byteLength > 0)
+        node.applied.push(untext(entry.data));
+      this.options.onApply?.(node, entry);
+    }
   }
 
   send(messages: readonly RaftMessage[]): void {
@@ -240,6 +256,10 @@ export class SimCluster {
   /** The application's snapshot of a node's state machine, compacting its log and disk. */
   compact(id: NodeId): void {
     const node = this.node(id);
+    // Between readies only, as a driver does: while one is in flight the state machine may be
+    // ahead of the core's applied index (entries applied before the write), and a snapshot of it
+    // would claim entries it does not cover.
+    if (node.writing !== null) return;
     const snapshot = node.core.compact(text(JSON.stringify(node.applied)));
     node.stored.compact(snapshot);
   }
