@@ -13,6 +13,8 @@
  *    over rounds (median and range of the ratio).
  *
  * `--fast` runs 4 tasks x 2 seeds (for development); the default is 20 tasks x 5 seeds.
+ * `--offset K` numbers the tasks from K (default 0), so development can measure on tasks held out
+ * of the reported table.
  * `--strict` exits 1 while a goal is missed. `--tasks N`, `--seeds N`, `--skip-overhead`.
  * `--shard i/n --out file.json` runs only the tasks with index i mod n and saves their results;
  * `--merge a.json b.json ...` prints the table of saved shards (so a long run can use two cores).
@@ -132,7 +134,8 @@ const merging = flag('--merge');
 const taskIds = Array.from({ length: TASKS }, (_, i) => i).filter(
   (i) => !merging && i % (shards as number) === shard,
 );
-const tasks = taskIds.map((i) => generateTask(i));
+const OFFSET = numberArg('--offset') ?? 0;
+const tasks = taskIds.map((i) => generateTask(OFFSET + i));
 console.log(`### @varplane/teleprompters: fraction of the optimum on generated team tasks\n`);
 const optimumMean = mean(tasks.map((t) => t.optimum.value));
 const givenMean = mean(

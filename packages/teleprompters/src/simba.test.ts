@@ -54,6 +54,35 @@ describe('simba', { timeout: 30_000 }, () => {
     }
   });
 
+  it('starts from a random population a share of the budget pays for, and runs only its best again', async () => {
+    const populationOf = async (budget: { maxMetricCalls: number } | undefined) => {
+      const result = await simba(syntheticTeam(), trainset, exactMatch, {
+        ...small,
+        numCandidates: 2,
+        runner: syntheticRunner(),
+        seed: 2,
+        ...(budget === undefined ? {} : { budget }),
+      }).result;
+      const firstSampling = result.trials.findIndex((trial) => trial.purpose === 'sampling');
+      const start = result.trials
+        .slice(0, firstSampling)
+        .filter((trial) => trial.purpose === 'minibatch');
+      const sampled = new Set(
+        result.trials.filter((trial) => trial.purpose === 'sampling').map((t) => t.candidate),
+      );
+      return { start: start.map((trial) => trial.candidate), sampled };
+    };
+    // 15% of the 1,500 search runs of a 2,000-call budget, at 9 runs a team: 25 random teams and
+    // the given one.
+    const funded = await populationOf({ maxMetricCalls: 2000 });
+    expect(funded.start.length).toBe(26);
+    // Only the leaders (the best 2 at each step) run again; most of the population never does.
+    const rerun = funded.start.filter((id) => funded.sampled.has(id));
+    expect(rerun.length).toBeLessThan(funded.start.length / 2);
+    // Without a call budget, numCandidates random teams and the given one.
+    expect((await populationOf(undefined)).start.length).toBe(3);
+  });
+
   it('gives identical results for the same seed, whatever the concurrency', async () => {
     const run = (concurrency: number) =>
       simba(syntheticTeam(), trainset, exactMatch, {

@@ -1,6 +1,7 @@
 import type { LanguageModel, MultiAgentSpace, MutationStrategy } from '@varplane/core';
 import { z } from 'zod';
 import { inputError } from './errors';
+import { assignRolesToSelected } from './internal/agent-roles';
 import { aliased } from './internal/aliases';
 import { MAX_TIMEOUT_MS } from './internal/deadline';
 import { agentsWithDemos, type DemoBuilder, defaultDemoBuilder } from './internal/demos';
@@ -14,7 +15,7 @@ import {
   startOptimizer,
 } from './internal/optimizer';
 import { randomConfiguration } from './internal/random-configuration';
-import { finalFieldSize, finalReserve, race } from './internal/select';
+import { FINAL_SHARE, finalFieldSize, finalReserve, race } from './internal/select';
 import {
   applyStrategy,
   type Bucket,
@@ -123,10 +124,19 @@ type Parsed = z.output<z.ZodObject<typeof shape>>;
 
 /** Pseudo-runs at the mean of all runs that every team's average is shrunk with. */
 const SHRINKAGE = 4;
+/**
+ * Share of the search's runs (the budget less the final race) spent on the starting population,
+ * one mini-batch a team: a wide random start costs little, since only the best `numCandidates`
+ * of it run again.
+ */
+const POPULATION_SHARE = 0.15;
+/** Most random teams in the starting population. */
+const MAX_POPULATION = 64;
 
 /**
  * SIMBA (stochastic introspective mini-batch ascent) over a whole team. It starts from a
- * population: the given team and `numCandidates` random ones, measured on one mini-batch. Each
+ * population: the given team and random ones (15% of the search's runs, at least
+ * `numCandidates`), measured on one mini-batch, of which only the best go on. Each
  * step takes a mini-batch; the `numCandidates` best teams run it (every training example keeps
  * one seed for the whole search, so teams are compared on the same examples and the same luck,
  * and no team runs an example twice); the examples are sorted by the gap between their best and
@@ -295,16 +305,24 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
   let stopReason: 'completed' | 'budget_exhausted' = 'completed';
   const stepCost = 2 * numCandidates * bsize;
 
-  // A population of starting teams, not only the given one: random teams from the whole space,
-  // measured with the given team on one batch, so the ascent starts from wherever is best.
+  // A population of starting teams, not only the given one: random teams from the whole space
+  // (a share of the search's runs, at least numCandidates), measured with the given team on one
+  // batch, so the ascent starts from wherever is best.
   const frozen = (id: string) => context.team.variables.get(id)?.hints.frozen === true;
+  const searchRuns = engine.runsWorth(1 - FINAL_SHARE);
+  const population = Number.isFinite(searchRuns)
+    ? Math.max(
+        numCandidates,
+        Math.min(MAX_POPULATION, Math.floor((POPULATION_SHARE * searchRuns) / bsize)),
+      )
+    : numCandidates;
   if (engine.canAfford((numCandidates + 1) * bsize + finalReserve(context))) {
-    for (let k = 0; k < numCandidates; k++) {
-      const configuration = randomConfiguration(
+    for (let k = 0; k < population; k++) {
+      if (!engine.canAfford((programs.length + 1) * bsize + finalReserve(context))) break;
+      const configuration = assignRolesToSelected(
         context.team.variables,
+        randomConfiguration(context.team.variables, random, context.baseline.configuration, frozen),
         random,
-        context.baseline.configuration,
-        frozen,
       );
       if (known.has(stableStringify(configuration))) continue;
       remember(context.candidate(configuration, null, 'population'));
@@ -362,13 +380,15 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
         strategy.name === 'append_demo'
           ? dropDemos(context, source.configuration)
           : source.configuration;
-      const next = await applyStrategy(context, strategy, bucket, dropped, {
+      const made = await applyStrategy(context, strategy, bucket, dropped, {
         p10,
         p90,
         demoBuilder,
         programOf: (id) => byId.get(id),
       });
-      if (next === undefined) continue;
+      if (made === undefined) continue;
+      // A role given to an agent the move left unselected goes to one it selected.
+      const next = assignRolesToSelected(context.team.variables, made, random);
       const text = stableStringify(next);
       if (known.has(text)) continue;
       const candidate = context.candidate(next, source, strategy.name);

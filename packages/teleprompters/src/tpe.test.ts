@@ -204,3 +204,42 @@ describe('createTpeSampler with part scores', () => {
     expect(betaLow as number).toBeGreaterThan((betaHigh as number) + 0.5);
   });
 });
+
+describe('createTpeSampler with groups', () => {
+  // Two good teams: mode a with an agent style x, mode b with style y; the rest are bad.
+  const grouped = createVariableSpace([
+    choice('team.mode', { choices: ['a', 'b', 'c', 'd'], default: 'a' }),
+    choice('alpha.style', {
+      choices: ['x', 'y', 'z', 'w'],
+      default: 'x',
+      hints: { tags: ['varplane:agent:alpha'] },
+    }),
+  ]);
+  const history: TpeObservation[] = [
+    { configuration: { 'team.mode': 'a', 'alpha.style': 'x' }, score: 1 },
+    { configuration: { 'team.mode': 'b', 'alpha.style': 'y' }, score: 1 },
+    ...Array.from({ length: 18 }, (_, i) => ({
+      configuration: {
+        'team.mode': i % 2 === 0 ? 'c' : 'd',
+        'alpha.style': i % 3 === 0 ? 'z' : 'w',
+      },
+      score: 0,
+    })),
+  ];
+  const crossed = { 'team.mode': 'a', 'alpha.style': 'y' };
+  const seen = { 'team.mode': 'a', 'alpha.style': 'x' };
+
+  it("models the team's variables and each agent's apart, so good parts of two teams combine", () => {
+    const [own, combined] = createTpeSampler(grouped).rank(history, [seen, crossed]);
+    expect(combined as number).toBeCloseTo(own as number, 10);
+    expect(combined as number).toBeGreaterThan(1);
+  });
+
+  it('models every variable in one kernel with group: false', () => {
+    const [own, combined] = createTpeSampler(grouped, { group: false }).rank(history, [
+      seen,
+      crossed,
+    ]);
+    expect(own as number).toBeGreaterThan((combined as number) + 0.3);
+  });
+});

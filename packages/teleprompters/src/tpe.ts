@@ -41,9 +41,16 @@ export interface TpeOptions {
   readonly extraValues?: Readonly<Record<string, readonly JsonValue[]>>;
   /**
    * Model the variables of a group jointly (one kernel over all of them, as Optuna's multivariate
-   * TPE does) instead of one estimator per variable as in Bergstra et al. (default false).
+   * TPE does) instead of one estimator per variable as in Bergstra et al. (default true).
    */
   readonly multivariate?: boolean;
+  /**
+   * With `multivariate`, split the variables into the groups that are active together (the
+   * team's own, then each agent's, by {@link TpeOptions.groupOf}), each modelled jointly from the
+   * observations in which it was active and sampled on its own, as Optuna's `group` option does
+   * (default true). False models every variable in one joint kernel.
+   */
+  readonly group?: boolean;
   /**
    * The group a variable belongs to, for {@link TpeObservation.partScores} (default: the agent
    * its `varplane:agent:<id>` tag names, else `team`).
@@ -95,6 +102,7 @@ const optionsSchema = z.strictObject({
   subsetFlip: z.number().gt(0).lt(0.5).default(0.2),
   extraValues: z.record(z.string(), z.array(z.json())).default({}),
   multivariate: z.boolean().default(true),
+  group: z.boolean().default(true),
   groupOf: z
     .custom<(variable: Variable) => string>((value) => typeof value === 'function')
     .optional(),
@@ -420,6 +428,23 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
     return logSumExp(terms);
   };
 
+  /**
+   * Which of `scores` are good: the best `gamma` share (Optuna's rule by default), ties at the cut
+   * on the good side unless that would take every score. Undefined when they cannot be split.
+   */
+  const goodSplit = (scores: readonly number[]): boolean[] | undefined => {
+    if (scores.length < 2) return undefined;
+    const sorted = [...scores].sort((a, b) => b - a);
+    const goodCount =
+      parsed.gamma === undefined
+        ? Math.min(Math.ceil(0.1 * sorted.length), 25)
+        : Math.ceil(parsed.gamma * sorted.length);
+    const cut = sorted[Math.max(1, goodCount) - 1] as number;
+    const lowest = sorted[sorted.length - 1] as number;
+    const split = scores.map((score) => (cut > lowest ? score >= cut : score > cut));
+    return split.some(Boolean) && !split.every(Boolean) ? split : undefined;
+  };
+
   const modelled = new Set(dimensions.map((dimension) => dimension.id));
   const composites = new Set(
     space.variables.filter((variable) => variable.kind === 'composite').map((v) => v.id),
@@ -439,6 +464,40 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
   };
 
   /**
+   * Optuna's group decomposition: the observations are split into good and bad once, on the
+   * overall score; each group of variables that are active together (the team's, each agent's)
+   * is modelled jointly from the good and bad observations in which it was active, and sampled
+   * on its own, so a good agent setting seen in one team can join the organization of another.
+   */
+  const groupedModels = (
+    observations: readonly TpeObservation[],
+    worlds: readonly Universe[],
+    groups: readonly (readonly number[])[],
+  ): { dims: readonly number[]; good?: Estimator; bad?: Estimator }[] => {
+    // Best first, as the one-group path orders them, so a space of one group is modelled alike.
+    const ranked = observations
+      .map((observation, index) => ({ observation, index }))
+      .sort((a, b) => b.observation.score - a.observation.score || a.index - b.index)
+      .map((entry) => entry.observation);
+    const good = goodSplit(ranked.map((observation) => observation.score));
+    if (good === undefined) return groups.map((dims) => ({ dims }));
+    return groups.map((dims) => {
+      const active = (wanted: boolean) =>
+        ranked.filter(
+          (observation, i) =>
+            good[i] === wanted &&
+            dims.some(
+              (d) => observation.configuration[(dimensions[d] as Dimension).id] !== undefined,
+            ),
+        );
+      const l = active(true);
+      const g = active(false);
+      if (l.length === 0 || g.length === 0) return { dims };
+      return { dims, good: estimator(l, worlds, dims), bad: estimator(g, worlds, dims) };
+    });
+  };
+
+  /**
    * One pair of estimators per group of dimensions, each fitted on its group's scores. Without
    * part scores every dimension is one group judged on the overall score.
    */
@@ -447,11 +506,13 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
     worlds: readonly Universe[],
   ): { dims: readonly number[]; good?: Estimator; bad?: Estimator }[] => {
     const parted = observations.some((observation) => observation.partScores !== undefined);
+    const decomposed = !parted && parsed.multivariate && parsed.group;
     const groups = new Map<string, number[]>();
     dimensions.forEach((_, d) => {
-      const group = parted ? (groupOfDimension[d] as string) : TEAM_GROUP;
+      const group = parted || decomposed ? (groupOfDimension[d] as string) : TEAM_GROUP;
       groups.set(group, [...(groups.get(group) ?? []), d]);
     });
+    if (decomposed) return groupedModels(observations, worlds, [...groups.values()]);
     return [...groups].flatMap(([group, dims]) => {
       const scored = observations
         .map((observation, index) => ({
@@ -461,16 +522,10 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
         }))
         .filter((entry): entry is typeof entry & { score: number } => entry.score !== undefined)
         .sort((a, b) => b.score - a.score || a.index - b.index);
-      if (scored.length < 2) return [{ dims }];
-      const goodCount =
-        parsed.gamma === undefined
-          ? Math.min(Math.ceil(0.1 * scored.length), 25)
-          : Math.ceil(parsed.gamma * scored.length);
-      const cut = (scored[Math.max(1, goodCount) - 1] as { score: number }).score;
-      const lowest = (scored[scored.length - 1] as { score: number }).score;
-      const isGood = (score: number) => (cut > lowest ? score >= cut : score > cut);
-      const good = scored.filter((entry) => isGood(entry.score)).map((entry) => entry.observation);
-      const bad = scored.filter((entry) => !isGood(entry.score)).map((entry) => entry.observation);
+      const split = goodSplit(scored.map((entry) => entry.score));
+      if (split === undefined) return [{ dims }];
+      const good = scored.filter((_, i) => split[i]).map((entry) => entry.observation);
+      const bad = scored.filter((_, i) => !split[i]).map((entry) => entry.observation);
       if (good.length === 0 || bad.length === 0) return [{ dims }];
       if (parsed.multivariate) {
         return [{ dims, good: estimator(good, worlds, dims), bad: estimator(bad, worlds, dims) }];
