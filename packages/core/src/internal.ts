@@ -6,5 +6,6 @@
 export { describeValue, formatIssues, readField } from './errors';
 export { toErrorInfo } from './events';
 export { guardInput } from './internal/guard';
+export { idRecord } from './internal/id-record';
 export type { CodeFor, ErrorFactory, ParseOptions } from './internal/parse';
 export { parseOrThrow, toIssues } from './internal/parse';
