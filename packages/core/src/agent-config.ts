@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentIdSchema } from './agent-ref';
+import { idRecord } from './internal/id-record';
 
 export const AGENT_ROLES = [
   'coordinator',
@@ -82,7 +83,7 @@ export const agentConfigSchema = z.object({
    */
   follows: z.array(z.string().min(1)).optional(),
   /** The agent's own variable values (temperature, demos...), validated by its local space. */
-  localConfiguration: z.record(z.string(), z.unknown()).default({}),
+  localConfiguration: idRecord(z.unknown()).default(() => Object.create(null)),
   /** Passed to the behaviour's `init`. */
   args: z.unknown().optional(),
 });

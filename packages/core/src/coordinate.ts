@@ -4,6 +4,7 @@ import { type CoordinationPattern, neighboursOf, topologyEdges } from './coordin
 import { type AgentDirective, agentDirectiveSchema, directive } from './directive';
 import { describeValue, formatIssues, OrchestrationError } from './errors';
 import { guardInput } from './internal/guard';
+import { idRecord } from './internal/id-record';
 import { parseOrThrow } from './internal/parse';
 import { type PerformanceMetrics, performanceMetricsSchema } from './metrics';
 import type { OrchestrationVariable } from './orchestration-variable';
@@ -183,7 +184,7 @@ function strategyContext(settings: RunSettings, signal: AbortSignal): StrategyCo
 const directivesSchema = z.array(agentDirectiveSchema);
 
 const contextSchema = z.looseObject({
-  agents: z.record(z.string(), z.looseObject({ status: z.string().optional() })),
+  agents: idRecord(z.looseObject({ status: z.string().optional() })),
 });
 
 /**
@@ -369,11 +370,11 @@ function builtinCoordination(
     }
     case 'resource_allocation': {
       const plans = variable.settings.plans as Record<string, Record<string, number>>;
-      const plan = plans[value as string] ?? {};
+      const plan = Object.hasOwn(plans, value as string) ? (plans[value as string] ?? {}) : {};
       const sum = Object.values(plan).reduce((a, b) => a + b, 0);
       const total = variable.settings.total as number;
       return agents.map((agent) => {
-        const share = (plan[agent] ?? 0) / sum;
+        const share = (Object.hasOwn(plan, agent) ? (plan[agent] ?? 0) : 0) / sum;
         return directive(
           agent,
           'adjustParameters',
@@ -412,7 +413,10 @@ function builtinCoordination(
       const scores = context.metrics?.individualPerformance ?? {};
       return agents
         .filter(
-          (agent) => scores[agent] !== undefined && (scores[agent] as number) < (value as number),
+          (agent) =>
+            Object.hasOwn(scores, agent) &&
+            scores[agent] !== undefined &&
+            (scores[agent] as number) < (value as number),
         )
         .map((agent) =>
           directive(
@@ -443,7 +447,10 @@ function builtinAdaptation(
   switch (variable.type) {
     case 'agent_selection': {
       const current = variable.value as string[];
-      const score = (agent: string) => metrics.individualPerformance[agent] ?? 0.5;
+      const score = (agent: string) =>
+        Object.hasOwn(metrics.individualPerformance, agent)
+          ? (metrics.individualPerformance[agent] ?? 0.5)
+          : 0.5;
       // Stable ranking: ties keep the variable's own agent order.
       const ranked = [...variable.agents].sort((a, b) => score(b) - score(a));
       const next = ranked.slice(0, current.length);

@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { idRecord } from './internal/id-record';
 
 const share = z.number().min(0).max(1);
 
 export const performanceMetricsSchema = z.object({
   /** The team's score in [0, 1]. */
   aggregatePerformance: share,
-  individualPerformance: z.record(z.string(), share),
+  individualPerformance: idRecord(share),
   /** Per-resource utilization in [0, 1] (`memory`, `cpu`, `tokens`...). */
-  resourceUtilization: z.record(z.string(), share),
+  resourceUtilization: idRecord(share),
   communicationEfficiency: share,
   adaptationSuccessRate: share,
   /** Milliseconds from failure to recovery, averaged. */

@@ -4,6 +4,7 @@ import { agentIdSchema } from './agent-ref';
 import { COORDINATION_PATTERNS, type CoordinationPattern } from './coordination-graph';
 import type { AgentDirective } from './directive';
 import { describeValue, OrchestrationError } from './errors';
+import { idRecord } from './internal/id-record';
 import { parseOrThrow } from './internal/parse';
 import type { PerformanceMetrics } from './metrics';
 import type { CoordinationContext, StrategyContext } from './strategies';
@@ -379,7 +380,9 @@ export function resourceAllocation(
   const extra = z.object({
     resource: z.string().min(1),
     total: z.number().positive(),
-    plans: z.record(z.string().min(1), z.record(z.string(), z.number().nonnegative())).default({}),
+    plans: idRecord(idRecord(z.number().nonnegative()), { key: z.string().min(1) }).default(() =>
+      Object.create(null),
+    ),
     default: z.string().optional(),
   });
   return build('resource_allocation', id, options, extra, (common, own) => {

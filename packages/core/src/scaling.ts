@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentIdSchema } from './agent-ref';
+import { idRecord } from './internal/id-record';
 
 export const scalingPolicySchema = z
   .object({
@@ -45,9 +46,9 @@ export type FaultRecoveryAction = (typeof FAULT_RECOVERY_ACTIONS)[number];
 export const faultRecoveryConfigSchema = z.object({
   /** What to do when an agent fails, unless `perAgent` says otherwise. */
   defaultAction: z.enum(FAULT_RECOVERY_ACTIONS).default('restart'),
-  perAgent: z.record(z.string(), z.enum(FAULT_RECOVERY_ACTIONS)).default({}),
+  perAgent: idRecord(z.enum(FAULT_RECOVERY_ACTIONS)).default(() => Object.create(null)),
   /** For `replace`: the agent that takes over a failed one's work. */
-  fallbacks: z.record(z.string(), agentIdSchema).default({}),
+  fallbacks: idRecord(agentIdSchema).default(() => Object.create(null)),
   /** Restarts allowed within `periodMs` before the failure escalates. */
   maxRestarts: z.number().int().nonnegative().default(3),
   periodMs: z.number().int().positive().default(5_000),

@@ -28,8 +28,7 @@ export function idRecord<V extends z.ZodType>(
       if (key !== undefined) {
         const checked = key.safeParse(name, { reportInput: true });
         if (!checked.success) {
-          for (const issue of checked.error.issues)
-            ctx.issues.push({ ...issue, input: name, path: [name, ...issue.path] });
+          for (const issue of checked.error.issues) ctx.issues.push(under(name, issue));
           continue;
         }
       }
@@ -43,13 +42,17 @@ export function idRecord<V extends z.ZodType>(
           configurable: true,
         });
       } else {
-        for (const issue of parsed.error.issues)
-          ctx.issues.push({ ...issue, path: [name, ...issue.path] });
+        for (const issue of parsed.error.issues) ctx.issues.push(under(name, issue));
       }
     }
     return out;
   });
   return schema as unknown as z.ZodType<Record<string, z.output<V>>, Record<string, z.input<V>>>;
+}
+
+/** A finished issue of a key or its value, re-rooted at the key (its message is kept). */
+function under(name: string, issue: z.core.$ZodIssue): z.core.$ZodRawIssue {
+  return { ...issue, path: [name, ...issue.path] } as z.core.$ZodRawIssue;
 }
 
 /** What `z.record` accepts: an object whose prototype is a root (any realm's, or none). */
