@@ -175,7 +175,8 @@ function recordRecovery(rt: SpaceRuntime, ms: number): void {
 
 /** Routes a stopped agent's id to its fallback, starting the fallback if need be. */
 async function replace(rt: SpaceRuntime, agentId: string, tally: Tally): Promise<void> {
-  const fallback = rt.space.faultRecovery.fallbacks[agentId];
+  const { fallbacks } = rt.space.faultRecovery;
+  const fallback = Object.hasOwn(fallbacks, agentId) ? fallbacks[agentId] : undefined;
   if (fallback === undefined) {
     tally.fail(
       new SpaceOperationError({

@@ -12,7 +12,7 @@ import {
   type RuntimeEvent,
   type StrategyRegistry,
 } from '@varplane/core';
-import { describeValue } from '@varplane/core/internal';
+import { describeValue, idRecord } from '@varplane/core/internal';
 import type { BehaviorSubject, Observable } from 'rxjs';
 import { z } from 'zod';
 import {
@@ -263,7 +263,7 @@ export function teamHealth(rt: { space: MultiAgentSpace; isRunning(id: string): 
 
 const teamHealthSchema = z.object({
   space: z.object({
-    agents: z.record(z.string(), z.object({ id: z.string(), status: z.string().optional() })),
+    agents: idRecord(z.object({ id: z.string(), status: z.string().optional() })),
   }),
   isRunning: z.custom<(id: string) => boolean>(
     (v) => typeof v === 'function',

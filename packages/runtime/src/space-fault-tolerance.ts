@@ -24,7 +24,7 @@ export function toleranceOf(
   space: MultiAgentSpace,
   agentId: string,
 ): GoverningTolerance | undefined {
-  if (space.faultRecovery.perAgent[agentId] !== undefined) return undefined;
+  if (Object.hasOwn(space.faultRecovery.perAgent, agentId)) return undefined;
   for (const variable of Object.values(space.orchestrationVariables)) {
     const tolerance = variable.faultTolerance;
     if (tolerance !== undefined && variable.agents.includes(agentId))
@@ -93,7 +93,8 @@ function peerFor(rt: SpaceRuntime, agentId: string, instanceId: string): string 
   const live = (id: string) =>
     id !== agentId && rt.isRunning(id) && !rt.replacements.has(id) && !rt.draining.has(id);
   if (actionOf(rt.space.faultRecovery, agentId) === 'replace') {
-    const fallback = rt.space.faultRecovery.fallbacks[agentId];
+    const { fallbacks } = rt.space.faultRecovery;
+    const fallback = Object.hasOwn(fallbacks, agentId) ? fallbacks[agentId] : undefined;
     return fallback !== undefined && live(fallback) ? fallback : undefined;
   }
   const variable = Object.values(rt.space.orchestrationVariables).find(

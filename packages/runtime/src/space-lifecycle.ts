@@ -26,7 +26,10 @@ function hasChild(rt: SpaceRuntime, id: string): boolean {
 
 async function startChild(rt: SpaceRuntime, agentId: string, instanceId: string): Promise<void> {
   const config = configOf(rt, agentId);
-  const behaviour = rt.options.behaviours[config.behaviour];
+  const { behaviours } = rt.options;
+  const behaviour = Object.hasOwn(behaviours, config.behaviour)
+    ? behaviours[config.behaviour]
+    : undefined;
   if (behaviour === undefined)
     throw new AgentNotFoundError(agentId, {
       message: `no behaviour ${config.behaviour} for ${agentId}`,

@@ -152,7 +152,10 @@ function checkSpace(
         });
     });
     const name = config?.behaviour;
-    if (typeof name === 'string' && behaviours[name] === undefined) {
+    if (
+      typeof name === 'string' &&
+      !(Object.hasOwn(behaviours, name) && behaviours[name] !== undefined)
+    ) {
       issues.push({
         path: `agents.${id}.behaviour`,
         message: `no such behaviour was given (given: ${names})`,
