@@ -6,7 +6,7 @@ import type {
   Vote,
   Voter,
 } from '@varplane/core';
-import { describeValue, toErrorInfo } from '@varplane/core/internal';
+import { describeValue, idRecord, toErrorInfo } from '@varplane/core/internal';
 import { z } from 'zod';
 import { askAgents, DEFAULT_ASK_TIMEOUT_MS } from './ask-agents';
 import {
@@ -98,7 +98,7 @@ const optionsSchema = z.strictObject({
 });
 
 const resultSchema = z.object({
-  accepted: z.record(z.string(), z.unknown()),
+  accepted: idRecord(z.unknown()),
   rejected: z.array(z.string()),
   tally: z.object({
     for: z.number().nonnegative(),

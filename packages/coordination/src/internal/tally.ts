@@ -41,7 +41,11 @@ export function countVotes(request: ConsensusRequest, weighted: boolean): Count 
     else tally.against += weight;
     for (const key of keys) {
       const entry = changes.get(key) as ChangeTally;
-      if (vote.changes?.[key] ?? vote.approve) entry.for += weight;
+      const said =
+        vote.changes !== undefined && Object.hasOwn(vote.changes, key)
+          ? vote.changes[key]
+          : undefined;
+      if (said ?? vote.approve) entry.for += weight;
       else entry.against += weight;
     }
   }
@@ -78,7 +82,8 @@ export function decide(
       absent,
     });
   }
-  const accepted: Record<string, unknown> = {};
+  // Null-prototype: a proposal key `__proto__` is assigned like any other.
+  const accepted: Record<string, unknown> = Object.create(null);
   const rejected: string[] = [];
   for (const [key, change] of count.changes) {
     if (accept(change)) accepted[key] = request.proposedChanges[key];

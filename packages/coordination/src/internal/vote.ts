@@ -1,10 +1,12 @@
 import type { Vote } from '@varplane/core';
+import { idRecord } from '@varplane/core/internal';
 import { z } from 'zod';
 
 export const voteSchema = z.object({
   agent: z.string().min(1),
   approve: z.boolean(),
-  changes: z.record(z.string(), z.boolean()).optional(),
+  // Keyed by the proposal's keys, any string (`__proto__` included).
+  changes: idRecord(z.boolean()).optional(),
 });
 
 const answerSchema = voteSchema.omit({ agent: true }).strict();
