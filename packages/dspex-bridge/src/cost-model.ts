@@ -1,4 +1,5 @@
 import { type LanguageModelUsage, languageModelUsageSchema } from '@varplane/core';
+import { idRecord } from '@varplane/core/internal';
 import { z } from 'zod';
 import { parseOptions } from './internal/parse-options';
 
@@ -29,7 +30,7 @@ const priceSchema = z.strictObject({
 const tokensSchema = languageModelUsageSchema.pick({ inputTokens: true, outputTokens: true });
 
 const optionsSchema = z.strictObject({
-  prices: z.record(z.string().min(1), priceSchema),
+  prices: idRecord(priceSchema, { key: z.string().min(1) }),
   per: z.number().positive().optional(),
 });
 

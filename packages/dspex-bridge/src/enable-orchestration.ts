@@ -1,5 +1,5 @@
 import { type JsonValue, VarplaneError } from '@varplane/core';
-import { describeValue } from '@varplane/core/internal';
+import { describeValue, idRecord } from '@varplane/core/internal';
 import { z } from 'zod';
 import { callBack } from './internal/callback';
 import { invalidArgument, parseOptions } from './internal/parse-options';
@@ -70,7 +70,8 @@ function own(record: Readonly<Record<string, JsonValue>> | undefined, id: string
   return record !== undefined && Object.hasOwn(record, id) ? record[id] : undefined;
 }
 
-const valuesSchema = z.record(z.string(), z.json());
+// Keyed by orchestration variable ids, which may be `__proto__`.
+const valuesSchema = idRecord(z.json());
 
 function isProgramValue(value: unknown): boolean {
   try {
@@ -89,7 +90,8 @@ function build<I, O>(
   options: EnableOrchestrationOptions<I, O>,
 ): OrchestratedProgram<I, O> {
   const valuesFor = (given: CallOptions['orchestration']): Record<string, JsonValue> => {
-    const values: Record<string, JsonValue> = {};
+    // Null-prototype: assigning a variable id `__proto__` adds a key like any other.
+    const values: Record<string, JsonValue> = Object.create(null);
     for (const id of followed) {
       const value = own(given, id) ?? own(bound, id);
       if (value !== undefined) values[id] = value;

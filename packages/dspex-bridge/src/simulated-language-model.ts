@@ -11,7 +11,7 @@ import {
   type Random,
   systemClock,
 } from '@varplane/core';
-import { describeValue } from '@varplane/core/internal';
+import { describeValue, idRecord } from '@varplane/core/internal';
 import { z } from 'zod';
 import type { CostModel } from './cost-model';
 import { LanguageModelError } from './errors';
@@ -164,10 +164,10 @@ const optionsSchema = z.strictObject({
   seed: z.int().optional(),
   tasks: z.array(taskSchema).optional(),
   responseModel: profileLayerSchema.optional(),
-  models: z
-    .record(z.string().min(1), profileLayerSchema.extend({ latency: latencySchema }))
-    .optional(),
-  agents: z.record(z.string().min(1), profileLayerSchema).optional(),
+  models: idRecord(profileLayerSchema.extend({ latency: latencySchema }), {
+    key: z.string().min(1),
+  }).optional(),
+  agents: idRecord(profileLayerSchema, { key: z.string().min(1) }).optional(),
   latency: latencySchema,
   clock: z.custom<Clock>((v) => typeof (v as Clock | null)?.setTimeout === 'function').optional(),
   costModel: z

@@ -1,3 +1,4 @@
+import { idRecord } from '@varplane/core/internal';
 import { z } from 'zod';
 import { parseList, parseOptions } from './internal/parse-options';
 
@@ -91,7 +92,7 @@ const partialProfileSchema = z.strictObject({
 
 export const profileLayerSchema = z.strictObject({
   all: partialProfileSchema.optional(),
-  tasks: z.record(z.string().min(1), partialProfileSchema).optional(),
+  tasks: idRecord(partialProfileSchema, { key: z.string().min(1) }).optional(),
 });
 
 const logit = (p: number) => Math.log(p / (1 - p));

@@ -1,4 +1,5 @@
 import type { JsonValue, LanguageModel } from '@varplane/core';
+import { idRecord } from '@varplane/core/internal';
 import { z } from 'zod';
 import type { ForwardContext } from '../compose-program';
 import { isLanguageModelRegistry, type LanguageModelRegistry } from '../language-model-registry';
@@ -47,7 +48,7 @@ const callOptionsSchema = z.strictObject({
       'must be a LanguageModel or a LanguageModelRegistry',
     )
     .optional(),
-  orchestration: z.record(z.string(), z.json()).optional(),
+  orchestration: idRecord(z.json()).optional(),
   onUsage: z.custom<NonNullable<CallOptions['onUsage']>>(fn, 'must be a function').optional(),
 });
 
