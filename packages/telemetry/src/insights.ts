@@ -1,4 +1,5 @@
 import type { JsonValue } from '@varplane/core';
+import { idRecord } from '@varplane/core/internal';
 import { z } from 'zod';
 import { guarded } from './internal/guard';
 import {
@@ -97,12 +98,11 @@ const snapshotOutline = z
     sequence: z.number(),
     at: z.number(),
     windowMs: z.number(),
-    series: z.record(z.string(), z.number()),
-    agents: z.record(z.string(), z.object({}).passthrough()),
+    // Keyed by series and agent ids, which may be `__proto__`.
+    series: idRecord(z.number()),
+    agents: idRecord(z.object({}).passthrough()),
     edges: z.array(z.object({}).passthrough()),
-    performance: z
-      .object({ individualPerformance: z.record(z.string(), z.number()) })
-      .passthrough(),
+    performance: z.object({ individualPerformance: idRecord(z.number()) }).passthrough(),
     activity: z.object({}).passthrough(),
     faults: z.array(z.object({}).passthrough()),
   })

@@ -1,5 +1,5 @@
 import { ALERT_ACTIONS, type Clock, systemClock, VarplaneError } from '@varplane/core';
-import { toErrorInfo } from '@varplane/core/internal';
+import { idRecord, toErrorInfo } from '@varplane/core/internal';
 import { z } from 'zod';
 import { type AggregationSpec, aggregationSpecSchema, seriesOf } from './aggregation';
 import type { Alert } from './alert-engine';
@@ -80,14 +80,12 @@ const optionsSchema = z
   .object({
     collectionIntervalMs: z.number().int().positive().default(1_000),
     metricsToTrack: z.array(metricName).default([...DEFAULT_TRACKED_METRICS]),
-    aggregation: z.record(z.string(), aggregationSpecSchema).default({}),
-    units: z
-      .record(
-        z.string(),
-        z.string().regex(/^[a-zA-Z0-9_/{}%.]+$/, 'must be a unit such as ms, s, By, {token}'),
-      )
-      .default({}),
-    alertThresholds: z.record(z.string(), thresholdSchema).default({}),
+    // Keyed by metric names: a `__proto__` key is refused below as untracked, not dropped.
+    aggregation: idRecord(aggregationSpecSchema).default(() => Object.create(null)),
+    units: idRecord(
+      z.string().regex(/^[a-zA-Z0-9_/{}%.]+$/, 'must be a unit such as ms, s, By, {token}'),
+    ).default(() => Object.create(null)),
+    alertThresholds: idRecord(thresholdSchema).default(() => Object.create(null)),
     storage: storageSchema.default({ backend: 'memory' }),
     clock: clockSchema.default(systemClock),
     /** Options of `generateInsights`, or `false` to generate none. */
@@ -219,7 +217,9 @@ export function resolveMonitorOptions(options: unknown): ResolvedMonitorOptions 
   for (const metric of parsed.metricsToTrack) {
     tracked.set(
       metric,
-      (parsed.aggregation[metric] as AggregationSpec | undefined) ?? defaultAggregation(metric),
+      (Object.hasOwn(parsed.aggregation, metric)
+        ? (parsed.aggregation[metric] as AggregationSpec | undefined)
+        : undefined) ?? defaultAggregation(metric),
     );
   }
   for (const metric of Object.keys(parsed.aggregation)) {

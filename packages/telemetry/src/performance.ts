@@ -1,4 +1,5 @@
 import type { AdaptationEvent, PerformanceMetrics, ResourcePool } from '@varplane/core';
+import { idRecord } from '@varplane/core/internal';
 import { z } from 'zod';
 import { guarded } from './internal/guard';
 import { clamp01, mean } from './internal/math';
@@ -28,7 +29,7 @@ const performanceInputSchema = z
     recoveryTimes: z.array(z.number().finite()),
     previous: z
       .object({
-        individualPerformance: z.record(z.string(), z.number()),
+        individualPerformance: idRecord(z.number()),
         communicationEfficiency: z.number(),
       })
       .passthrough(),

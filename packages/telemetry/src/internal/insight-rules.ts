@@ -17,7 +17,8 @@ const median = (xs: readonly number[]) => {
 function agentSeries(history: readonly MetricsSnapshot[], agent: string): AgentSnapshot[] {
   const out: AgentSnapshot[] = [];
   for (const snapshot of history) {
-    const found = snapshot.agents[agent];
+    // An own entry only: an agent such as `constructor` is an ordinary id.
+    const found = Object.hasOwn(snapshot.agents, agent) ? snapshot.agents[agent] : undefined;
     if (found !== undefined) out.push(found);
   }
   return out;
