@@ -55,6 +55,11 @@ export interface NatsRemoteTransportStats {
   readonly late: number;
   /** Sends that waited for a placement this node did not apply within 5 s, and were dropped. */
   readonly expired: number;
+  /**
+   * Sends and calls for an agent this node neither ran nor knew, held once for its next applied
+   * change (the agent may have just been placed here).
+   */
+  readonly waited: number;
 }
 
 /**
@@ -217,8 +222,15 @@ export function openNodeTransport(
     placed: { node: string } | undefined,
     item: { cast?: CastEnvelope; call?: Msg },
   ): boolean => {
-    if (routing === undefined || system === undefined || system.info(agent) !== undefined)
+    // An agent the system runs, or forwards (it moved away unplaced), needs no placement.
+    if (
+      routing === undefined ||
+      system === undefined ||
+      system.info(agent) !== undefined ||
+      system.forwardOf(agent) !== undefined
+    )
       return false;
+    waited += 1;
     const applied = routing.view().epoch;
     parked.push({
       ...item,
@@ -238,6 +250,7 @@ export function openNodeTransport(
   let callsServed = 0;
   let malformed = 0;
   let expired = 0;
+  let waited = 0;
 
   const encode = (envelope: Envelope | CastEnvelope) => {
     let json: string | undefined;
@@ -718,6 +731,7 @@ export function openNodeTransport(
       malformed,
       late: sequences.late,
       expired,
+      waited,
     }),
 
     async close() {

@@ -137,6 +137,24 @@ describe('mail for an agent placed on a node that has not applied the placement 
     expect(await nobody).toBe('AGENT_NOT_FOUND');
   }, 30_000);
 
+  it('mail for an agent the node forwards (it moved away unplaced) is not held', async () => {
+    sender.spawn(counter, undefined, { id: 'gone-there' });
+    host.spawn(counter, undefined, { id: 'gone' });
+    await host.suspend('gone');
+    host.export('gone');
+    host.release('gone', { id: 'gone-there', node: 'client' });
+    const waitedBefore = hostTransport.stats().waited;
+    for (let seq = 1; seq <= 5; seq++) sender.send({ id: 'gone', node: 'n2' }, { seq });
+    // No flush, no change of the log: n2 forwards at once.
+    let seen: number[] = [];
+    await until(async () => {
+      seen = await sender.call<number[]>('gone-there', 'get');
+      return seen.length === 5;
+    }, 5_000);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(hostTransport.stats().waited).toBe(waitedBefore);
+  }, 30_000);
+
   it('mail for an agent the node runs outside placement is not held', async () => {
     host.spawn(counter, undefined, { id: 'local' });
     sender.send({ id: 'local', node: 'n2' }, { seq: 7 });

@@ -190,6 +190,11 @@ export interface ActorSystem {
   adopt(snapshot: AgentSnapshot, options: AdoptOptions): AgentRef;
   /** Ends a suspended, exported agent; mail held since the export, and later mail, go to `forwardTo`. */
   release(to: AgentRef | string, forwardTo: AgentRef | string): void;
+  /**
+   * Where mail for agent `id` goes since this system released it (`release`), or undefined. Sends
+   * follow it only while no agent `id` runs here.
+   */
+  forwardOf(id: string): AgentRef | undefined;
   /** Settles a call that moved with its agent and was handled on another node (a transport's job). */
   answer(to: ReplyAddress, outcome: CallOutcome): boolean;
   /** Stops every root agent in reverse order of start. */

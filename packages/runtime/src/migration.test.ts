@@ -104,7 +104,13 @@ describe('moving an agent', () => {
     system.send(ref, { id: 6 });
     const moved = system.adopt(snapshot, { behaviour: recorder, id: 'new' });
     system.send(ref, { id: 7 });
+    expect(system.forwardOf('old')).toBeUndefined();
     system.release(ref, moved);
+    expect(system.forwardOf('old')).toEqual({ id: 'new', node: 'local' });
+    expect(system.forwardOf('new')).toBeUndefined();
+    expect(() => system.forwardOf(7 as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
     system.send(ref, { id: 8 });
     system.send('old', { id: 9 });
     expect(await call).toBe(4);
