@@ -78,6 +78,18 @@ describe('distributeSpace: a space run across nodes by a placement plan', () => 
     }
   }, 30_000);
 
+  it('reads the capacity of a node named __proto__ like any other', async () => {
+    let placed = 0;
+    const odd = { node: '__proto__', placeAgent: async () => (placed += 1) } as never;
+    await expect(
+      distributeSpace(team(1, 600), [odd], {
+        behaviours: [where],
+        capacity: JSON.parse('{"__proto__": {"memory": 500}}'),
+      }),
+    ).rejects.toMatchObject({ code: 'CLUSTER_PLACEMENT_INFEASIBLE' });
+    expect(placed).toBe(0);
+  });
+
   it('refuses, placing nothing, when an agent fits no node or names an unknown behaviour', async () => {
     const before = nodes.map((n) => n.hosted().length);
     await expect(

@@ -1,5 +1,5 @@
 import type { AgentRef, MultiAgentSpace } from '@varplane/core';
-import { parseOrThrow } from '@varplane/core/internal';
+import { idRecord, parseOrThrow } from '@varplane/core/internal';
 import type { AnyBehaviour } from '@varplane/runtime';
 import { z } from 'zod';
 import type { ClusterNode } from './cluster-node';
@@ -51,7 +51,8 @@ const optionsSchema = z
     strategy: z
       .enum(['least_loaded', 'consistent_hash', 'prefer_local', 'resource_aware'])
       .optional(),
-    capacity: z.record(z.string(), z.record(z.string(), z.number().finite().min(0))).optional(),
+    // Keyed by node ids: `__proto__` is an ordinary one.
+    capacity: idRecord(z.record(z.string(), z.number().finite().min(0))).optional(),
     seed: z.number().int().optional(),
   })
   .strict();
@@ -115,7 +116,9 @@ export async function distributeSpace(
     })),
     members.map((member) => ({
       id: member.node,
-      ...(o.capacity?.[member.node] === undefined ? {} : { capacity: o.capacity[member.node] }),
+      ...(o.capacity === undefined || !Object.hasOwn(o.capacity, member.node)
+        ? {}
+        : { capacity: o.capacity[member.node] }),
     })),
     {
       strategy: o.strategy ?? 'least_loaded',

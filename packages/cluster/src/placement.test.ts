@@ -140,6 +140,12 @@ describe('distributeAgents', () => {
     expect(plan.placements.constructor).toBe('__proto__');
     expect(plan.remaining['__proto__']?.toString).toBe(0);
     expect(({} as Record<string, unknown>).toString).toBe(Object.prototype.toString);
+    // A resource kind named __proto__ is counted like any other (zod's records drop it).
+    const tight = distributeAgents(
+      [{ id: 'a', demand: JSON.parse('{"__proto__": 2}') }],
+      [{ id: 'n1', capacity: JSON.parse('{"__proto__": 1}') }],
+    );
+    expect(tight.unplaced.map((u) => u.agent)).toEqual(['a']);
   });
 
   it('refuses bad input with CLUSTER_INVALID_ARGUMENT naming the field and value', () => {

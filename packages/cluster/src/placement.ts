@@ -1,4 +1,5 @@
 import { createRandom, type Random } from '@varplane/core';
+import { idRecord } from '@varplane/core/internal';
 import { z } from 'zod';
 import { ClusterError } from './errors';
 import { parseArgument } from './internal/parse';
@@ -50,7 +51,8 @@ export interface PlacementPlan {
 }
 
 const amount = z.number().finite().nonnegative();
-const resources = z.record(z.string(), amount);
+// Keyed by resource kinds the user names: `__proto__` is an ordinary one.
+const resources = idRecord(amount);
 const optionsSchema = z.object({
   nodes: z
     .array(
