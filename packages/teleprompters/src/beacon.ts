@@ -116,7 +116,11 @@ export function beacon(
     const harvest = createDemoHarvest(team, defaultDemoBuilder);
     // Harvested demos join the demo pools the surrogate chooses from; the sampler is rebuilt
     // when they change (cheap: it holds no observations).
-    const tpeOptions: TpeOptions = { eiCandidates: EI_CANDIDATES, ...(o.tpe as TpeOptions) };
+    const tpeOptions: TpeOptions = {
+      eiCandidates: EI_CANDIDATES,
+      priorWeight: PRIOR_WEIGHT,
+      ...(o.tpe as TpeOptions),
+    };
     let tpe = createTpeSampler(team.variables, { ...tpeOptions, extraValues });
     let pooled = '';
     return runTrialLoop(context, {
@@ -154,6 +158,13 @@ export function beacon(
  * evaluations on the development tasks).
  */
 const EI_CANDIDATES = 8;
+
+/**
+ * Weight of the prior in each of the surrogate's estimators, unless `tpe.priorWeight` says
+ * otherwise: half the TPE's 1, so a kernel keeps more of the good team it is drawn from (measured:
+ * +0.00 to +0.03 from 100 evaluations on, on both development sets).
+ */
+const PRIOR_WEIGHT = 0.5;
 
 /** Harvested demos per agent the surrogate may choose among (the best by weight). */
 const HARVESTED_PER_AGENT = 4;
