@@ -105,6 +105,24 @@ describe('createRuntimeTeamRunner', () => {
     expect(result.error).toBeUndefined();
   });
 
+  it('runs behaviours and agents named __proto__ like any other, faults included', async () => {
+    const traces = createRunTraceSink();
+    let space = createMultiAgentSpace({ id: 'odd' });
+    space = registerAgent(space, { id: '__proto__', behaviour: '__proto__' });
+    const runner = createRuntimeTeamRunner({
+      // A computed key: an own `__proto__` property, as JSON.parse would give.
+      behaviours: { ['__proto__']: { ...doubler(traces), name: '__proto__' } },
+      traces,
+      task: ({ running, example, runId }) =>
+        running.call('__proto__', { type: 'run', inputs: example.input, runId }),
+    });
+    const ok = await runner.run(request(space as never));
+    expect(ok.output).toEqual({ answer: 8 });
+    const faulty = await runner.run(request(space as never, { faults: ['__proto__'] }));
+    expect(faulty.output).toBeUndefined();
+    expect(faulty.error?.message).toMatch(/__proto__/);
+  });
+
   it('makes fault agents crash on every call', async () => {
     const result = await runnerFor().run(request(team(), { faults: ['first'] }));
     expect(result.output).toBeUndefined();

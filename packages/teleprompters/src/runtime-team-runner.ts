@@ -6,6 +6,7 @@ import {
   updateResourcePool,
   VarplaneError,
 } from '@varplane/core';
+import { idRecord } from '@varplane/core/internal';
 import { type AnyBehaviour, type RunningSpace, startSpace } from '@varplane/runtime';
 import { z } from 'zod';
 import { inputError } from './errors';
@@ -97,8 +98,8 @@ export interface RuntimeTeamRunnerOptions {
 }
 
 const optionsSchema = z.strictObject({
-  behaviours: z.record(
-    z.string(),
+  // Keyed by behaviour names: `__proto__` is an ordinary one.
+  behaviours: idRecord(
     z.custom<AnyBehaviour>((value) => typeof value === 'object' && value !== null),
   ),
   task: z.custom<RuntimeTeamRunnerOptions['task']>(
@@ -169,12 +170,16 @@ function behavioursFor(
   behaviours: Readonly<Record<string, AnyBehaviour>>,
   faults: readonly string[],
 ): Record<string, AnyBehaviour> {
-  if (faults.length === 0) return { ...behaviours };
+  // Null-prototype copies: a behaviour named `__proto__` is set and read as an own key.
+  const out: Record<string, AnyBehaviour> = Object.assign(Object.create(null), behaviours);
+  if (faults.length === 0) return out;
   const failed = new Set(faults);
-  const out: Record<string, AnyBehaviour> = { ...behaviours };
   for (const agentId of faults) {
-    const name = space.agents[agentId]?.behaviour;
-    const behaviour = name === undefined ? undefined : behaviours[name];
+    const name = Object.hasOwn(space.agents, agentId)
+      ? space.agents[agentId]?.behaviour
+      : undefined;
+    const behaviour =
+      name === undefined || !Object.hasOwn(behaviours, name) ? undefined : behaviours[name];
     if (name !== undefined && behaviour !== undefined) out[name] = failing(behaviour, failed);
   }
   return out;
