@@ -147,6 +147,28 @@ describe('createTpeSampler', () => {
   });
 });
 
+describe('createTpeSampler with variables named constructor and toString', () => {
+  it('reads no inherited extra values for them', () => {
+    const odd = createVariableSpace([
+      choice('constructor', { choices: ['a', 'b'], default: 'a' }),
+      choice('toString', { choices: ['x', 'y'], default: 'x' }),
+    ]);
+    // No extras given: `constructor` and `toString` must not find Object.prototype's.
+    const tpe = createTpeSampler(odd, { startupTrials: 1 });
+    const random = createRandom(5);
+    const history: TpeObservation[] = [
+      { configuration: { constructor: 'a', toString: 'x' }, score: 1 },
+      { configuration: { constructor: 'b', toString: 'y' }, score: 0 },
+    ];
+    for (let i = 0; i < 20; i++) {
+      const configuration = tpe.suggest(history, random, odd.defaults());
+      expect(odd.check(configuration).ok).toBe(true);
+      expect(['a', 'b']).toContain(configuration.constructor);
+      expect(['x', 'y']).toContain(configuration.toString);
+    }
+  });
+});
+
 describe('createTpeSampler with part scores', () => {
   it("judges an agent's variables on the runs that agent acted in", () => {
     const team = createVariableSpace([

@@ -1,4 +1,5 @@
 import type { Configuration, JsonValue, Random, Variable, VariableSpace } from '@varplane/core';
+import { idRecord } from '@varplane/core/internal';
 import { z } from 'zod';
 import { inputError } from './errors';
 import { guardInput } from './internal/guard';
@@ -100,7 +101,8 @@ const optionsSchema = z.strictObject({
   eiCandidates: z.int().positive().default(24),
   priorWeight: z.number().positive().default(1),
   subsetFlip: z.number().gt(0).lt(0.5).default(0.2),
-  extraValues: z.record(z.string(), z.array(z.json())).default({}),
+  // Keyed by variable ids: `__proto__` and `constructor` are ordinary ones.
+  extraValues: idRecord(z.array(z.json())).default(() => Object.create(null)),
   multivariate: z.boolean().default(true),
   group: z.boolean().default(true),
   groupOf: z
@@ -194,7 +196,10 @@ export function createTpeSampler(space: VariableSpace, options: TpeOptions = {})
   const groupOfDimension: string[] = [];
   const groupOf = parsed.groupOf ?? defaultGroupOf;
   for (const variable of space.variables) {
-    const dimension = dimensionOf(variable, parsed.extraValues[variable.id] ?? []);
+    const extra = Object.hasOwn(parsed.extraValues, variable.id)
+      ? (parsed.extraValues[variable.id] ?? [])
+      : [];
+    const dimension = dimensionOf(variable, extra);
     if (dimension !== undefined) {
       dimensions.push(dimension);
       groupOfDimension.push(groupOf(variable));
