@@ -564,6 +564,11 @@ export function createActorSystem(given: ActorSystemOptions = {}): ActorSystem {
       checkId(id, 'routeOf');
       return kernel.routes.get(id);
     },
+    forwardOf(id) {
+      checkId(id, 'forwardOf');
+      const forward = kernel.forwards?.get(id);
+      return forward === undefined ? undefined : { id: forward.id, node: forward.node };
+    },
     deadLetters: () => kernel.deadLetters,
     whenIdle: () => kernel.whenIdle(),
     ...movingMethods(kernel, require),

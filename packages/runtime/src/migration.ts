@@ -429,10 +429,7 @@ export function releaseCell(kernel: Kernel, cell: Cell, forwardTo: AgentRef): vo
 export function movingMethods(
   kernel: Kernel,
   require: (to: AgentRef | string, operation: string) => Cell,
-): Pick<
-  ActorSystem,
-  'suspend' | 'resume' | 'export' | 'adopt' | 'release' | 'forwardOf' | 'answer'
-> {
+): Pick<ActorSystem, 'suspend' | 'resume' | 'export' | 'adopt' | 'release' | 'answer'> {
   return {
     suspend(to) {
       try {
@@ -463,17 +460,6 @@ export function movingMethods(
         });
       }
       releaseCell(kernel, cell, target);
-    },
-    forwardOf(id) {
-      if (typeof id !== 'string') {
-        throw new InvalidArgumentError({
-          code: 'INVALID_ARGUMENT',
-          message: `forwardOf: id must be a string (got ${describeValue(id)})`,
-          issues: [{ path: 'id', message: 'expected a string', value: id }],
-        });
-      }
-      const forward = kernel.forwards?.get(id);
-      return forward === undefined ? undefined : { id: forward.id, node: forward.node };
     },
     answer(to, outcome) {
       const address = parseOrThrow(replyAddressSchema, to, {
