@@ -318,6 +318,9 @@ function validate(options: TcpTransportOptions) {
   const min = positive('reconnectMs.min', reconnect.min, 20);
   const max = positive('reconnectMs.max', reconnect.max, 1000);
   if (max < min) throw fail('reconnectMs.max', max, `>= reconnectMs.min (${min})`);
+  const onDeliveryError = options.onDeliveryError;
+  if (onDeliveryError !== undefined && typeof onDeliveryError !== 'function')
+    throw fail('onDeliveryError', onDeliveryError, 'a function');
   return {
     id: options.id,
     listen,
@@ -326,15 +329,6 @@ function validate(options: TcpTransportOptions) {
     maxFrameBytes: positive('maxFrameBytes', options.maxFrameBytes, 64 * 1024 * 1024),
     reconnectMs: { min, max },
     clock: options.clock ?? systemClock,
-    onDeliveryError: onDeliveryErrorOf(options.onDeliveryError, fail),
+    onDeliveryError,
   };
-}
-
-function onDeliveryErrorOf(
-  value: unknown,
-  fail: (field: string, value: unknown, expected: string) => RaftError,
-): ((error: RaftError) => void) | undefined {
-  if (value !== undefined && typeof value !== 'function')
-    throw fail('onDeliveryError', value, 'a function');
-  return value as ((error: RaftError) => void) | undefined;
 }
