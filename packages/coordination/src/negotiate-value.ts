@@ -162,10 +162,11 @@ export async function negotiateValue<T = unknown>(
     throw invalidResult(strategy, `winner ${describeValue(result.winner)} has no preference`);
   }
   const kinds = new Set(preferences.map((p) => kindOf(p.value)));
-  if (!kinds.has(kindOf(result.value))) {
+  const kind = kindOf(result.value);
+  if (!kinds.has(kind)) {
     throw invalidResult(
       strategy,
-      `value ${describeValue(result.value)} is a ${kindOf(result.value)}, but the preferences hold ${[...kinds].join(' or ')} values`,
+      `value ${describeValue(result.value)} is a ${kind}, but the preferences hold ${[...kinds].join(' or ')} values`,
     );
   }
   const value = constrainValue(result.value, constraints, variableId) as T;
