@@ -19,7 +19,8 @@ export interface PredictOptions extends PredictorOptions {
   readonly reasoningStrategy?: PredictorReasoningStrategy;
 }
 
-const reasoningSchema = z.enum(PREDICTOR_REASONING_STRATEGIES);
+// The strategies predict carries out.
+const strategySchema = z.enum(PREDICTOR_REASONING_STRATEGIES);
 
 /**
  * The basic predictor: one model call per call. It formats the instruction, demos and inputs as
@@ -60,7 +61,7 @@ function readOptions(options: PredictOptions | undefined): PredictOptions {
     'predict',
   );
   const chosen = parsed.reasoningStrategy;
-  if (chosen !== undefined && !reasoningSchema.safeParse(chosen).success) {
+  if (chosen !== undefined && !strategySchema.safeParse(chosen).success) {
     invalidArgument(
       'predict',
       'reasoningStrategy',
