@@ -1,4 +1,10 @@
-import type { Configuration, JsonValue, Random, VariableSpace } from '@varplane/core';
+import type {
+  Configuration,
+  DemosVariable,
+  JsonValue,
+  Random,
+  VariableSpace,
+} from '@varplane/core';
 import { orchestrationTypeTag } from '../team-space';
 
 const SELECTION_TAG = orchestrationTypeTag('agent_selection');
@@ -16,13 +22,11 @@ export function assignRolesToSelected(
   random: Random,
 ): Configuration {
   const selections = space.variables.filter(
-    (variable) =>
+    (variable): variable is DemosVariable =>
       variable.kind === 'demos' && variable.hints.tags?.includes(SELECTION_TAG) === true,
   );
   if (selections.length === 0) return configuration;
-  const pool = new Set(
-    selections.flatMap((variable) => (variable.kind === 'demos' ? variable.pool.map(String) : [])),
-  );
+  const pool = new Set(selections.flatMap((variable) => variable.pool.map(String)));
   const selected = new Set(
     selections.flatMap((variable) => {
       const value = configuration[variable.id];
