@@ -11,7 +11,7 @@ import type { OrchestrationVariable } from './orchestration-variable';
 import { createRandom, type Random } from './random';
 import type { CoordinationContext, StrategyContext } from './strategies';
 import type { StrategyRegistry } from './strategy-registry';
-import type { JsonValue } from './variable';
+import type { JsonValue, Variable } from './variable';
 import { createVariableSpace, type VariableSpace } from './variable-space';
 
 export interface OrchestrationRunOptions {
@@ -84,7 +84,11 @@ const domainSpaces = new WeakMap<object, VariableSpace>();
 function domainSpace(variable: OrchestrationVariable): VariableSpace {
   let space = domainSpaces.get(variable.domain);
   if (space === undefined) {
-    space = createVariableSpace([variable.domain]);
+    // A domain's condition and dependencies name other variables of the team (a star's hub
+    // exists only under the star topology); the space of the whole team judges those, and a
+    // space of this variable alone would refuse them as unknown.
+    const { condition: _condition, ...rest } = variable.domain;
+    space = createVariableSpace([{ ...rest, dependencies: [] } as Variable]);
     domainSpaces.set(variable.domain, space);
   }
   return space;

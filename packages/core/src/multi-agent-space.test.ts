@@ -16,8 +16,9 @@ import {
   setVariableValue,
   updateResourcePool,
 } from './multi-agent-space';
-import { agentSelection, communicationTopology } from './orchestration-variable';
+import { agentSelection, communicationTopology, custom } from './orchestration-variable';
 import { createVariableSpace } from './variable-space';
+import { choice } from './variables/choice';
 import { float } from './variables/float';
 
 function team() {
@@ -107,6 +108,30 @@ describe('MultiAgentSpace', () => {
         { localVariables: local },
       ),
     ).toThrow(/localConfiguration\.temperature/);
+  });
+
+  it('sets a variable whose domain is conditional on another orchestration variable', () => {
+    // A star's hub exists only under the star topology: its domain names the topology variable,
+    // which a check of the hub alone cannot see; setting the hub used to throw for that reason.
+    const agents = ['planner', 'coder', 'reviewer'];
+    let space = addOrchestrationVariable(team(), communicationTopology('net', { agents }));
+    space = addOrchestrationVariable(
+      space,
+      custom('hub', {
+        agents,
+        domain: choice('hub', {
+          choices: agents,
+          default: 'planner',
+          condition: { variable: 'net', when: { equals: 'star' } },
+        }),
+        coordination: () => [],
+      }),
+    );
+    space = setVariableValue(space, 'hub', 'coder');
+    expect(space.orchestrationVariables.hub?.value).toBe('coder');
+    expect(() => setVariableValue(space, 'hub', 'nobody')).toThrow(
+      expect.objectContaining({ code: 'ORCHESTRATION_INVALID_VALUE' }),
+    );
   });
 
   it('adds orchestration variables and sets their values within their domains', () => {
