@@ -2,6 +2,7 @@ import type { LanguageModel, MultiAgentSpace, MutationStrategy } from '@varplane
 import { z } from 'zod';
 import { inputError } from './errors';
 import { assignRolesToSelected } from './internal/agent-roles';
+import { carryAgentSettings, selectedAgents } from './internal/agent-settings';
 import { aliased } from './internal/aliases';
 import { MAX_TIMEOUT_MS } from './internal/deadline';
 import { agentsWithDemos, type DemoBuilder, defaultDemoBuilder } from './internal/demos';
@@ -23,6 +24,7 @@ import {
   type SimbaStrategy,
 } from './internal/simba-strategies';
 import { mean, percentile, softmaxPick } from './internal/stats';
+import { createTypeCredit } from './internal/type-credit';
 import type { OptimizerRun } from './optimization-result';
 import type { TeamExample } from './team-example';
 import {
@@ -238,6 +240,19 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
   // average is adjusted for the examples it ran and shrunk toward the mean of all runs: a team
   // lucky on a few easy examples does not outrank one measured on many.
   const effects = createExampleEffects();
+  // Who answers each task type best, over every team's runs, and the task mix, for the move
+  // that hands a type to its best agent.
+  const credit = createTypeCredit();
+  const mix = new Map<string, number>();
+  for (const index of context.trainIndices) {
+    const type = context.examples[index]?.taskType;
+    if (type !== undefined) mix.set(type, (mix.get(type) ?? 0) + 1 / context.trainIndices.length);
+  }
+  // The best team (by its average) that selected the agent: the settings it brings into a team.
+  const donorOf = (agentId: string) =>
+    top(programs.length).find((program) =>
+      selectedAgents(context.team.variables, program.configuration)?.has(agentId),
+    )?.configuration;
   const averageOf = (id: number) => effects.adjusted(id, SHRINKAGE) ?? effects.overall();
   const top = (k: number): Candidate[] => {
     const averages = new Map(programs.map((program) => [program.id, averageOf(program.id)]));
@@ -285,6 +300,7 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
       for (const record of result.records) {
         held.set(record.exampleIndex, record);
         effects.add(result.candidate.id, record.exampleIndex, record.score);
+        credit.add(record, context.examples[record.exampleIndex]?.taskType);
       }
     }
     return results.every((result) => result === undefined || result.complete);
@@ -385,10 +401,13 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
         p90,
         demoBuilder,
         programOf: (id) => byId.get(id),
+        reroute: { credit, mix, donorOf },
       });
       if (made === undefined) continue;
       // A role given to an agent the move left unselected goes to one it selected.
-      const next = assignRolesToSelected(context.team.variables, made, random);
+      const roled = assignRolesToSelected(context.team.variables, made, random);
+      // An agent the move brought in comes with the settings it worked best with.
+      const next = carryAgentSettings(context.team, source.configuration, roled, donorOf);
       const text = stableStringify(next);
       if (known.has(text)) continue;
       const candidate = context.candidate(next, source, strategy.name);

@@ -1,13 +1,5 @@
-import type {
-  Configuration,
-  DemosVariable,
-  JsonValue,
-  Random,
-  VariableSpace,
-} from '@varplane/core';
-import { orchestrationTypeTag } from '../team-space';
-
-const SELECTION_TAG = orchestrationTypeTag('agent_selection');
+import type { Configuration, JsonValue, Random, VariableSpace } from '@varplane/core';
+import { selectedAgents, selectionVariables } from './agent-settings';
 
 /**
  * Gives every role to an agent that works: a choice among the team's agents (a star's hub, a
@@ -21,18 +13,10 @@ export function assignRolesToSelected(
   configuration: Configuration,
   random: Random,
 ): Configuration {
-  const selections = space.variables.filter(
-    (variable): variable is DemosVariable =>
-      variable.kind === 'demos' && variable.hints.tags?.includes(SELECTION_TAG) === true,
-  );
+  const selections = selectionVariables(space);
   if (selections.length === 0) return configuration;
   const pool = new Set(selections.flatMap((variable) => variable.pool.map(String)));
-  const selected = new Set(
-    selections.flatMap((variable) => {
-      const value = configuration[variable.id];
-      return Array.isArray(value) ? value.map(String) : [];
-    }),
-  );
+  const selected = selectedAgents(space, configuration) as Set<string>;
   let next: Record<string, JsonValue> | undefined;
   for (const variable of space.variables) {
     if (variable.kind !== 'choice' || variable.hints.frozen === true) continue;

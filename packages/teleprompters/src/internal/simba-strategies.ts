@@ -16,7 +16,9 @@ import { agentsWithDemos, appendDemos, type DemoBuilder, demosTarget } from './d
 import type { Candidate, RunRecord } from './engine';
 import { jsonEqual } from './json';
 import type { OptimizerContext } from './optimizer';
+import { rerouteTaskType } from './reroute';
 import { poisson } from './stats';
+import type { TypeCredit } from './type-credit';
 
 /** The options SIMBA's strategies read. */
 export interface StrategyOptions {
@@ -156,12 +158,26 @@ export async function applyStrategy(
     p90: number;
     demoBuilder: DemoBuilder;
     programOf: (id: number) => Candidate | undefined;
+    /** For the selection move that hands the bucket's task type to the agent best at it. */
+    reroute: {
+      credit: TypeCredit;
+      mix: ReadonlyMap<string, number>;
+      donorOf: (agentId: string) => Configuration | undefined;
+    };
   },
 ): Promise<Configuration | undefined> {
   const { team, random, clock, options } = context;
   if (strategy.kind === 'mutation' && strategy.targets !== undefined) {
     const adopted = adoptFromBest(team, bucket, configuration, strategy.targets, batch.programOf);
     if (adopted !== undefined) return adopted;
+  }
+  // Without a donor team, a selection move is grounded in who answers the bucket's task type
+  // best across all teams' runs before it falls back to a random change.
+  const taskType = context.examples[bucket.exampleIndex]?.taskType;
+  if (strategy.name === 'agent_selection' && taskType !== undefined) {
+    const { credit, mix, donorOf } = batch.reroute;
+    const rerouted = rerouteTaskType(team, configuration, taskType, credit, mix, donorOf);
+    if (rerouted !== undefined) return rerouted;
   }
   if (strategy.kind === 'mutation') {
     // The plugin's own signal: it fires when the optimization is cancelled or the plugin is
