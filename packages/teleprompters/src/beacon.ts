@@ -1,7 +1,6 @@
 import type { LanguageModel, MultiAgentSpace } from '@varplane/core';
 import { z } from 'zod';
 import { inputError } from './errors';
-import { assignRolesToSelected } from './internal/agent-roles';
 import { createDemoHarvest } from './internal/demo-harvest';
 import { defaultDemoBuilder, instructionTarget } from './internal/demos';
 import { stableStringify } from './internal/json';
@@ -12,6 +11,7 @@ import {
 } from './internal/optimizer';
 import { proposeInstructions } from './internal/propose-instructions';
 import { runTrialLoop } from './internal/trial-loop';
+import { toWorkingTeam } from './internal/working-team';
 import type { OptimizerRun } from './optimization-result';
 import type { TeamExample } from './team-example';
 import type { TeamMetric } from './team-runner';
@@ -69,8 +69,10 @@ const shape = {
  * demo candidates, once the random start is over each proposal's demos are drawn from the agents'
  * own steps in the search's runs that scored above 0 (recent ones first, and those of teams
  * orchestrated the same way first), so they cost no extra runs. The surrogate models the team's
- * variables and each agent's as groups (Optuna's group decomposition), and a role among the
- * agents (a star's hub) that a proposal gives to an agent it does not select goes to one it does.
+ * variables and each agent's as groups (Optuna's group decomposition). A proposal's roles and
+ * resources go to the agents it selects: a role among the agents (a star's hub) given to an agent
+ * it does not select goes to one it does, and its allocation plan gives way to the plan that funds
+ * the selected agents most while funding none of them less.
  *
  * @example
  * const { config } = await beacon(space, trainset, metric, { runner, numTrials: 60, seed: 3 }).result;
@@ -140,8 +142,8 @@ export function beacon(
             extraValues: { ...extraValues, ...harvested },
           });
         }
-        return assignRolesToSelected(
-          team.variables,
+        return toWorkingTeam(
+          team,
           tpe.suggest(observations, context.random, context.baseline.configuration),
           context.random,
         );

@@ -1,7 +1,6 @@
 import type { LanguageModel, MultiAgentSpace, MutationStrategy } from '@varplane/core';
 import { z } from 'zod';
 import { inputError } from './errors';
-import { assignRolesToSelected } from './internal/agent-roles';
 import { carryAgentSettings, selectedAgents } from './internal/agent-settings';
 import { aliased } from './internal/aliases';
 import { MAX_TIMEOUT_MS } from './internal/deadline';
@@ -25,6 +24,7 @@ import {
 } from './internal/simba-strategies';
 import { mean, percentile, softmaxPick } from './internal/stats';
 import { createTypeCredit } from './internal/type-credit';
+import { toWorkingTeam } from './internal/working-team';
 import type { OptimizerRun } from './optimization-result';
 import type { TeamExample } from './team-example';
 import {
@@ -148,7 +148,11 @@ const MAX_POPULATION = 64;
  * agents that took them) or `append_rule` (an LM writes advice from the best and worst runs).
  * A built-in mutation first adopts, from the team of the example's best run, the values it moves
  * of the agents that acted; selection and topology move together with the variables that exist
- * only under a topology (a star's hub). Teams are ranked by their mean adjusted for how hard
+ * only under a topology (a star's hub); without such a team, a selection move hands the
+ * example's task type to the agent that answers it best over every team's runs (read from the
+ * traces: the agent whose step came last). An agent a move brings in takes the settings of the
+ * best team that selected it, and every new team's roles and resources go to the agents it
+ * selects (as in {@link beacon}). Teams are ranked by their mean adjusted for how hard
  * their examples were for the other teams, shrunk toward the mean of all runs; the best of them
  * race on held-out validation examples (successive halving) for the final choice.
  *
@@ -335,8 +339,8 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
   if (engine.canAfford((numCandidates + 1) * bsize + finalReserve(context))) {
     for (let k = 0; k < population; k++) {
       if (!engine.canAfford((programs.length + 1) * bsize + finalReserve(context))) break;
-      const configuration = assignRolesToSelected(
-        context.team.variables,
+      const configuration = toWorkingTeam(
+        context.team,
         randomConfiguration(context.team.variables, random, context.baseline.configuration, frozen),
         random,
       );
@@ -404,10 +408,10 @@ async function runSimba(context: OptimizerContext<Parsed>, strategies: readonly 
         reroute: { credit, mix, donorOf },
       });
       if (made === undefined) continue;
-      // A role given to an agent the move left unselected goes to one it selected.
-      const roled = assignRolesToSelected(context.team.variables, made, random);
-      // An agent the move brought in comes with the settings it worked best with.
-      const next = carryAgentSettings(context.team, source.configuration, roled, donorOf);
+      // An agent the move brought in comes with the settings it worked best with, and roles and
+      // resources go to the agents that work.
+      const carried = carryAgentSettings(context.team, source.configuration, made, donorOf);
+      const next = toWorkingTeam(context.team, carried, random);
       const text = stableStringify(next);
       if (known.has(text)) continue;
       const candidate = context.candidate(next, source, strategy.name);
